@@ -1,0 +1,355 @@
+// The MMU: translates virtual addresses through a TLB and, on a miss, by walking the page tables in RAM,
+// then performs loads and stores. On this path a fault is a return code (a negative FAULT_* kind), never
+// an exception; the details of the last fault are kept in fields, like x86's CR2 and error code.
+
+import { checkInteger, HwArgumentError } from './errors.js';
+import {
+  ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, CTL_WP, FAULT_BUS, FAULT_NOT_PRESENT, FAULT_PROTECTION, FAULT_RESERVED,
+  levelSpanShift, PTE_D, PTE_G, PTE_R, PTE_U, PTE_W, PTE_X, validateModel,
+  type AccessKind, type HardwareModel,
+} from './model.js';
+import type { PhysicalMemory } from './physical-memory.js';
+import { permBit, Tlb, type TlbConfig } from './tlb.js';
+
+export interface MmuOptions {
+  readonly tlb?: TlbConfig;
+  /** CTL_* bits in force at start (default CTL_WP). */
+  readonly control?: number;
+}
+
+/** Returned by `resolve` when a page-crossing access was staged through the scratch buffer. */
+const STAGED = -16;
+const RIGHTS = PTE_R | PTE_W | PTE_X | PTE_U;
+
+export class Mmu {
+  readonly ram: PhysicalMemory;
+  readonly model: HardwareModel;
+  readonly tlb: Tlb;
+  /** Frame of the root table and the current ASID (set together by `setRoot`). */
+  rootPfn = 0;
+  asid = 0;
+  /** CTL_* bits (set by `setControl`). */
+  control: number;
+  /** Result of the last access: 0, or a negative FAULT_* kind. */
+  status = 0;
+  /** The last fault: kind, virtual address, access kind, privilege and the level of the entry at fault. */
+  faultKind = 0;
+  faultVa = 0;
+  faultAccess = 0;
+  faultUser = false;
+  faultLevel = -1;
+  /** Page walks performed (TLB misses and side-effect-free translations). */
+  walks = 0;
+
+  private readonly pageShift: number;
+  private readonly pageSize: number;
+  private readonly pageMask: number;
+  private readonly levels: number;
+  private readonly entryBytes: number;
+  private readonly maxAsid: number;
+  /** Per level: bit position of the index and its mask. */
+  private readonly indexShift: Int32Array;
+  private readonly indexMask: Int32Array;
+  /** Base pages per leaf at each level (1 at the last level). */
+  private readonly pagesPerLeaf: Float64Array;
+  /** Cached permission bits for each combination of R, W, X, U, D (see permKey). */
+  private readonly permTable = new Uint8Array(32);
+  private readonly view: DataView;
+  private readonly bytes: Uint8Array;
+  // Result of the last successful walk.
+  private walkPfn = 0;
+  private walkFlags = 0;
+  private walkGlobal = false;
+  // Page-crossing accesses go byte by byte through these.
+  private readonly splitPa = new Float64Array(8);
+  private readonly scratchBytes = new Uint8Array(8);
+  private readonly scratch = new DataView(this.scratchBytes.buffer);
+
+  constructor(ram: PhysicalMemory, model: HardwareModel, options: MmuOptions = {}) {
+    const problem = validateModel(model);
+    if (problem !== null) throw new HwArgumentError('hardware model', model.name, problem);
+    this.ram = ram;
+    this.model = model;
+    this.tlb = new Tlb(options.tlb);
+    this.control = options.control ?? CTL_WP;
+    this.pageShift = model.pageShift;
+    this.pageSize = 2 ** model.pageShift;
+    this.pageMask = this.pageSize - 1;
+    this.levels = model.levels;
+    this.entryBytes = model.entryBytes;
+    this.maxAsid = 2 ** model.asidBits - 1;
+    this.indexShift = new Int32Array(model.levels);
+    this.indexMask = new Int32Array(model.levels);
+    this.pagesPerLeaf = new Float64Array(model.levels);
+    for (let l = 0; l < model.levels; l++) {
+      this.indexShift[l] = levelSpanShift(model, l);
+      this.indexMask[l] = 2 ** model.indexBits[l]! - 1;
+      this.pagesPerLeaf[l] = 2 ** (levelSpanShift(model, l) - model.pageShift);
+    }
+    this.view = ram.view;
+    this.bytes = ram.bytes;
+    this.fillPermTable();
+  }
+
+  /** Switches address space: loads the root register (CR3 / satp) with a root table frame and an ASID. */
+  setRoot(rootPfn: number, asid = 0): void {
+    checkInteger('root pfn', rootPfn, 0, this.model.maxPfn);
+    checkInteger('asid', asid, 0, this.maxAsid);
+    this.rootPfn = rootPfn;
+    this.asid = asid;
+    if (this.model.rootWriteFlushesTlb) this.tlb.flushNonGlobal();
+  }
+
+  /** The root register as the architecture encodes it. */
+  rootRegister(): bigint {
+    return this.model.encodeRoot(this.rootPfn, this.asid);
+  }
+
+  /** Changes the CTL_* bits. Cached rights depend on them, so the whole TLB is flushed. */
+  setControl(control: number): void {
+    checkInteger('control bits', control, 0, 0xff);
+    this.control = control;
+    this.fillPermTable();
+    this.tlb.flushAll();
+  }
+
+  /** Drops the TLB entries of the page holding `va` (any ASID, global included), like INVLPG. */
+  flushPage(va: number): void {
+    this.checkVa(va);
+    this.tlb.flushPage(va >>> this.pageShift);
+  }
+
+  /** Translates `va` for an access, through the TLB, setting A/D bits: the physical address or -FAULT_*. */
+  translate(va: number, access: AccessKind, user: boolean): number {
+    return this.resolve(va, 1, access, user);
+  }
+
+  /** Translates by walking the tables in RAM, without the TLB and without setting A/D: for inspectors. */
+  translateNoSideEffects(va: number, access: AccessKind, user: boolean): number {
+    this.checkVa(va);
+    return this.walk(va, access, user, false);
+  }
+
+  load8(va: number, user = true): number {
+    const pa = this.resolve(va, 1, ACCESS_READ, user);
+    return pa >= 0 ? this.bytes[pa]! : pa;
+  }
+  load16(va: number, user = true): number {
+    const pa = this.resolve(va, 2, ACCESS_READ, user);
+    if (pa >= 0) return this.view.getUint16(pa, true);
+    return pa === STAGED ? this.scratch.getUint16(0, true) : pa;
+  }
+  /** The unsigned 32-bit value at `va`, or a negative fault code. */
+  load32(va: number, user = true): number {
+    const pa = this.resolve(va, 4, ACCESS_READ, user);
+    if (pa >= 0) return this.view.getUint32(pa, true);
+    return pa === STAGED ? this.scratch.getUint32(0, true) : pa;
+  }
+  /** The unsigned 64-bit value at `va`; on a fault 0n, with the code in `status`. */
+  load64(va: number, user = true): bigint {
+    const pa = this.resolve(va, 8, ACCESS_READ, user);
+    if (pa >= 0) return this.view.getBigUint64(pa, true);
+    return pa === STAGED ? this.scratch.getBigUint64(0, true) : 0n;
+  }
+  /** On a fault NaN, with the code in `status`. */
+  loadF32(va: number, user = true): number {
+    const pa = this.resolve(va, 4, ACCESS_READ, user);
+    if (pa >= 0) return this.view.getFloat32(pa, true);
+    return pa === STAGED ? this.scratch.getFloat32(0, true) : NaN;
+  }
+  loadF64(va: number, user = true): number {
+    const pa = this.resolve(va, 8, ACCESS_READ, user);
+    if (pa >= 0) return this.view.getFloat64(pa, true);
+    return pa === STAGED ? this.scratch.getFloat64(0, true) : NaN;
+  }
+  /** Fetches the 32-bit word at `va` for execution. */
+  fetch32(va: number, user = true): number {
+    const pa = this.resolve(va, 4, ACCESS_EXEC, user);
+    if (pa >= 0) return this.view.getUint32(pa, true);
+    return pa === STAGED ? this.scratch.getUint32(0, true) : pa;
+  }
+
+  /** Stores return 0, or a negative fault code (and then nothing was written). */
+  store8(va: number, value: number, user = true): number {
+    const pa = this.resolve(va, 1, ACCESS_WRITE, user);
+    if (pa >= 0) this.bytes[pa] = value;
+    return pa < 0 ? pa : 0;
+  }
+  store16(va: number, value: number, user = true): number {
+    const pa = this.resolve(va, 2, ACCESS_WRITE, user);
+    if (pa >= 0) {
+      this.view.setUint16(pa, value, true);
+      return 0;
+    }
+    if (pa !== STAGED) return pa;
+    this.scratch.setUint16(0, value, true);
+    return this.scatter(2);
+  }
+  store32(va: number, value: number, user = true): number {
+    const pa = this.resolve(va, 4, ACCESS_WRITE, user);
+    if (pa >= 0) {
+      this.view.setUint32(pa, value, true);
+      return 0;
+    }
+    if (pa !== STAGED) return pa;
+    this.scratch.setUint32(0, value, true);
+    return this.scatter(4);
+  }
+  /** Stores the low 64 bits of `value`. */
+  store64(va: number, value: bigint, user = true): number {
+    const pa = this.resolve(va, 8, ACCESS_WRITE, user);
+    if (pa >= 0) {
+      this.view.setBigUint64(pa, BigInt.asUintN(64, value), true);
+      return 0;
+    }
+    if (pa !== STAGED) return pa;
+    this.scratch.setBigUint64(0, BigInt.asUintN(64, value), true);
+    return this.scatter(8);
+  }
+  storeF32(va: number, value: number, user = true): number {
+    const pa = this.resolve(va, 4, ACCESS_WRITE, user);
+    if (pa >= 0) {
+      this.view.setFloat32(pa, value, true);
+      return 0;
+    }
+    if (pa !== STAGED) return pa;
+    this.scratch.setFloat32(0, value, true);
+    return this.scatter(4);
+  }
+  storeF64(va: number, value: number, user = true): number {
+    const pa = this.resolve(va, 8, ACCESS_WRITE, user);
+    if (pa >= 0) {
+      this.view.setFloat64(pa, value, true);
+      return 0;
+    }
+    if (pa !== STAGED) return pa;
+    this.scratch.setFloat64(0, value, true);
+    return this.scatter(8);
+  }
+
+  /**
+   * Physical address of [va, va + size) when it lies in one page; STAGED when it crosses a page boundary and
+   * every byte translated (for reads the bytes are already in `scratch`); or a negative fault code.
+   */
+  private resolve(va: number, size: number, access: AccessKind, user: boolean): number {
+    if (va >>> 0 !== va) this.checkVa(va);
+    const offset = va & this.pageMask;
+    if (offset + size > this.pageSize) return this.resolveSplit(va, size, access, user);
+    const tlb = this.tlb;
+    const slot = tlb.lookup(va >>> this.pageShift, this.asid);
+    if (slot >= 0 && (tlb.perm[slot]! & (1 << (access + (user ? 3 : 0)))) !== 0) {
+      tlb.hits++;
+      this.status = 0;
+      return tlb.pfn[slot]! * this.pageSize + offset;
+    }
+    return this.miss(va, access, user);
+  }
+
+  /** TLB miss, or a cached entry without the right: walk, then cache the translation. */
+  private miss(va: number, access: AccessKind, user: boolean): number {
+    this.tlb.misses++;
+    const pa = this.walk(va, access, user, true);
+    this.status = pa < 0 ? pa : 0;
+    if (pa >= 0) this.tlb.insert(va >>> this.pageShift, this.asid, this.walkPfn, this.permTable[permKey(this.walkFlags)]!, this.walkGlobal);
+    return pa;
+  }
+
+  private resolveSplit(va: number, size: number, access: AccessKind, user: boolean): number {
+    for (let i = 0; i < size; i++) {
+      const pa = this.resolve((va + i) >>> 0, 1, access, user);
+      if (pa < 0) return pa;
+      this.splitPa[i] = pa;
+    }
+    if (access !== ACCESS_WRITE) for (let i = 0; i < size; i++) this.scratchBytes[i] = this.bytes[this.splitPa[i]!]!;
+    this.status = 0;
+    return STAGED;
+  }
+
+  private scatter(size: number): number {
+    for (let i = 0; i < size; i++) this.bytes[this.splitPa[i]!] = this.scratchBytes[i]!;
+    return 0;
+  }
+
+  /** The fast page walk; same rules as referenceWalk (walk.ts). */
+  private walk(va: number, access: AccessKind, user: boolean, sideEffects: boolean): number {
+    this.walks++;
+    const model = this.model;
+    const ram = this.ram;
+    const view = this.view;
+    let table = this.rootPfn * this.pageSize;
+    let rights = RIGHTS;
+    let inheritedGlobal = false;
+    for (let level = 0; level < this.levels; level++) {
+      const entryPa = table + ((va >>> this.indexShift[level]!) & this.indexMask[level]!) * this.entryBytes;
+      if (entryPa + this.entryBytes > ram.size) return this.fault(FAULT_BUS, va, access, user, level);
+      const lo = view.getUint32(entryPa, true);
+      const hi = this.entryBytes === 8 ? view.getUint32(entryPa + 4, true) : 0;
+      if (!model.isValid(lo, hi, level)) return this.fault(FAULT_NOT_PRESENT, va, access, user, level);
+      if (model.isMalformed(lo, hi, level)) return this.fault(FAULT_RESERVED, va, access, user, level);
+      const flags = model.flags(lo, hi, level);
+      if (!model.isLeaf(lo, hi, level)) {
+        if (model.permissionsAtEveryLevel) rights &= flags;
+        if ((flags & PTE_G) !== 0 && model.globalInherits) inheritedGlobal = true;
+        if (sideEffects && model.accessedOnNonLeaf && (lo & model.rawAccessed) === 0) {
+          view.setUint32(entryPa, lo | model.rawAccessed, true);
+        }
+        table = model.pfn(lo, hi, level) * this.pageSize;
+        continue;
+      }
+      const effective = model.permissionsAtEveryLevel ? (flags & ~RIGHTS) | (flags & rights) : flags;
+      if (!model.permits(effective, access, user, this.control)) return this.fault(FAULT_PROTECTION, va, access, user, level);
+      const perLeaf = this.pagesPerLeaf[level]!;
+      const pfn = perLeaf === 1 ? model.pfn(lo, hi, level) : model.pfn(lo, hi, level) + ((va >>> this.pageShift) % perLeaf);
+      if ((pfn + 1) * this.pageSize > ram.size) return this.fault(FAULT_BUS, va, access, user, level);
+      let dirty = flags & PTE_D;
+      if (sideEffects) {
+        const newLo = lo | model.rawAccessed | (access === ACCESS_WRITE ? model.rawDirty : 0);
+        if (newLo >>> 0 !== lo) view.setUint32(entryPa, newLo, true);
+        if (access === ACCESS_WRITE) dirty = PTE_D;
+      }
+      this.walkPfn = pfn;
+      this.walkFlags = (effective & ~PTE_D) | dirty;
+      this.walkGlobal = inheritedGlobal || (flags & PTE_G) !== 0;
+      return pfn * this.pageSize + (va & this.pageMask);
+    }
+    return this.fault(FAULT_RESERVED, va, access, user, this.levels - 1);
+  }
+
+  private fault(kind: number, va: number, access: AccessKind, user: boolean, level: number): number {
+    this.faultKind = kind;
+    this.faultVa = va >>> 0;
+    this.faultAccess = access;
+    this.faultUser = user;
+    this.faultLevel = level;
+    return -kind;
+  }
+
+  /** Permission bits to cache for each R/W/X/U/D combination. Write rights are cached only once D is set. */
+  private fillPermTable(): void {
+    for (let key = 0; key < 32; key++) {
+      const flags = keyFlags(key);
+      let perm = 0;
+      for (let access = 0; access < 3; access++) {
+        if (access === ACCESS_WRITE && (flags & PTE_D) === 0) continue;
+        for (const user of [false, true]) {
+          if (this.model.permits(flags, access as AccessKind, user, this.control)) perm |= permBit(access, user);
+        }
+      }
+      this.permTable[key] = perm;
+    }
+  }
+
+  private checkVa(va: number): void {
+    if (typeof va !== 'number' || va >>> 0 !== va) {
+      throw new HwArgumentError('virtual address', va, `expected an integer from 0 to 2^${this.model.vaBits} - 1`);
+    }
+  }
+}
+
+/* permKey packs the flags that decide rights into 5 bits: R W X U (bits 1..4 → 0..3) and D (bit 7 → 4). */
+function permKey(flags: number): number {
+  return ((flags >>> 1) & 0xf) | ((flags >>> 3) & 0x10);
+}
+function keyFlags(key: number): number {
+  return ((key & 0xf) << 1) | ((key & 0x10) << 3);
+}

@@ -1,0 +1,149 @@
+// The contract between the generic MMU and one paging architecture. A model knows how many levels its
+// tables have, how a virtual address splits into indices, and how its entries pack into bits in RAM.
+// Everything above hw speaks the model-independent flags below and lets the model pack them.
+
+/*
+ * Model-independent PTE flags (what `HardwareModel.flags` returns and `encode` takes):
+ *
+ *   bit  13   12   11   10   9    8    7   6   5   4   3   2   1   0
+ *       SW2  SW1  SW0  PAT  CD   WT   D   A   G   U   X   W   R   V
+ *
+ * SWn are the bits the architecture leaves to the OS (x86 AVL 9..11, RISC-V RSW 8..9).
+ */
+export const PTE_V = 1 << 0;
+export const PTE_R = 1 << 1;
+export const PTE_W = 1 << 2;
+export const PTE_X = 1 << 3;
+export const PTE_U = 1 << 4;
+export const PTE_G = 1 << 5;
+export const PTE_A = 1 << 6;
+export const PTE_D = 1 << 7;
+export const PTE_WT = 1 << 8;
+export const PTE_CD = 1 << 9;
+export const PTE_PAT = 1 << 10;
+export const PTE_SW0 = 1 << 11;
+export const PTE_SW1 = 1 << 12;
+export const PTE_SW2 = 1 << 13;
+export const PTE_SW_SHIFT = 11;
+
+/** Access kinds. */
+export const ACCESS_READ = 0;
+export const ACCESS_WRITE = 1;
+export const ACCESS_EXEC = 2;
+export type AccessKind = typeof ACCESS_READ | typeof ACCESS_WRITE | typeof ACCESS_EXEC;
+
+/**
+ * Fault kinds. On the access path a fault is returned as the negative kind (-1 … -4); 0 means no fault.
+ * - NOT_PRESENT: an entry on the walk is not valid (x86 #PF with P=0; RISC-V page fault, V=0).
+ * - PROTECTION: the entries are valid but do not allow this access at this privilege.
+ * - RESERVED: an entry is malformed (reserved bits set, W without R, misaligned superpage, no leaf).
+ * - BUS: a table or the final frame lies outside RAM (a RISC-V access fault; a bus error elsewhere).
+ */
+export const FAULT_NONE = 0;
+export const FAULT_NOT_PRESENT = 1;
+export const FAULT_PROTECTION = 2;
+export const FAULT_RESERVED = 3;
+export const FAULT_BUS = 4;
+export type FaultKind = 1 | 2 | 3 | 4;
+
+export const FAULT_NAMES: readonly string[] = ['none', 'not-present', 'protection', 'reserved', 'bus'];
+export const ACCESS_NAMES: readonly string[] = ['read', 'write', 'execute'];
+
+/**
+ * Control bits of the running machine that change what an access may do (set with `Mmu.setControl`):
+ * - WP  (x86 CR0.WP): supervisor writes honour read-only pages. On by default.
+ * - SUM (RISC-V sstatus.SUM): supervisor may read and write user pages.
+ * - MXR (RISC-V sstatus.MXR): execute-only pages are readable.
+ */
+export const CTL_WP = 1 << 0;
+export const CTL_SUM = 1 << 1;
+export const CTL_MXR = 1 << 2;
+
+/**
+ * One paging architecture. Entries are read from RAM as two 32-bit little-endian words, `lo` (bits 0..31)
+ * and `hi` (bits 32..63, always 0 for 4-byte entries), so 8-byte entries are handled exactly without bigint.
+ * Levels are numbered from the root: level 0 is the root table, level `levels - 1` the last.
+ */
+export interface HardwareModel {
+  /** Short name, e.g. "x86-32" or "sv32". */
+  readonly name: string;
+  /** Number of table levels. */
+  readonly levels: number;
+  /** log2 of the base page size (12 for 4 KiB pages). */
+  readonly pageShift: number;
+  /** Index bits per level, root first (x86 32-bit: [10, 10]). */
+  readonly indexBits: readonly number[];
+  /** Bytes per table entry: 4 or 8. */
+  readonly entryBytes: 4 | 8;
+  /** Width of a virtual address in bits. */
+  readonly vaBits: number;
+  /** Largest frame number an entry can hold. */
+  readonly maxPfn: number;
+  /** Width of the address-space identifier; 0 when the architecture has none (x86 32-bit). */
+  readonly asidBits: number;
+  /** How many software-available bits a leaf entry has (mapped to PTE_SW0…). */
+  readonly softwareBits: number;
+  /** The model-independent flags a leaf entry of this model can hold. */
+  readonly supportedFlags: number;
+  /** Permissions are combined over every level (x86) rather than taken from the leaf alone (RISC-V). */
+  readonly permissionsAtEveryLevel: boolean;
+  /** The walker sets Accessed in non-leaf entries it uses (x86), not only in the leaf (RISC-V). */
+  readonly accessedOnNonLeaf: boolean;
+  /** A global bit in a non-leaf entry makes every page below it global (RISC-V). */
+  readonly globalInherits: boolean;
+  /** Writing the root register drops non-global TLB entries (x86 MOV CR3); RISC-V needs an explicit fence. */
+  readonly rootWriteFlushesTlb: boolean;
+  /** Raw bit of Accessed and of Dirty in the low word of a leaf entry (the walker sets them in RAM). */
+  readonly rawAccessed: number;
+  readonly rawDirty: number;
+
+  /** Is the entry valid (present)? */
+  isValid(lo: number, hi: number, level: number): boolean;
+  /** Does this valid entry map memory (a leaf) rather than point to the next table? */
+  isLeaf(lo: number, hi: number, level: number): boolean;
+  /** Is this valid entry malformed (reserved bits or combinations, a misaligned superpage)? */
+  isMalformed(lo: number, hi: number, level: number): boolean;
+  /** Frame number held by the entry, in base-page units. */
+  pfn(lo: number, hi: number, level: number): number;
+  /** The entry's model-independent flags. */
+  flags(lo: number, hi: number, level: number): number;
+  /** Packs an entry: low and high words. A leaf above the last level is a huge page. */
+  encodeLo(pfn: number, flags: number, level: number, leaf: boolean): number;
+  encodeHi(pfn: number, flags: number, level: number, leaf: boolean): number;
+  /** May an access of this kind and privilege use a page whose effective flags are `flags`? */
+  permits(flags: number, access: AccessKind, user: boolean, control: number): boolean;
+  /** The root register (CR3, satp) for a root table frame and an ASID. */
+  encodeRoot(rootPfn: number, asid: number): bigint;
+  /** Decodes a root register; null when it does not select this paging mode. */
+  decodeRoot(register: bigint): { rootPfn: number; asid: number } | null;
+}
+
+/** Bytes covered by one entry at `level` (the page size at the last level). */
+export function levelSpanShift(model: HardwareModel, level: number): number {
+  let shift = model.pageShift;
+  for (let l = level + 1; l < model.levels; l++) shift += model.indexBits[l]!;
+  return shift;
+}
+
+/** Index of `va` into the table at `level`. Exact for any integer address below 2^53. */
+export function levelIndex(model: HardwareModel, va: number, level: number): number {
+  const shift = levelSpanShift(model, level);
+  const mask = 2 ** model.indexBits[level]! - 1;
+  return shift < 32 ? (va >>> shift) & mask : Math.floor(va / 2 ** shift) & mask;
+}
+
+/** Checks a model's shape once, so a user-defined model fails early and clearly. */
+export function validateModel(model: HardwareModel): string | null {
+  if (!Number.isInteger(model.levels) || model.levels < 1) return 'levels must be a positive integer';
+  if (model.indexBits.length !== model.levels) return 'indexBits must have one entry per level';
+  if (model.entryBytes !== 4 && model.entryBytes !== 8) return 'entryBytes must be 4 or 8';
+  if (!Number.isInteger(model.pageShift) || model.pageShift < 4 || model.pageShift > 30) return 'pageShift must be 4..30';
+  const total = model.indexBits.reduce((a, b) => a + b, model.pageShift);
+  if (total !== model.vaBits) return `pageShift + indexBits must add up to vaBits (${total} != ${model.vaBits})`;
+  for (const bits of model.indexBits) {
+    if (!Number.isInteger(bits) || bits < 1 || bits > 20) return 'each level needs 1..20 index bits';
+    if (2 ** bits * model.entryBytes > 2 ** model.pageShift) return 'a table must fit in one page';
+  }
+  if (model.vaBits > 32) return 'virtual addresses wider than 32 bits are not supported by this MMU yet';
+  return null;
+}

@@ -1,0 +1,204 @@
+// A set-associative translation lookaside buffer: entries tagged with a virtual page number, an ASID and a
+// global bit, LRU replacement within a set, and counters. Fully associative (one set) and direct-mapped
+// (one way) are the two ends of the same configuration. All state lives in typed arrays.
+
+import { checkInteger, HwArgumentError } from './errors.js';
+
+export interface TlbConfig {
+  /** Total entries (default 64). */
+  readonly entries?: number;
+  /** Entries per set (default 4). `ways === entries` is fully associative, `ways === 1` direct-mapped. */
+  readonly ways?: number;
+}
+
+/*
+ * Permission mask cached per entry: one bit per (privilege, access kind), plus a valid bit.
+ *   bit 7 valid | 5 user-exec | 4 user-write | 3 user-read | 2 sup-exec | 1 sup-write | 0 sup-read
+ * A hit checks `perm & (1 << (access + (user ? 3 : 0)))`.
+ */
+export const TLB_VALID = 0x80;
+
+/** The permission bit for one access kind at one privilege. */
+export function permBit(access: number, user: boolean): number {
+  return 1 << (access + (user ? 3 : 0));
+}
+
+/** One entry as inspectors see it. */
+export interface TlbEntry {
+  readonly slot: number;
+  readonly vpn: number;
+  readonly asid: number;
+  readonly pfn: number;
+  readonly global: boolean;
+  /** The cached permission bits (see permBit). */
+  readonly perm: number;
+}
+
+export class Tlb {
+  readonly entries: number;
+  readonly ways: number;
+  readonly sets: number;
+  readonly setMask: number;
+  /** Tag: virtual page number, -1 when the slot is empty. */
+  readonly tagVpn: Float64Array;
+  readonly tagAsid: Int32Array;
+  readonly pfn: Float64Array;
+  readonly perm: Uint8Array;
+  readonly global: Uint8Array;
+  /** LRU stamps: the larger, the more recently used. */
+  readonly stamp: Float64Array;
+  private clock = 0;
+  hits = 0;
+  misses = 0;
+  /** Flush operations (of any kind). */
+  flushes = 0;
+  /** Valid entries dropped by flushes. */
+  flushedEntries = 0;
+
+  constructor(config: TlbConfig = {}) {
+    const entries = config.entries ?? 64;
+    const ways = config.ways ?? Math.min(4, entries);
+    checkInteger('TLB entries', entries, 1, 1 << 20);
+    checkInteger('TLB ways', ways, 1, entries);
+    if (entries % ways !== 0) throw new HwArgumentError('TLB ways', ways, `must divide the number of entries (${entries})`);
+    const sets = entries / ways;
+    if ((sets & (sets - 1)) !== 0) throw new HwArgumentError('TLB entries', entries, `entries / ways must be a power of two (got ${sets} sets)`);
+    this.entries = entries;
+    this.ways = ways;
+    this.sets = sets;
+    this.setMask = sets - 1;
+    this.tagVpn = new Float64Array(entries).fill(-1);
+    this.tagAsid = new Int32Array(entries);
+    this.pfn = new Float64Array(entries);
+    this.perm = new Uint8Array(entries);
+    this.global = new Uint8Array(entries);
+    this.stamp = new Float64Array(entries);
+  }
+
+  /** The slot caching `vpn` for `asid` (or a global entry), or -1. Marks the slot most recently used; the
+   * caller counts hits and misses, since only it knows whether the cached rights served the access. */
+  lookup(vpn: number, asid: number): number {
+    const base = (vpn & this.setMask) * this.ways;
+    const end = base + this.ways;
+    for (let i = base; i < end; i++) {
+      if (this.tagVpn[i] === vpn && (this.tagAsid[i] === asid || this.global[i] === 1)) {
+        this.stamp[i] = ++this.clock;
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Looks without touching counters or LRU order (for inspectors). */
+  peek(vpn: number, asid: number): number {
+    const base = (vpn & this.setMask) * this.ways;
+    for (let i = base; i < base + this.ways; i++) {
+      if (this.tagVpn[i] === vpn && (this.tagAsid[i] === asid || this.global[i] === 1)) return i;
+    }
+    return -1;
+  }
+
+  /** Caches a translation, replacing the same page's old entry or else the set's least recently used one. */
+  insert(vpn: number, asid: number, pfn: number, perm: number, global: boolean): number {
+    const base = (vpn & this.setMask) * this.ways;
+    const end = base + this.ways;
+    let victim = -1;
+    for (let i = base; i < end && victim < 0; i++) {
+      if (this.tagVpn[i] === vpn && (this.tagAsid[i] === asid || this.global[i] === 1 || global)) victim = i;
+    }
+    for (let i = base; i < end && victim < 0; i++) {
+      if (this.tagVpn[i] === -1) victim = i;
+    }
+    if (victim < 0) {
+      victim = base;
+      for (let i = base + 1; i < end; i++) if (this.stamp[i]! < this.stamp[victim]!) victim = i;
+    }
+    this.tagVpn[victim] = vpn;
+    this.tagAsid[victim] = asid;
+    this.pfn[victim] = pfn;
+    this.perm[victim] = perm | TLB_VALID;
+    this.global[victim] = global ? 1 : 0;
+    this.stamp[victim] = ++this.clock;
+    return victim;
+  }
+
+  /** Drops every entry for one page, whatever its ASID, global ones included (x86 INVLPG). */
+  flushPage(vpn: number): void {
+    this.flushes++;
+    const base = (vpn & this.setMask) * this.ways;
+    for (let i = base; i < base + this.ways; i++) {
+      if (this.tagVpn[i] === vpn) this.drop(i);
+    }
+  }
+
+  /** Drops the non-global entries of one page in one address space (RISC-V SFENCE.VMA va, asid). */
+  flushPageAsid(vpn: number, asid: number): void {
+    this.flushes++;
+    const base = (vpn & this.setMask) * this.ways;
+    for (let i = base; i < base + this.ways; i++) {
+      if (this.tagVpn[i] === vpn && this.tagAsid[i] === asid && this.global[i] === 0) this.drop(i);
+    }
+  }
+
+  /** Drops the non-global entries of one address space (RISC-V SFENCE.VMA x0, asid). */
+  flushAsid(asid: number): void {
+    this.flushes++;
+    for (let i = 0; i < this.entries; i++) {
+      if (this.tagVpn[i] !== -1 && this.tagAsid[i] === asid && this.global[i] === 0) this.drop(i);
+    }
+  }
+
+  /** Drops every non-global entry (x86 MOV to CR3). */
+  flushNonGlobal(): void {
+    this.flushes++;
+    for (let i = 0; i < this.entries; i++) {
+      if (this.tagVpn[i] !== -1 && this.global[i] === 0) this.drop(i);
+    }
+  }
+
+  /** Drops everything, global entries included. */
+  flushAll(): void {
+    this.flushes++;
+    for (let i = 0; i < this.entries; i++) {
+      if (this.tagVpn[i] !== -1) this.drop(i);
+    }
+  }
+
+  /** Number of valid entries. */
+  get occupancy(): number {
+    let n = 0;
+    for (let i = 0; i < this.entries; i++) if (this.tagVpn[i] !== -1) n++;
+    return n;
+  }
+
+  /** The valid entries, in slot order. */
+  validEntries(): TlbEntry[] {
+    const out: TlbEntry[] = [];
+    for (let i = 0; i < this.entries; i++) {
+      if (this.tagVpn[i] === -1) continue;
+      out.push({
+        slot: i,
+        vpn: this.tagVpn[i]!,
+        asid: this.tagAsid[i]!,
+        pfn: this.pfn[i]!,
+        global: this.global[i] === 1,
+        perm: this.perm[i]! & ~TLB_VALID,
+      });
+    }
+    return out;
+  }
+
+  resetCounters(): void {
+    this.hits = 0;
+    this.misses = 0;
+    this.flushes = 0;
+    this.flushedEntries = 0;
+  }
+
+  private drop(i: number): void {
+    this.tagVpn[i] = -1;
+    this.perm[i] = 0;
+    this.global[i] = 0;
+    this.flushedEntries++;
+  }
+}
