@@ -1,0 +1,150 @@
+// One process's address space: its regions (vmas) and its page tables, which live in RAM frames and are
+// read and written exactly as the hardware model packs them. The kernel owns policy; this owns the tables.
+
+import {
+  entryPaIn, findEntry, levelSpanShift, mapPage, missingTables, readEntry, writeEntry,
+  type HardwareModel, type PhysicalMemory,
+} from '@vmsim/hw';
+import { KernelInvariantError } from './errors.js';
+import { FRAME_TABLE, type FrameAllocator } from './frame-allocator.js';
+import { VmaList } from './vma.js';
+
+/** A leaf entry as the kernel sees it. */
+export interface Leaf {
+  readonly entryPa: number;
+  readonly valid: boolean;
+  readonly pfn: number;
+  readonly flags: number;
+}
+
+export class AddressSpace {
+  readonly vmas: VmaList;
+  /** ASID given by the kernel, -1 while it has none. */
+  asid = -1;
+  /** Frames holding this space's page tables, the root included. */
+  tables = 1;
+  private readonly ram: PhysicalMemory;
+  private readonly model: HardwareModel;
+  private readonly frames: FrameAllocator;
+  private readonly pageSize: number;
+
+  constructor(ram: PhysicalMemory, model: HardwareModel, frames: FrameAllocator, readonly rootPfn: number, vmas = new VmaList()) {
+    this.ram = ram;
+    this.model = model;
+    this.frames = frames;
+    this.pageSize = 2 ** model.pageShift;
+    this.vmas = vmas;
+  }
+
+  /** Physical address of the last-level entry for `va`, or -1 when a table on the way is missing. */
+  entryPa(va: number): number {
+    return findEntry(this.ram, this.model, this.rootPfn, va);
+  }
+
+  /** Page tables that mapping `va` would have to create. */
+  tablesNeeded(va: number): number {
+    return missingTables(this.ram, this.model, this.rootPfn, va);
+  }
+
+  /** The last-level entry for `va`; invalid when it or a table on the way is missing. */
+  leaf(va: number): Leaf {
+    const entryPa = this.entryPa(va);
+    if (entryPa < 0) return { entryPa, valid: false, pfn: 0, flags: 0 };
+    return this.leafAt(entryPa);
+  }
+
+  leafAt(entryPa: number): Leaf {
+    const level = this.model.levels - 1;
+    const { lo, hi } = readEntry(this.ram, this.model, entryPa);
+    const valid = this.model.isValid(lo, hi, level);
+    return { entryPa, valid, pfn: valid ? this.model.pfn(lo, hi, level) : 0, flags: this.model.flags(lo, hi, level) };
+  }
+
+  /** Maps `va` to `pfn`. The caller has checked that `tablesNeeded(va)` frames are free. */
+  map(va: number, pfn: number, flags: number): number {
+    return mapPage(this.ram, this.model, this.rootPfn, va, pfn, flags, () => {
+      const table = this.frames.alloc(FRAME_TABLE);
+      if (table < 0) throw new KernelInvariantError(['no frame for a page table after the free-frame check']);
+      this.tables++;
+      return table;
+    });
+  }
+
+  /** Rewrites a leaf entry in place. */
+  setLeaf(entryPa: number, pfn: number, flags: number): void {
+    const level = this.model.levels - 1;
+    writeEntry(this.ram, this.model, entryPa, this.model.encodeLo(pfn, flags, level, true), this.model.encodeHi(pfn, flags, level, true));
+  }
+
+  clearLeaf(entryPa: number): void {
+    writeEntry(this.ram, this.model, entryPa, 0, 0);
+  }
+
+  /** Calls `fn` for every valid last-level entry, in address order. */
+  forEachLeaf(fn: (va: number, entryPa: number) => void): void {
+    this.visit(this.rootPfn, 0, 0, (va, entryPa) => fn(va, entryPa), null);
+  }
+
+  /** Calls `fn` for every page-table frame, children before their parent, the root last. */
+  forEachTable(fn: (pfn: number, level: number) => void): void {
+    this.visit(this.rootPfn, 0, 0, null, fn);
+    fn(this.rootPfn, 0);
+  }
+
+  /**
+   * Gives `child` a copy of this space's table tree (new frames from `allocTable`, checked by the caller)
+   * and calls `copyLeaf` for each valid leaf with the parent's and the child's entry addresses.
+   */
+  cloneTablesInto(child: AddressSpace, allocTable: () => number, copyLeaf: (va: number, parentPa: number, childPa: number) => void): void {
+    const model = this.model;
+    const last = model.levels - 1;
+    const walk = (parentTable: number, childTable: number, level: number, vaBase: number): void => {
+      const entries = 2 ** model.indexBits[level]!;
+      const span = 2 ** levelSpanShift(model, level);
+      for (let i = 0; i < entries; i++) {
+        const va = vaBase + i * span;
+        const parentPa = entryPaIn(model, parentTable, va, level);
+        const { lo, hi } = readEntry(this.ram, model, parentPa);
+        if (!model.isValid(lo, hi, level)) continue;
+        const childPa = entryPaIn(model, childTable, va, level);
+        if (level === last) {
+          copyLeaf(va, parentPa, childPa);
+          continue;
+        }
+        const next = allocTable();
+        child.tables++;
+        const flags = model.flags(lo, hi, level);
+        writeEntry(this.ram, model, childPa, model.encodeLo(next, flags, level, false), model.encodeHi(next, flags, level, false));
+        walk(model.pfn(lo, hi, level), next, level + 1, va);
+      }
+    };
+    walk(this.rootPfn, child.rootPfn, 0, 0);
+  }
+
+  private visit(
+    table: number,
+    level: number,
+    vaBase: number,
+    onLeaf: ((va: number, entryPa: number) => void) | null,
+    onTable: ((pfn: number, level: number) => void) | null,
+  ): void {
+    const model = this.model;
+    const entries = 2 ** model.indexBits[level]!;
+    const span = 2 ** levelSpanShift(model, level);
+    const last = level === model.levels - 1;
+    for (let i = 0; i < entries; i++) {
+      const entryPa = table * this.pageSize + i * model.entryBytes;
+      const lo = this.ram.read32(entryPa);
+      const hi = model.entryBytes === 8 ? this.ram.read32(entryPa + 4) : 0;
+      if (!model.isValid(lo, hi, level)) continue;
+      const va = vaBase + i * span;
+      if (last) {
+        if (onLeaf !== null) onLeaf(va, entryPa);
+        continue;
+      }
+      const next = model.pfn(lo, hi, level);
+      this.visit(next, level + 1, va, onLeaf, onTable);
+      if (onTable !== null) onTable(next, level + 1);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+// The physical frame allocator: every frame of RAM is free or in use as data, a page table or the zero
+// page, with a 32-bit reference count. Allocation always takes the lowest free frame number, so runs are
+// reproducible; frames are zeroed when handed out. Misuse (double free, underflow) throws at once.
+
+import type { PhysicalMemory } from '@vmsim/hw';
+import { FrameStateError, InvalidArgumentError } from './errors.js';
+
+export const FRAME_FREE = 0;
+export const FRAME_DATA = 1;
+export const FRAME_TABLE = 2;
+export const FRAME_ZERO = 3;
+export type FrameKind = typeof FRAME_DATA | typeof FRAME_TABLE | typeof FRAME_ZERO;
+export const FRAME_KIND_NAMES: readonly string[] = ['free', 'data', 'table', 'zero'];
+
+export interface FrameAllocatorOptions {
+  /** Fill freed frames with 0xA5 so a dangling mapping shows junk instead of stale data (debug aid). */
+  readonly poisonFreed?: boolean;
+}
+
+export class FrameAllocator {
+  readonly ram: PhysicalMemory;
+  readonly total: number;
+  readonly refCounts: Uint32Array;
+  readonly kinds: Uint8Array;
+  /** Frames in use per kind, indexed by FrameKind. */
+  readonly inUse = new Uint32Array(4);
+  private readonly freeBits: Uint32Array;
+  /** No word below this index has a free bit. */
+  private lowestWord = 0;
+  private freeCount: number;
+  private readonly poison: boolean;
+
+  constructor(ram: PhysicalMemory, options: FrameAllocatorOptions = {}) {
+    this.ram = ram;
+    this.total = ram.frameCount;
+    this.refCounts = new Uint32Array(this.total);
+    this.kinds = new Uint8Array(this.total);
+    this.freeBits = new Uint32Array(Math.ceil(this.total / 32));
+    for (let pfn = 0; pfn < this.total; pfn++) this.freeBits[pfn >>> 5]! |= 1 << (pfn & 31);
+    this.freeCount = this.total;
+    this.poison = options.poisonFreed ?? false;
+  }
+
+  get free(): number {
+    return this.freeCount;
+  }
+
+  get used(): number {
+    return this.total - this.freeCount;
+  }
+
+  /** The lowest free frame, zeroed, with reference count 1; -1 when none is free. */
+  alloc(kind: FrameKind): number {
+    if (this.freeCount === 0) return -1;
+    const words = this.freeBits;
+    let w = this.lowestWord;
+    while (words[w] === 0) w++;
+    this.lowestWord = w;
+    const word = words[w]!;
+    const bit = 31 - Math.clz32(word & -word);
+    const pfn = w * 32 + bit;
+    words[w] = word & ~(1 << bit);
+    this.freeCount--;
+    this.refCounts[pfn] = 1;
+    this.kinds[pfn] = kind;
+    this.inUse[kind]!++;
+    this.ram.zeroFrame(pfn);
+    return pfn;
+  }
+
+  /** Adds a reference to a frame in use; returns the new count. */
+  ref(pfn: number): number {
+    this.checkPfn(pfn);
+    const count = this.refCounts[pfn]!;
+    if (count === 0) throw new FrameStateError('reference', pfn, count);
+    if (count === 0xffffffff) throw new FrameStateError('reference overflow', pfn, count);
+    this.refCounts[pfn] = count + 1;
+    return count + 1;
+  }
+
+  /** Drops a reference; the frame returns to the free list when none is left. Returns the new count. */
+  unref(pfn: number): number {
+    this.checkPfn(pfn);
+    const count = this.refCounts[pfn]!;
+    if (count === 0) throw new FrameStateError(this.kinds[pfn] === FRAME_FREE ? 'double free' : 'reference underflow', pfn, count);
+    this.refCounts[pfn] = count - 1;
+    if (count === 1) this.release(pfn);
+    return count - 1;
+  }
+
+  refCount(pfn: number): number {
+    this.checkPfn(pfn);
+    return this.refCounts[pfn]!;
+  }
+
+  kindOf(pfn: number): number {
+    this.checkPfn(pfn);
+    return this.kinds[pfn]!;
+  }
+
+  isFree(pfn: number): boolean {
+    this.checkPfn(pfn);
+    return (this.freeBits[pfn >>> 5]! & (1 << (pfn & 31))) !== 0;
+  }
+
+  private release(pfn: number): void {
+    this.inUse[this.kinds[pfn]!]!--;
+    this.kinds[pfn] = FRAME_FREE;
+    this.freeBits[pfn >>> 5]! |= 1 << (pfn & 31);
+    if (pfn >>> 5 < this.lowestWord) this.lowestWord = pfn >>> 5;
+    this.freeCount++;
+    if (this.poison) this.ram.fillFrame(pfn, 0xa5);
+  }
+
+  private checkPfn(pfn: number): void {
+    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.total) {
+      throw new InvalidArgumentError('pfn', pfn, `expected a frame number from 0 to ${this.total - 1}`);
+    }
+  }
+}
