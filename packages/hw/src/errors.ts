@@ -27,7 +27,7 @@ export class PhysicalAddressError extends VmsimError {
     readonly length: number,
     readonly ramSize: number,
   ) {
-    super(`physical access of ${length} byte(s) at 0x${pa.toString(16)} is outside RAM of ${ramSize} bytes`);
+    super(`physical access of ${length} byte(s) at ${formatValue(pa)} is outside RAM of ${ramSize} bytes`);
   }
 
   static override isInstance(value: unknown): value is PhysicalAddressError {

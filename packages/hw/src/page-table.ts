@@ -19,9 +19,10 @@ export function readEntry(ram: PhysicalMemory, model: HardwareModel, entryPa: nu
 }
 
 export function writeEntry(ram: PhysicalMemory, model: HardwareModel, entryPa: number, lo: number, hi = 0): void {
+  // Check before writing, so a refused entry leaves RAM as it was.
+  if (model.entryBytes !== 8 && hi !== 0) throw new HwArgumentError('entry high word', hi, `${model.name} entries are 4 bytes`);
   ram.write32(entryPa, lo);
   if (model.entryBytes === 8) ram.write32(entryPa + 4, hi);
-  else if (hi !== 0) throw new HwArgumentError('entry high word', hi, `${model.name} entries are 4 bytes`);
 }
 
 /** Physical address of the entry for `va` in the table at `tablePfn` of level `level`. */
@@ -70,6 +71,9 @@ export function mapPage(
   allocTable: () => number,
   level = model.levels - 1,
 ): number {
+  // Encode the leaf first: bad arguments then throw before any table is allocated or linked in.
+  const leafLo = model.encodeLo(pfn, flags, level, true);
+  const leafHi = model.encodeHi(pfn, flags, level, true);
   let table = rootPfn;
   for (let l = 0; l < level; l++) {
     const entryPa = entryPaIn(model, table, va, l);
@@ -84,6 +88,6 @@ export function mapPage(
     table = next;
   }
   const leafPa = entryPaIn(model, table, va, level);
-  writeEntry(ram, model, leafPa, model.encodeLo(pfn, flags, level, true), model.encodeHi(pfn, flags, level, true));
+  writeEntry(ram, model, leafPa, leafLo, leafHi);
   return leafPa;
 }

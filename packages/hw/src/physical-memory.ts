@@ -135,8 +135,8 @@ export class PhysicalMemory {
   }
 
   private checkPfn(pfn: number): void {
-    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.frameCount) {
-      throw new PhysicalAddressError(Number.isFinite(pfn) ? pfn * this.frameSize : pfn, this.frameSize, this.size);
-    }
+    // A fractional pfn has no frame at all; reporting pfn * frameSize as an out-of-RAM address would be false.
+    if (!Number.isInteger(pfn)) throw new HwArgumentError('pfn', pfn, 'expected an integer frame number');
+    if (pfn < 0 || pfn >= this.frameCount) throw new PhysicalAddressError(pfn * this.frameSize, this.frameSize, this.size);
   }
 }
