@@ -1,0 +1,23 @@
+// The options every vmsim command shares, and the printer that writes results as text or JSON lines.
+
+import type { Io } from './io.js';
+import type { Printer } from './session.js';
+
+export const MODELS = ['x86-32', 'sv32'] as const;
+
+export interface CliOptions {
+  readonly model: (typeof MODELS)[number];
+  readonly ramBytes: number | undefined;
+  readonly verbose: boolean;
+  readonly json: boolean;
+  readonly stats: boolean;
+}
+
+/** Writes text lines, or one JSON object per line (bigints as decimal strings), to standard output. */
+export function makePrinter(json: boolean, io: Io): Printer {
+  return {
+    json,
+    line: (text) => io.stdout(text),
+    record: (value) => io.stdout(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))),
+  };
+}

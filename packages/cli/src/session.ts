@@ -1,0 +1,259 @@
+// One simulation driven by text commands: the script and REPL commands mapped onto @vmsim/sim-api. Output
+// goes through a Printer, as plain lines or as one JSON object per line.
+
+import { VmsimError } from '@vmsim/hw';
+import type { KernelStats } from '@vmsim/kernel';
+import { DataType, I64_MAX, I64_MIN, Pointer, Simulator, U64_MAX, ValueType } from '@vmsim/sim-api';
+import { ScriptError } from './errors.js';
+import { parseBigInt, parseRange } from './parse.js';
+import { words } from './script.js';
+
+/** Where results go: `text` for people, `json` for programs. */
+export interface Printer {
+  /** A plain line of text output (used in text mode). */
+  line(text: string): void;
+  /** A JSON record (used in JSON mode). */
+  record(value: Record<string, unknown>): void;
+  readonly json: boolean;
+}
+
+export interface SessionOptions {
+  readonly model: 'x86-32' | 'sv32';
+  readonly ramBytes: number | undefined;
+  readonly verbose: boolean;
+  readonly printer: Printer;
+}
+
+interface TypeWord {
+  readonly name: string;
+  readonly data: DataType;
+  readonly make: (word: string) => ValueType;
+}
+
+function integer(kind: string, min: bigint, max: bigint, make: (n: bigint) => ValueType): (word: string) => ValueType {
+  return (word) => make(parseRange(word, `${kind} value`, min, max));
+}
+
+function float(make: (n: number) => ValueType): (word: string) => ValueType {
+  return (word) => {
+    const w = word.toLowerCase();
+    const n = w === 'nan' ? NaN : w === 'inf' || w === '+inf' ? Infinity : w === '-inf' ? -Infinity : Number(word);
+    if (!/^[+-]?(\d+\.?\d*(e[+-]?\d+)?|\.\d+(e[+-]?\d+)?|nan|inf)$/i.test(word) || Number.isNaN(n) !== (w === 'nan')) {
+      throw new ScriptError(`bad number ${JSON.stringify(word)} for a float value`);
+    }
+    return make(n);
+  };
+}
+
+/** The value types a script can name, with the sim-api types they stand for. */
+export const TYPES: readonly TypeWord[] = [
+  { name: 'unsigned', data: DataType.UnsignedInt, make: integer('unsigned', 0n, U64_MAX, ValueType.UnsignedInt) },
+  { name: 'signed', data: DataType.SignedInt, make: integer('signed', I64_MIN, I64_MAX, ValueType.SignedInt) },
+  { name: 'u8', data: DataType.UnsignedInt8, make: integer('u8', 0n, 0xffn, ValueType.UnsignedInt8) },
+  { name: 'u16', data: DataType.UnsignedInt16, make: integer('u16', 0n, 0xffffn, ValueType.UnsignedInt16) },
+  { name: 'u32', data: DataType.UnsignedInt32, make: integer('u32', 0n, 0xffffffffn, ValueType.UnsignedInt32) },
+  { name: 'i8', data: DataType.SignedInt8, make: integer('i8', -0x80n, 0x7fn, ValueType.SignedInt8) },
+  { name: 'i16', data: DataType.SignedInt16, make: integer('i16', -0x8000n, 0x7fffn, ValueType.SignedInt16) },
+  { name: 'i32', data: DataType.SignedInt32, make: integer('i32', -0x80000000n, 0x7fffffffn, ValueType.SignedInt32) },
+  { name: 'f32', data: DataType.Float32, make: float(ValueType.Float32) },
+  { name: 'f64', data: DataType.Float64, make: float(ValueType.Float64) },
+];
+const ALIASES: Record<string, string> = { u64: 'unsigned', i64: 'signed' };
+const TYPE_NAMES = `${TYPES.map((t) => t.name).join(', ')} (and zero for write)`;
+
+function isTypeWord(word: string): boolean {
+  const name = ALIASES[word.toLowerCase()] ?? word.toLowerCase();
+  return TYPES.some((t) => t.name === name);
+}
+
+function typeWord(word: string | undefined, command: string): TypeWord {
+  if (word === undefined) throw new ScriptError(`${command}: missing type (one of ${TYPE_NAMES})`);
+  const name = ALIASES[word.toLowerCase()] ?? word.toLowerCase();
+  const type = TYPES.find((t) => t.name === name);
+  if (type === undefined) throw new ScriptError(`${command}: unknown type ${JSON.stringify(word)} (expected one of ${TYPE_NAMES})`);
+  return type;
+}
+
+/** The command summary that `help` prints and the README repeats. */
+export const COMMAND_HELP: readonly string[] = [
+  'begin [verbose|quiet]             start a fresh simulator (one is started for you with the CLI options)',
+  'ptr <name> [type]                 a named pointer at the next simulated address (like Pointer.new);',
+  '                                  its type (default unsigned) is used when read or write names none',
+  'register <name|addr>              register the page holding the address in the current process',
+  'write <name|addr> [type] <value>  write a value (write <name|addr> zero clears 8 bytes)',
+  'read <name|addr> [type] [label]   read a value and print "<label>: <value>" (label defaults to the target)',
+  'fork                              fork the current process; the child runs',
+  'switch <n>                        run the n-th live process (0 is the first)',
+  'kill                              kill the current process',
+  'stats                             print the statistics',
+  'dump                              print the page directories, tables and pages',
+  'echo <text>                       print the text',
+  'repeat <count> [var] ... end      run the lines in between count times; {expr} uses var (default i)',
+  `types: ${TYPE_NAMES}; numbers in decimal or 0x hex; # starts a comment`,
+];
+
+export class Session {
+  sim: Simulator;
+  private readonly pointers = new Map<string, { ptr: Pointer; type: TypeWord }>();
+
+  constructor(private readonly options: SessionOptions) {
+    this.sim = this.begin(options.verbose);
+  }
+
+  /** Runs one command line (comments and {expressions} already handled). Throws ScriptError on a mistake. */
+  execute(text: string): void {
+    try {
+      this.dispatch(text);
+    } catch (error) {
+      // The checks here should catch every mistake first; a typed error from below still is the user's.
+      if (VmsimError.isInstance(error)) throw new ScriptError(`${words(text)[0]}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private dispatch(text: string): void {
+    const w = words(text);
+    const command = w[0]!.toLowerCase();
+    const args = w.slice(1);
+    switch (command) {
+      case 'begin':
+        return this.commandBegin(args);
+      case 'ptr':
+        return this.commandPtr(args);
+      case 'register':
+        this.arity(command, args, 1, 1, '<name|addr>');
+        return this.sim.register(this.target(args[0]!, command).ptr);
+      case 'write':
+        return this.commandWrite(args);
+      case 'read':
+        return this.commandRead(args);
+      case 'fork':
+        this.arity(command, args, 0, 0, '');
+        return this.sim.fork();
+      case 'switch': {
+        this.arity(command, args, 1, 1, '<n>');
+        const n = parseBigInt(args[0]!, 'switch');
+        return this.sim.switch(n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : -1);
+      }
+      case 'kill':
+        this.arity(command, args, 0, 0, '');
+        return this.sim.kill();
+      case 'stats':
+        this.arity(command, args, 0, 0, '');
+        return this.printStats();
+      case 'dump': {
+        this.arity(command, args, 0, 0, '');
+        const lines = this.sim.dump();
+        if (this.options.printer.json) this.options.printer.record({ type: 'dump', lines });
+        else for (const line of lines) this.options.printer.line(line);
+        return;
+      }
+      case 'echo': {
+        const rest = text.replace(/^\s*\S+\s?/, '');
+        if (this.options.printer.json) this.options.printer.record({ type: 'echo', text: rest });
+        else this.options.printer.line(rest);
+        return;
+      }
+      default:
+        throw new ScriptError(`unknown command ${JSON.stringify(w[0])} (try help)`);
+    }
+  }
+
+  /** Prints the statistics (at the end of a run with --stats, or for the `stats` command). */
+  printStats(): void {
+    const stats = this.sim.stats();
+    if (this.options.printer.json) this.options.printer.record({ type: 'stats', stats });
+    else for (const line of formatStats(stats)) this.options.printer.line(line);
+  }
+
+  private begin(verbose: boolean): Simulator {
+    const printer = this.options.printer;
+    const output = printer.json ? (text: string) => printer.record({ type: 'message', text }) : (text: string) => printer.line(text);
+    const options = this.options.ramBytes === undefined ? { model: this.options.model, output } : { model: this.options.model, output, ramBytes: this.options.ramBytes };
+    return Simulator.begin(verbose, options);
+  }
+
+  private commandBegin(args: string[]): void {
+    this.arity('begin', args, 0, 1, '[verbose|quiet]');
+    const mode = args[0]?.toLowerCase() ?? (this.options.verbose ? 'verbose' : 'quiet');
+    if (mode !== 'verbose' && mode !== 'quiet') throw new ScriptError(`begin: expected verbose or quiet, not ${JSON.stringify(args[0])}`);
+    this.sim = this.begin(mode === 'verbose');
+    this.pointers.clear();
+  }
+
+  private commandPtr(args: string[]): void {
+    this.arity('ptr', args, 1, 2, '<name> [type]');
+    const name = args[0]!;
+    if (!/^[a-z_][a-z0-9_]*$/i.test(name)) throw new ScriptError(`ptr: bad name ${JSON.stringify(name)} (letters, digits and _, not starting with a digit)`);
+    const type = args[1] === undefined ? TYPES[0]! : typeWord(args[1], 'ptr');
+    this.pointers.set(name, { ptr: Pointer.new(ValueType.Zero), type });
+  }
+
+  private commandWrite(args: string[]): void {
+    this.arity('write', args, 2, 3, '<name|addr> [type] <value>');
+    const target = this.target(args[0]!, 'write');
+    if (args.length === 2 && args[1]!.toLowerCase() === 'zero') return this.sim.write(target.ptr, ValueType.Zero);
+    const type = args.length === 3 ? typeWord(args[1], 'write') : this.defaultType(target, 'write');
+    this.sim.write(target.ptr, type.make(args[args.length - 1]!));
+  }
+
+  private commandRead(args: string[]): void {
+    if (args.length < 1) throw new ScriptError('read: missing argument (expected read <name|addr> [type] [label])');
+    const target = this.target(args[0]!, 'read');
+    const ptr = target.ptr;
+    const typed = args.length > 1 && isTypeWord(args[1]!);
+    const type = typed ? typeWord(args[1], 'read') : this.defaultType(target, 'read');
+    const rest = args.slice(typed ? 2 : 1);
+    const label = rest.length > 0 ? rest.join(' ') : args[0]!;
+    const value = this.sim.read(ptr, type.data);
+    const printer = this.options.printer;
+    if (printer.json) {
+      printer.record({
+        type: 'read',
+        target: args[0],
+        address: `0x${ptr.address.toString(16)}`,
+        dataType: type.name,
+        label,
+        value: value === undefined ? null : String(value.getValue()),
+      });
+    } else if (value !== undefined) {
+      printer.line(`${label}: ${String(value.getValue())}`);
+    }
+  }
+
+  /** The type a `ptr` was declared with, for reads and writes that name none. */
+  private defaultType(target: { type?: TypeWord }, command: string): TypeWord {
+    if (target.type === undefined) throw new ScriptError(`${command}: missing type (an address has no declared type; one of ${TYPE_NAMES})`);
+    return target.type;
+  }
+
+  private target(word: string, command: string): { ptr: Pointer; type?: TypeWord } {
+    const named = this.pointers.get(word);
+    if (named !== undefined) return named;
+    if (/^[a-z_]/i.test(word)) throw new ScriptError(`${command}: unknown pointer ${JSON.stringify(word)} (declare it with ptr ${word})`);
+    const address = parseRange(word, `${command} address`, 0n, 0xffffffffn);
+    return { ptr: Pointer.at(Number(address)) };
+  }
+
+  private arity(command: string, args: string[], min: number, max: number, usage: string): void {
+    if (args.length < min) throw new ScriptError(`${command}: missing argument (expected ${command} ${usage})`.trimEnd());
+    if (args.length > max) throw new ScriptError(`${command}: too many arguments (expected ${`${command} ${usage}`.trimEnd()})`);
+  }
+}
+
+/** The statistics as text lines. */
+export function formatStats(stats: KernelStats): string[] {
+  const f = stats.frames;
+  const q = stats.faults;
+  const lines = [
+    `machine: ${stats.model}, ${stats.levels} levels, ${stats.pageSize}-byte pages`,
+    `frames: ${f.total} total, ${f.free} free, ${f.used} used (${f.pageTables} page tables, ${f.data} data, ${f.zero} zero page)`,
+    `faults: ${q.zeroFill} zero-fill, ${q.cowCopy} cow-copy, ${q.cowReuse} cow-reuse, ${q.demandZero} demand-zero, ${q.segfault} segfault, ${q.oom} out-of-memory`,
+    `tlb: ${stats.tlb.hits} hits, ${stats.tlb.misses} misses, ${stats.tlb.flushes} flushes (${stats.tlb.entries} entries)`,
+  ];
+  for (const p of stats.processes) {
+    if (p.state === 'terminated') continue;
+    lines.push(`process ${p.pid}: ${p.state}, ${p.resident} resident (${p.shared} shared), ${p.zeroMapped} zero-mapped, ${p.pageTables} page tables`);
+  }
+  return lines;
+}
