@@ -1,0 +1,32 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as api from './index.js';
+
+describe('the public entry', () => {
+  it('exports the API by name', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'ADDRESS_LIMIT', 'DataType', 'I64_MAX', 'I64_MIN', 'InvalidArgumentError', 'InvalidOptionError', 'InvalidPointerError',
+      'InvalidValueError', 'KERNBASE', 'Pointer', 'SIZE_OF_VALUE_TYPE', 'Simulator', 'U64_MAX', 'ValueType', 'dumpLines',
+      'dumpProcess', 'messages',
+    ]);
+    expect(api.messages.zombie(1)).toBe('ZOMBIE 1');
+  });
+
+  it('uses no Node API outside tests and benches, so it runs in a browser', () => {
+    const dir = new URL('./', import.meta.url);
+    const sources = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.bench.ts'));
+    expect(sources.length).toBeGreaterThanOrEqual(8);
+    for (const file of sources) {
+      const text = readFileSync(new URL(file, dir), 'utf8');
+      expect(text, file).not.toMatch(/from '(node:|fs|path|url|util|os|process)/);
+      expect(text, file).not.toMatch(/\bprocess\.(argv|env|exit|std|cwd|platform|version)|\bBuffer\.|\brequire\(/);
+    }
+  });
+
+  it('opens every source file with a line on what it models', () => {
+    const dir = new URL('./', import.meta.url);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+      expect(readFileSync(new URL(file, dir), 'utf8'), file).toMatch(/^\/\/ \S/);
+    }
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import {
+  accessRefused, alreadyRegistered, badSwitch, hex, invalidAddress, noProcess, outOfMemory, outsideAddressSpace, pgcopy,
+  pgzero, zombie,
+} from './messages.js';
+
+describe('messages', () => {
+  it('prints the original texts character for character', () => {
+    expect(alreadyRegistered(0x80000010)).toBe('Mapping already registered for 0x80000010.');
+    expect(invalidAddress(0x80004000)).toBe('Invalid address 0x80004000');
+    expect(zombie(3)).toBe('ZOMBIE 3');
+    expect(pgzero(0)).toBe('PGZERO: 0x0');
+    expect(pgzero(0x1000)).toBe('PGZERO: 0x1000');
+    expect(pgcopy(0xabc000)).toBe('PGCOPY: 0xabc000');
+  });
+
+  it('shows hex in lowercase without padding, with a minus sign below zero', () => {
+    expect(hex(0)).toBe('0x0');
+    expect(hex(0xdeadbeef)).toBe('0xdeadbeef');
+    expect(hex(-0x7ffff000)).toBe('-0x7ffff000');
+    expect(pgzero(0x1000 - 0x80000000)).toBe('PGZERO: -0x7ffff000');
+  });
+
+  it('words the messages that replace the original crashes', () => {
+    expect(noProcess('fork')).toBe('No process is running: fork ignored');
+    expect(badSwitch(4, 4)).toBe('Cannot switch to process 4: expected an index from 0 to 3; nothing changed');
+    expect(badSwitch(-1, 1)).toBe('Cannot switch to process -1: the only live process is 0; nothing changed');
+    expect(badSwitch(0, 0)).toBe('Cannot switch to process 0: no process is alive; nothing changed');
+    expect(badSwitch('1', 2)).toBe('Cannot switch to process "1": expected an index from 0 to 1; nothing changed');
+    expect(badSwitch(2n, 2)).toBe('Cannot switch to process 2n: expected an index from 0 to 1; nothing changed');
+    expect(outOfMemory('write to 0x80000000', 1, 0)).toBe('Out of memory: cannot write to 0x80000000 (needs 1 frame, 0 free); nothing changed');
+    expect(outOfMemory('fork process 0', 2, 1)).toBe('Out of memory: cannot fork process 0 (needs 2 frames, 1 free); nothing changed');
+    expect(outsideAddressSpace(0xfffffffc, 8, 32)).toBe(
+      'Invalid address 0xfffffffc: a value of 8 bytes there runs past the end of the 32-bit virtual address space',
+    );
+    expect(outsideAddressSpace(0x1000000, 0, 24)).toBe('Invalid address 0x1000000: outside the 24-bit virtual address space');
+    expect(accessRefused('write to 0x80000000', -2)).toBe('Cannot write to 0x80000000: the kernel refused the access (code -2); nothing changed');
+  });
+});

@@ -1,0 +1,383 @@
+// rust-vmem's Simulator: a list of live processes and a current one, driving one @vmsim/kernel machine with
+// register / write / read / fork / switch / kill and printing the original's messages through a replaceable
+// sink. Where the original panicked, this prints a clear message, changes nothing and returns.
+
+import { MAX_RAM_BYTES, sv32, validateModel, VmsimError, x86_32, type HardwareModel, type TlbConfig } from '@vmsim/hw';
+import {
+  ERR_NO_PROCESS, Kernel, OutOfMemoryError, SEGV_MAPERR, VM_FAULT_OOM,
+  type KernelEvent, type KernelStats, type Process,
+} from '@vmsim/kernel';
+import { DataType } from './data-type.js';
+import { dumpLines } from './dump.js';
+import { InvalidArgumentError, InvalidOptionError } from './errors.js';
+import {
+  accessRefused, alreadyRegistered, badSwitch, hex, invalidAddress, noProcess, outOfMemory, outsideAddressSpace, pgcopy,
+  pgzero, zombie, type OutputSink,
+} from './messages.js';
+import { KERNBASE, Pointer } from './pointer.js';
+import { ValueType } from './value-type.js';
+
+export interface SimulatorOptions {
+  /** RAM in bytes (default 1 GiB, committed lazily by the host): a multiple of the page size, 2 pages or more. */
+  readonly ramBytes?: number;
+  /** RAM in frames (pages), instead of `ramBytes`. */
+  readonly frames?: number;
+  /** The paging hardware: 'x86-32' (default), 'sv32', or a HardwareModel of your own. */
+  readonly model?: 'x86-32' | 'sv32' | HardwareModel;
+  /** Receives every message line (default: console.log). */
+  readonly output?: OutputSink;
+  /** TLB geometry, passed to the MMU. */
+  readonly tlb?: TlbConfig;
+}
+
+/** A live process as `processes()` lists it. */
+export interface ProcessInfo {
+  readonly pid: number;
+  /** The pid of the process it was forked from; -1 for the first process. */
+  readonly parentPid: number;
+  readonly state: 'running' | 'sleeping';
+  readonly current: boolean;
+}
+
+const OPTION_NAMES: readonly string[] = ['ramBytes', 'frames', 'model', 'output', 'tlb'];
+const defaultOutput: OutputSink = (line) => console.log(line);
+
+interface CheckedOptions {
+  model: HardwareModel;
+  ramBytes: number;
+  output: OutputSink;
+  tlb: TlbConfig | undefined;
+}
+
+function checkOptions(options: unknown): CheckedOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', options, 'expected an object');
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!OPTION_NAMES.includes(key)) throw new InvalidOptionError(key, o[key], `unknown option; expected one of ${OPTION_NAMES.join(', ')}`);
+  }
+
+  let model: HardwareModel;
+  if (o.model === undefined || o.model === 'x86-32') model = x86_32();
+  else if (o.model === 'sv32') model = sv32();
+  else if (typeof o.model === 'object' && o.model !== null) {
+    model = o.model as HardwareModel;
+    let problem: string | null;
+    try {
+      problem = validateModel(model);
+    } catch (error) {
+      problem = `not a usable HardwareModel (${error instanceof Error ? error.message : String(error)})`;
+    }
+    if (problem !== null) throw new InvalidOptionError('model', model.name ?? o.model, problem);
+  } else {
+    throw new InvalidOptionError('model', o.model, "expected 'x86-32', 'sv32' or a HardwareModel");
+  }
+  const pageSize = 2 ** model.pageShift;
+
+  let frames: number;
+  let option: string;
+  if (o.frames !== undefined && o.ramBytes !== undefined) {
+    throw new InvalidOptionError('frames', o.frames, 'give ramBytes or frames, not both');
+  }
+  if (o.frames !== undefined) {
+    option = 'frames';
+    if (typeof o.frames !== 'number' || !Number.isInteger(o.frames)) throw new InvalidOptionError('frames', o.frames, 'expected an integer');
+    frames = o.frames;
+  } else {
+    option = o.ramBytes === undefined ? 'ramBytes (default)' : 'ramBytes';
+    const bytes = o.ramBytes ?? Simulator.DEFAULT_RAM_BYTES;
+    if (typeof bytes !== 'number' || !Number.isInteger(bytes)) throw new InvalidOptionError('ramBytes', bytes, 'expected an integer');
+    if (bytes % pageSize !== 0) throw new InvalidOptionError('ramBytes', bytes, `expected a multiple of the page size (${pageSize})`);
+    frames = bytes / pageSize;
+  }
+  const shown = option === 'frames' ? frames : frames * pageSize;
+  if (frames < 2) {
+    throw new InvalidOptionError(option, shown, "expected at least 2 frames: the zero page and the first process's page directory");
+  }
+  if (frames * pageSize > MAX_RAM_BYTES) throw new InvalidOptionError(option, shown, 'expected at most 4 GiB of RAM');
+  if (frames - 1 > model.maxPfn) throw new InvalidOptionError(option, shown, `${model.name} entries hold frame numbers up to ${model.maxPfn}`);
+
+  if (o.output !== undefined && typeof o.output !== 'function') throw new InvalidOptionError('output', o.output, 'expected a function (line: string) => void');
+  return {
+    model,
+    ramBytes: frames * pageSize,
+    output: (o.output as OutputSink | undefined) ?? defaultOutput,
+    tlb: o.tlb as TlbConfig | undefined,
+  };
+}
+
+function addressOf(ptr: unknown): number {
+  if (!Pointer.isInstance(ptr)) throw new InvalidArgumentError('pointer', ptr, 'expected a Pointer (from Pointer.new or Pointer.at)');
+  return ptr.address;
+}
+
+export class Simulator {
+  /** RAM when `Simulator.begin` is given no size: 1 GiB, 262,144 frames of 4 KiB. */
+  static readonly DEFAULT_RAM_BYTES = 2 ** 30;
+
+  /** The machine underneath, for users who outgrow the friendly API. */
+  readonly kernel: Kernel;
+  /** Print PGZERO / PGCOPY and let `print()` dump memory. */
+  readonly verbose: boolean;
+  #output: OutputSink;
+  /** Live processes in creation order: `switch(n)` indexes this list. */
+  readonly #live: Process[] = [];
+  #current: Process | null = null;
+  readonly #pageSize: number;
+  readonly #vaBits: number;
+  readonly #vaLimit: number;
+
+  private constructor(verbose: boolean, kernel: Kernel, output: OutputSink) {
+    this.verbose = verbose;
+    this.kernel = kernel;
+    this.#output = output;
+    this.#pageSize = kernel.pageSize;
+    this.#vaBits = kernel.model.vaBits;
+    this.#vaLimit = 2 ** kernel.model.vaBits;
+  }
+
+  /**
+   * A fresh machine with process 0 running, and the pointer counter back at 0x80000000. `verbose` turns on
+   * the PGZERO / PGCOPY messages and `print()`. Bad options throw InvalidOptionError.
+   */
+  static begin(verbose = false, options: SimulatorOptions = {}): Simulator {
+    if (typeof verbose !== 'boolean') throw new InvalidOptionError('verbose', verbose, 'expected true or false');
+    const checked = checkOptions(options);
+    let kernel: Kernel;
+    try {
+      kernel = new Kernel({ model: checked.model, ramBytes: checked.ramBytes, ...(checked.tlb === undefined ? {} : { tlb: checked.tlb }) });
+    } catch (error) {
+      if (checked.tlb !== undefined && VmsimError.isInstance(error)) throw new InvalidOptionError('tlb', checked.tlb, error.message);
+      throw error;
+    }
+    Pointer.reset();
+    const sim = new Simulator(verbose, kernel, checked.output);
+    const first = kernel.spawn();
+    sim.#live.push(first);
+    sim.#current = first;
+    if (verbose) kernel.on((event) => sim.#onKernelEvent(event));
+    return sim;
+  }
+
+  /** The sink messages go to; assign a function to redirect them. */
+  get output(): OutputSink {
+    return this.#output;
+  }
+
+  set output(sink: OutputSink) {
+    if (typeof sink !== 'function') throw new InvalidArgumentError('output', sink, 'expected a function (line: string) => void');
+    this.#output = sink;
+  }
+
+  /** The pid of the current process, or undefined once every process has been killed. */
+  get pid(): number | undefined {
+    this.#prune();
+    return this.#current === null ? undefined : this.#current.pid;
+  }
+
+  /** The live processes in list order (the order `switch(n)` counts in). */
+  processes(): ProcessInfo[] {
+    this.#prune();
+    return this.#live.map((p) => ({
+      pid: p.pid,
+      parentPid: p.parentPid,
+      state: p.state === 'running' ? 'running' : 'sleeping',
+      current: p === this.#current,
+    }));
+  }
+
+  /**
+   * Makes the page holding `ptr` valid in the current process, mapped to the zero page. Prints
+   * `Mapping already registered for 0x<address>.` when it already is.
+   */
+  register(ptr: Pointer): void {
+    const va = addressOf(ptr);
+    const p = this.#current;
+    if (p === null || p.state === 'terminated') return this.#refuse(p, 'register', va);
+    if (va >= this.#vaLimit) return this.#print(outsideAddressSpace(va, 0, this.#vaBits));
+    const kernel = this.kernel;
+    if (kernel.isRegistered(va, p.pid)) return this.#print(alreadyRegistered(va));
+    try {
+      kernel.register(va, p.pid);
+    } catch (error) {
+      if (!OutOfMemoryError.isInstance(error)) throw error;
+      this.#print(outOfMemory(`register ${hex(va)}`, error.framesNeeded, error.framesFree));
+    }
+  }
+
+  /**
+   * Stores `value` at `ptr` in the current process, little-endian, in `value.size` bytes. A first write to a
+   * zero-mapped page gets a frame (PGZERO); a write to a page shared after a fork copies it (PGCOPY).
+   */
+  write(ptr: Pointer, value: ValueType): void {
+    const va = addressOf(ptr);
+    if (!ValueType.isInstance(value)) throw new InvalidArgumentError('value', value, 'expected a ValueType');
+    const p = this.#current;
+    const kernel = this.kernel;
+    if (p === null || p.state !== 'running' || kernel.current !== p) return this.#refuse(p, 'write to', va);
+    const size = value.size;
+    if (!this.#accessible(p, va, size)) return;
+    let code: number;
+    if ((va % this.#pageSize) + size <= this.#pageSize) {
+      code = size === 8 ? kernel.store64(va, value.bits as bigint) : kernel.store(va, size, value.bits as number);
+    } else {
+      // Across a page boundary: the kernel's write checks both pages and the frames first (all or nothing).
+      try {
+        kernel.write(va, value.toBytes());
+        code = 0;
+      } catch (error) {
+        if (!OutOfMemoryError.isInstance(error)) throw error;
+        return this.#print(outOfMemory(`write to ${hex(va)}`, error.framesNeeded, error.framesFree));
+      }
+    }
+    if (code < 0) this.#failed(p, 'write to', va, code);
+  }
+
+  /**
+   * Loads a value of `type` from `ptr` in the current process; undefined (after a message) when the page
+   * is not registered or no process is running. A registered page never written reads as 0 of `type`.
+   */
+  read<V extends bigint | number>(ptr: Pointer, type: DataType<V>): ValueType<V> | undefined {
+    const va = addressOf(ptr);
+    if (!DataType.isInstance(type)) throw new InvalidArgumentError('type', type, 'expected a DataType');
+    const p = this.#current;
+    const kernel = this.kernel;
+    if (p === null || p.state !== 'running' || kernel.current !== p) {
+      this.#refuse(p, 'read of', va);
+      return undefined;
+    }
+    const size = type.size;
+    if (!this.#accessible(p, va, size)) return undefined;
+    if (size === 8) {
+      const bits = kernel.load64(va);
+      if (kernel.status < 0) return this.#failed(p, 'read of', va, kernel.status);
+      return type.fromBits(bits);
+    }
+    const bits = kernel.load(va, size);
+    if (bits < 0) return this.#failed(p, 'read of', va, bits);
+    return type.fromBits(bits);
+  }
+
+  /**
+   * Forks the current process. The child (a copy-on-write view of the parent's memory) is appended to the
+   * list and becomes current and running; the parent sleeps.
+   */
+  fork(): void {
+    this.#prune();
+    const p = this.#current;
+    if (p === null) return this.#print(noProcess('fork'));
+    let child: Process;
+    try {
+      child = this.kernel.fork(p.pid);
+    } catch (error) {
+      if (!OutOfMemoryError.isInstance(error)) throw error;
+      return this.#print(outOfMemory(`fork process ${p.pid}`, error.framesNeeded, error.framesFree));
+    }
+    this.#live.push(child);
+    this.kernel.switchTo(child.pid);
+    this.#current = child;
+  }
+
+  /** Runs the n-th live process (list order, from 0); the one that was running sleeps. */
+  switch(n: number): void {
+    this.#prune();
+    const live = this.#live;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n >= live.length) return this.#print(badSwitch(n, live.length));
+    const p = live[n]!;
+    this.kernel.switchTo(p.pid);
+    this.#current = p;
+  }
+
+  /**
+   * Terminates the current process and frees its memory. Then its parent runs if it is alive; else the
+   * process before it in the list; else (it was first) the new first process; else nothing is left.
+   */
+  kill(): void {
+    this.#prune();
+    const p = this.#current;
+    if (p === null) return this.#print(noProcess('kill'));
+    const live = this.#live;
+    const index = live.indexOf(p);
+    this.kernel.kill(p.pid);
+    live.splice(index, 1);
+    this.#current = null;
+    const next = live.find((q) => q.pid === p.parentPid) ?? live[index > 0 ? index - 1 : 0];
+    if (next !== undefined) {
+      this.kernel.switchTo(next.pid);
+      this.#current = next;
+    }
+  }
+
+  /** Verbose only, as in the original: prints `dump()`. */
+  print(): void {
+    if (!this.verbose) return;
+    for (const line of this.dump()) this.#print(line);
+  }
+
+  /** The memory dump of every live process in list order, as lines (whether verbose or not). */
+  dump(): string[] {
+    this.#prune();
+    return dumpLines(this.kernel, this.#live.map((p) => p.pid));
+  }
+
+  /** The kernel's statistics: frames, faults by kind, TLB, per-process pages. */
+  stats(): KernelStats {
+    return this.kernel.stats();
+  }
+
+  #print(line: string): void {
+    this.#output(line);
+  }
+
+  /** Message for an access that cannot run: no process at all, or a current process that is not running. */
+  #refuse(p: Process | null, operation: string, va: number): void {
+    if (p !== null && p.state === 'terminated') {
+      this.#prune();
+      p = this.#current;
+    }
+    if (p === null) this.#print(noProcess(`${operation} ${hex(va)}`));
+    else this.#print(zombie(p.pid));
+  }
+
+  /** Checks that every page the access touches lies in the address space and is registered. */
+  #accessible(p: Process, va: number, size: number): boolean {
+    if (va + size > this.#vaLimit) {
+      this.#print(outsideAddressSpace(va, va >= this.#vaLimit ? 0 : size, this.#vaBits));
+      return false;
+    }
+    const kernel = this.kernel;
+    const pageSize = this.#pageSize;
+    if (!kernel.isRegistered(va, p.pid)) {
+      this.#print(invalidAddress(va - (va % pageSize)));
+      return false;
+    }
+    const end = va + size - 1;
+    if (end - (end % pageSize) !== va - (va % pageSize) && !kernel.isRegistered(end, p.pid)) {
+      this.#print(invalidAddress(end - (end % pageSize)));
+      return false;
+    }
+    return true;
+  }
+
+  /** Message for an access the kernel refused after the checks above; always returns undefined. */
+  #failed(p: Process, operation: string, va: number, code: number): undefined {
+    if (code === VM_FAULT_OOM) this.#print(outOfMemory(`${operation} ${hex(va)}`, 1, this.kernel.frames.free));
+    else if (code === SEGV_MAPERR) this.#print(invalidAddress(this.kernel.mmu.faultVa - (this.kernel.mmu.faultVa % this.#pageSize)));
+    else if (code === ERR_NO_PROCESS) this.#print(zombie(p.pid));
+    else this.#print(accessRefused(`${operation} ${hex(va)}`, code));
+    return undefined;
+  }
+
+  /** Drops processes that were killed through the kernel directly. */
+  #prune(): void {
+    const live = this.#live;
+    for (let i = live.length - 1; i >= 0; i--) if (live[i]!.state === 'terminated') live.splice(i, 1);
+    if (this.#current !== null && this.#current.state === 'terminated') this.#current = null;
+  }
+
+  #onKernelEvent(event: KernelEvent): void {
+    if (event.type !== 'fault') return;
+    if (event.resolution !== 'zero-fill' && event.resolution !== 'cow-copy') return;
+    const offset = event.va - (event.va % this.#pageSize) - KERNBASE;
+    this.#print(event.resolution === 'zero-fill' ? pgzero(offset) : pgcopy(offset));
+  }
+}
