@@ -55,6 +55,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         },
       });
     } catch (error) {
+      // node's message for an unknown option runs on about `--` and positionals; name the option and point to --help.
+      const unknown = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec(String((error as Error).message)) : null;
+      if (unknown !== null) throw new UsageError(`unknown option ${unknown[1]} (try vmsim --help)`);
       throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
     }
     const { values, positionals } = parsed;

@@ -23,8 +23,10 @@ export function parseRange(word: string, what: string, min: bigint, max: bigint)
   return value;
 }
 
+/** Small bounds in decimal, large ones in hex, by magnitude (so -0x80000000 to 0x7fffffff, not a mix). */
 function formatBound(n: bigint): string {
-  return n > 0xffffn ? `0x${n.toString(16)}` : n.toString();
+  const magnitude = n < 0n ? -n : n;
+  return magnitude > 0xffffn ? `${n < 0n ? '-' : ''}0x${magnitude.toString(16)}` : n.toString();
 }
 
 const SIZE = /^([0-9]+)([kmg]i?b?|b)?$/i;

@@ -64,8 +64,18 @@ export class ScriptReader {
     this.at(source, () => {
       if (head === 'end') throw new ScriptError('end without repeat');
       if (head === 'repeat') this.open = this.startBlock(source, text);
-      else this.run(this.vars.size === 0 ? text : interpolate(text, this.vars));
+      else this.run(this.vars.size === 0 ? text : this.expand(text, head!));
     });
+  }
+
+  /** Replaces the {expressions} of a line; a bad one is reported with the line's command, like its other mistakes. */
+  private expand(text: string, command: string): string {
+    try {
+      return interpolate(text, this.vars);
+    } catch (error) {
+      if (error instanceof ScriptError) throw new ScriptError(`${command}: ${error.message}`);
+      throw error;
+    }
   }
 
   /** At the end of the input: a block still open is an error on its `repeat` line. */
@@ -78,7 +88,8 @@ export class ScriptReader {
   }
 
   private startBlock(source: SourceLine, text: string): OpenBlock {
-    const w = words(text);
+    // A {count expression} is one word however many spaces it holds: `repeat {n + 1} j`.
+    const w = text.match(/\{[^{}]*\}|[^\s{}]+|\S/g) ?? [];
     if (w.length < 2 || w.length > 3) throw new ScriptError('repeat: expected `repeat <count> [variable]`');
     const variable = w[2] ?? 'i';
     if (!/^[a-z_][a-z0-9_]*$/i.test(variable)) throw new ScriptError(`repeat: bad variable name ${JSON.stringify(variable)}`);
@@ -88,7 +99,12 @@ export class ScriptReader {
   private runBlock(block: OpenBlock): void {
     let count = 0n;
     this.at(block.start, () => {
-      count = evaluate(block.count.replace(/^\{(.*)\}$/, '$1'), this.vars);
+      try {
+        count = evaluate(block.count.replace(/^\{(.*)\}$/, '$1'), this.vars);
+      } catch (error) {
+        if (error instanceof ScriptError) throw new ScriptError(`repeat: ${error.message}`);
+        throw error;
+      }
       if (count < 0n || count > 100_000_000n) throw new ScriptError(`repeat: count ${count} is out of range (0 to 100000000)`);
     });
     for (let i = 0n; i < count; i++) {

@@ -194,7 +194,15 @@ export class Session {
     const target = this.target(args[0]!, 'write');
     if (args.length === 2 && args[1]!.toLowerCase() === 'zero') return this.sim.write(target.ptr, ValueType.Zero);
     const type = args.length === 3 ? typeWord(args[1], 'write') : this.defaultType(target, 'write');
-    this.sim.write(target.ptr, type.make(args[args.length - 1]!));
+    let value: ValueType;
+    try {
+      value = type.make(args[args.length - 1]!);
+    } catch (error) {
+      // A bad number or a value out of range: say which command it was in, like every other message.
+      if (error instanceof ScriptError) throw new ScriptError(`write: ${error.message}`);
+      throw error;
+    }
+    this.sim.write(target.ptr, value);
   }
 
   private commandRead(args: string[]): void {

@@ -29,12 +29,15 @@ export async function runRepl(options: CliOptions, io: Io, start: (printer: Prin
     const command = stripComment(text).toLowerCase();
     if (!reader.pending) {
       if (command === 'exit' || command === 'quit') break;
+      // With --json every stdout line is a JSON object, these two included.
       if (command === 'help') {
-        for (const line of REPL_HELP) printer.line(line);
+        if (printer.json) printer.record({ type: 'help', lines: REPL_HELP });
+        else for (const line of REPL_HELP) printer.line(line);
         continue;
       }
       if (command === 'history') {
-        history.forEach((line, i) => printer.line(`${String(i + 1).padStart(4)}  ${line}`));
+        if (printer.json) printer.record({ type: 'history', commands: [...history] });
+        else history.forEach((line, i) => printer.line(`${String(i + 1).padStart(4)}  ${line}`));
         continue;
       }
     }

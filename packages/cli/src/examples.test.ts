@@ -1,0 +1,145 @@
+// The seed examples as scripts (examples/*.vmsim at the workspace root) print the seed documents' output.
+// The scripts are read from disk, through main, with an Io whose readFile is node's.
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from './main.js';
+import { fakeIo, STACK_FRAME } from './test/fake-io.js';
+
+const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
+
+/** Runs `vmsim [...options] run examples/<name>` on the real file. */
+async function runExample(name: string, options: readonly string[] = []): Promise<{ code: number; out: string[]; err: string[] }> {
+  const io = fakeIo();
+  io.readFile = (path) => readFileSync(path, 'utf8');
+  const code = await main([...options, 'run', `${EXAMPLES}${name}`], io);
+  return { code, out: io.out, err: io.err };
+}
+
+/** The output printed under the example of the seed README (000_ab7be23014a52665.txt). */
+const SEED_README_OUTPUT = ['Value of x: 5', 'Mapping already registered for 0x80000010.', 'Value of y: 6', 'Invalid address 0x80004000'];
+
+/** The listing the seed processes document (002_778ff3e0e324284c.txt) prints, up to its "...". */
+const SEED_PROCESSES_LISTING = `Value of x: 0
+Value of x before write for pid 0: 0
+PGZERO: 0x0
+Value of x after write for pid 0: 0
+Value of x before write for pid 1: 0
+PGZERO: 0x0
+Value of x after write for pid 1: 1
+Value of x before write for pid 2: 0
+PGZERO: 0x0
+Value of x after write for pid 2: 2
+Value of x before write for pid 3: 0
+PGZERO: 0x0
+Value of x after write for pid 3: 3
+Value of x before write for pid 0: 0
+Value of x after write for pid 0: 4
+Value of x before write for pid 1: 1
+Value of x after write for pid 1: 5
+Value of x before write for pid 2: 2
+Value of x after write for pid 2: 6`.split('\n');
+
+/**
+ * The whole output by the document's rule: x starts at 0; on turn i, pid i % 4 reads its own previous value,
+ * writes i (its first write faults in a zeroed page: PGZERO at offset 0), reads i back.
+ */
+function processesOutput(): string[] {
+  const lines = ['Value of x: 0'];
+  const last = [0, 0, 0, 0];
+  for (let i = 0; i < 1024; i++) {
+    const pid = i % 4;
+    lines.push(`Value of x before write for pid ${pid}: ${last[pid]}`);
+    if (i < 4) lines.push('PGZERO: 0x0');
+    lines.push(`Value of x after write for pid ${pid}: ${i}`);
+    last[pid] = i;
+  }
+  return lines;
+}
+
+describe('examples/readme.vmsim', () => {
+  it('prints exactly the 4 lines of the seed README example', async () => {
+    const { code, out, err } = await runExample('readme.vmsim');
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    expect(out).toEqual(SEED_README_OUTPUT);
+  });
+
+  it('prints the same on sv32', async () => {
+    const { code, out } = await runExample('readme.vmsim', ['--hw', 'sv32']);
+    expect(code).toBe(0);
+    expect(out).toEqual(SEED_README_OUTPUT);
+  });
+});
+
+describe('examples/processes.vmsim', () => {
+  it('prints the 2,053 lines the seed processes document describes', async () => {
+    const { code, out, err } = await runExample('processes.vmsim');
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    const expected = processesOutput();
+    expect(expected).toHaveLength(2053);
+    expect(out).toHaveLength(2053);
+    expect(out).toEqual(expected);
+  });
+
+  it('begins with the literal listing of the seed document', async () => {
+    const { out } = await runExample('processes.vmsim');
+    expect(out.slice(0, SEED_PROCESSES_LISTING.length)).toEqual(SEED_PROCESSES_LISTING);
+    expect(processesOutput().slice(0, SEED_PROCESSES_LISTING.length)).toEqual(SEED_PROCESSES_LISTING);
+  });
+
+  it('ends with pid 3 writing 1023', async () => {
+    const { out } = await runExample('processes.vmsim');
+    expect(out.slice(-2)).toEqual(['Value of x before write for pid 3: 1019', 'Value of x after write for pid 3: 1023']);
+  });
+
+  it('as JSON: one record per line, the same texts', async () => {
+    const { code, out } = await runExample('processes.vmsim', ['--json']);
+    expect(code).toBe(0);
+    const records = out.map((line) => JSON.parse(line) as { type: string; text?: string; label?: string; value?: string });
+    const texts = records.map((r) => (r.type === 'message' ? r.text : `${r.label}: ${r.value}`));
+    expect(texts).toEqual(processesOutput());
+  });
+});
+
+describe('examples/cow-tour.vmsim', () => {
+  it('tours the zero page, fork, a COW copy and a COW reuse, then prints the statistics', async () => {
+    const { code, out, err } = await runExample('cow-tour.vmsim');
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    expect(out.slice(0, 11)).toEqual([
+      'a before any write (the zero page): 0',
+      'PGZERO: 0x0',
+      "-- process 0 forks; the child runs and sees the parent's values",
+      'a in the child: 41',
+      'PGCOPY: 0x0',
+      'a in the child after its write: 42',
+      'a in the parent (unchanged): 41',
+      'a in the parent after its write: 43',
+      'a in the parent after the child exited: 43',
+      '-- statistics',
+      'machine: x86-32, 2 levels, 4096-byte pages',
+    ]);
+    expect(out.slice(11, 13)).toEqual([
+      'frames: 262144 total, 262140 free, 4 used (2 page tables, 1 data, 1 zero page)',
+      'faults: 1 zero-fill, 1 cow-copy, 1 cow-reuse, 0 demand-zero, 0 segfault, 0 out-of-memory',
+    ]);
+    expect(out[13]).toMatch(/^tlb: \d+ hits, \d+ misses, \d+ flushes \(64 entries\)$/);
+    expect(out.slice(14)).toEqual(['process 0: running, 1 resident (0 shared), 0 zero-mapped, 2 page tables']);
+  });
+});
+
+describe('every example script', () => {
+  it('runs without an error and without a stack trace, in text and JSON', async () => {
+    for (const name of ['readme.vmsim', 'processes.vmsim', 'cow-tour.vmsim']) {
+      for (const options of [[], ['--json', '--stats']]) {
+        const { code, out, err } = await runExample(name, options);
+        expect(code).toBe(0);
+        expect(err).toEqual([]);
+        expect(out.join('\n')).not.toContain(STACK_FRAME);
+      }
+    }
+  });
+});
