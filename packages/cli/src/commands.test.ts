@@ -5,7 +5,7 @@
 import { DataType, Pointer, Simulator, ValueType } from '@vmsim/sim-api';
 import { describe, expect, it } from 'vitest';
 import { formatStats } from './session.js';
-import { runText } from './test/fake-io.js';
+import { runText, SCRIPT } from './test/fake-io.js';
 
 /** Runs a script that must succeed; returns its stdout lines. */
 async function ok(script: readonly string[], options: readonly string[] = []): Promise<string[]> {
@@ -180,15 +180,21 @@ describe('write and read', () => {
       .toEqual(['2147483648: 5', '0x80000008: -3']);
   });
 
-  it('labels: the rest of the line, after the optional type; the target by default', async () => {
+  it('labels: the rest of the line, after the type; the target by default', async () => {
     expect(await ok([
       'ptr x', 'register x', 'write x 5',
       'read x',
       'read x unsigned Value of x',
-      'read x Value  of   x',
+      'read x unsigned Value  of   x',
       'read x signed the value: signed',
       'read 0x80000000 u8 low byte',
     ])).toEqual(['x: 5', 'Value of x: 5', 'Value of x: 5', 'the value: signed: 5', 'low byte: 5']);
+  });
+
+  it('a label needs the type before it, so a mistyped type is an error, not a label', async () => {
+    const r = await runText(['ptr x', 'register x', 'read x unsinged']);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([`${SCRIPT}:3: read: unknown type "unsinged" (expected one of unsigned, signed, u8, u16, u32, i8, i16, i32, f32, f64 (and zero for write))`]);
   });
 
   it('an unregistered page: the simulator says so; a failed read prints no value line', async () => {

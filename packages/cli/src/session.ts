@@ -61,11 +61,6 @@ export const TYPES: readonly TypeWord[] = [
 const ALIASES: Record<string, string> = { u64: 'unsigned', i64: 'signed' };
 const TYPE_NAMES = `${TYPES.map((t) => t.name).join(', ')} (and zero for write)`;
 
-function isTypeWord(word: string): boolean {
-  const name = ALIASES[word.toLowerCase()] ?? word.toLowerCase();
-  return TYPES.some((t) => t.name === name);
-}
-
 function typeWord(word: string | undefined, command: string): TypeWord {
   if (word === undefined) throw new ScriptError(`${command}: missing type (one of ${TYPE_NAMES})`);
   const name = ALIASES[word.toLowerCase()] ?? word.toLowerCase();
@@ -81,7 +76,7 @@ export const COMMAND_HELP: readonly string[] = [
   '                                  its type (default unsigned) is used when read or write names none',
   'register <name|addr>              register the page holding the address in the current process',
   'write <name|addr> [type] <value>  write a value (write <name|addr> zero clears 8 bytes)',
-  'read <name|addr> [type] [label]   read a value and print "<label>: <value>" (label defaults to the target)',
+  'read <name|addr> [type [label]]   read a value and print "<label>: <value>" (label defaults to the target)',
   'fork                              fork the current process; the child runs',
   'switch <n>                        run the n-th live process (0 is the first)',
   'kill                              kill the current process',
@@ -133,7 +128,7 @@ export class Session {
       case 'switch': {
         this.arity(command, args, 1, 1, '<n>');
         const n = parseBigInt(args[0]!, 'switch');
-        return this.sim.switch(n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : -1);
+        return this.sim.switch(Number(n));
       }
       case 'kill':
         this.arity(command, args, 0, 0, '');
@@ -209,7 +204,8 @@ export class Session {
     if (args.length < 1) throw new ScriptError('read: missing argument (expected read <name|addr> [type] [label])');
     const target = this.target(args[0]!, 'read');
     const ptr = target.ptr;
-    const typed = args.length > 1 && isTypeWord(args[1]!);
+    // A label needs the type before it, so a mistyped type is an error rather than the start of a label.
+    const typed = args.length > 1;
     const type = typed ? typeWord(args[1], 'read') : this.defaultType(target, 'read');
     const rest = args.slice(typed ? 2 : 1);
     const label = rest.length > 0 ? rest.join(' ') : args[0]!;
