@@ -60,10 +60,13 @@ export class AddressSpace {
     return { entryPa, valid, pfn: valid ? this.model.pfn(lo, hi, level) : 0, flags: this.model.flags(lo, hi, level) };
   }
 
-  /** Maps `va` to `pfn`. The caller has checked that `tablesNeeded(va)` frames are free. */
-  map(va: number, pfn: number, flags: number): number {
+  /**
+   * Maps `va` to `pfn`. The caller has checked that `tablesNeeded(va)` frames are free. New tables come from
+   * `allocTable` (default: straight from the frame allocator), so the kernel can report them.
+   */
+  map(va: number, pfn: number, flags: number, allocTable: () => number = () => this.frames.alloc(FRAME_TABLE)): number {
     return mapPage(this.ram, this.model, this.rootPfn, va, pfn, flags, () => {
-      const table = this.frames.alloc(FRAME_TABLE);
+      const table = allocTable();
       if (table < 0) throw new KernelInvariantError(['no frame for a page table after the free-frame check']);
       this.tables++;
       return table;

@@ -265,6 +265,9 @@ export class Kernel {
     const space = p.space!;
     if (space.asid < 0) this.assignAsid(p);
     this.mmu.setRoot(space.rootPfn, space.asid);
+    // Without ASIDs every space tags its entries 0; if loading the root register does not flush the TLB
+    // (RISC-V with ASIDLEN 0, unlike x86), the kernel must, or the new space would use the old one's entries.
+    if (this.model.asidBits === 0 && !this.model.rootWriteFlushesTlb) this.mmu.tlb.flushNonGlobal();
     p.state = 'running';
     this.cur = p;
     if (this.listeners.length !== 0) this.emit({ type: 'switch', from: from === null ? -1 : from.pid, to: p.pid });
@@ -311,6 +314,7 @@ export class Kernel {
   load(va: number, size: 1 | 2 | 4): number {
     const p = this.cur;
     if (p === null || p.state !== 'running') return (this.status = ERR_NO_PROCESS);
+    if (va >>> 0 !== va || va >= this.vaLimit) return (this.status = this.faultFailed(p, va, ACCESS_READ, SEGV_MAPERR));
     const mmu = this.mmu;
     for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
       const value = size === 4 ? mmu.load32(va) : size === 1 ? mmu.load8(va) : mmu.load16(va);
@@ -329,6 +333,10 @@ export class Kernel {
     const p = this.cur;
     if (p === null || p.state !== 'running') {
       this.status = ERR_NO_PROCESS;
+      return 0n;
+    }
+    if (va >>> 0 !== va || va >= this.vaLimit) {
+      this.status = this.faultFailed(p, va, ACCESS_READ, SEGV_MAPERR);
       return 0n;
     }
     for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
@@ -351,6 +359,7 @@ export class Kernel {
   store(va: number, size: 1 | 2 | 4, value: number): number {
     const p = this.cur;
     if (p === null || p.state !== 'running') return (this.status = ERR_NO_PROCESS);
+    if (va >>> 0 !== va || va >= this.vaLimit) return (this.status = this.faultFailed(p, va, ACCESS_WRITE, SEGV_MAPERR));
     const mmu = this.mmu;
     for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
       const r = size === 4 ? mmu.store32(va, value) : size === 1 ? mmu.store8(va, value) : mmu.store16(va, value);
@@ -365,6 +374,7 @@ export class Kernel {
   store64(va: number, value: bigint): number {
     const p = this.cur;
     if (p === null || p.state !== 'running') return (this.status = ERR_NO_PROCESS);
+    if (va >>> 0 !== va || va >= this.vaLimit) return (this.status = this.faultFailed(p, va, ACCESS_WRITE, SEGV_MAPERR));
     for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
       const r = this.mmu.store64(va, value);
       if (r === 0) return (this.status = 0);
@@ -595,6 +605,9 @@ export class Kernel {
     return this.frames.free >= n;
   }
 
+  /** Page tables created while mapping go through allocFrame, so they are reported like every other frame. */
+  private readonly allocTable = (): number => this.allocFrame(FRAME_TABLE);
+
   private allocFrame(kind: FrameKind): number {
     const pfn = this.frames.alloc(kind);
     if (pfn < 0) throw new KernelInvariantError([`no free frame after the free-frame check (${FRAME_KIND_NAMES[kind]})`]);
@@ -621,7 +634,7 @@ export class Kernel {
   }
 
   private mapZero(p: Process, page: number, prot: number): void {
-    p.space!.map(page, this.zeroPfn, this.leafFlags(prot, false));
+    p.space!.map(page, this.zeroPfn, this.leafFlags(prot, false), this.allocTable);
     this.frames.ref(this.zeroPfn);
     if (this.listeners.length !== 0) this.emit({ type: 'map', pid: p.pid, va: page, pfn: this.zeroPfn, writable: false });
   }
@@ -650,7 +663,7 @@ export class Kernel {
         return this.faultDone(p, va, access, VM_FAULT_DEMAND_ZERO);
       }
       const pfn = this.allocFrame(FRAME_DATA);
-      space.map(page, pfn, this.leafFlags(vma.prot, true));
+      space.map(page, pfn, this.leafFlags(vma.prot, true), this.allocTable);
       if (this.listeners.length !== 0) this.emit({ type: 'map', pid: p.pid, va: page, pfn, writable: true });
       return this.faultDone(p, va, access, VM_FAULT_ZERO_FILL);
     }
@@ -737,6 +750,7 @@ export class Kernel {
   private copyOut(p: Process, va: number, data: Uint8Array): void {
     if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data', typeof data, 'expected a Uint8Array');
     this.checkRange(va, data.length);
+    if (data.length === 0) return; // nothing to write: no page is touched, whatever the alignment of va
     const space = p.space!;
     let needed = 0;
     for (let page = this.pageBase(va); page < va + data.length; page += this.pageSize) {
@@ -774,6 +788,7 @@ export class Kernel {
   /** Kernel-side read of a process's memory. Unpopulated pages of a region read as zeros. */
   private copyIn(p: Process, va: number, length: number): Uint8Array {
     this.checkRange(va, length);
+    if (length === 0) return new Uint8Array(0); // nothing to read: no page is touched, whatever the alignment of va
     const space = p.space!;
     const out = new Uint8Array(length);
     for (let page = this.pageBase(va); page < va + length; page += this.pageSize) {

@@ -1,0 +1,276 @@
+import { PhysicalMemory } from '@vmsim/hw';
+import { describe, expect, it } from 'vitest';
+import { FrameStateError, InvalidArgumentError } from './errors.js';
+import { FRAME_DATA, FRAME_FREE, FRAME_TABLE, FRAME_ZERO, FrameAllocator } from './frame-allocator.js';
+
+const FRAME = 4096;
+
+function allocator(frames: number, poisonFreed = false): FrameAllocator {
+  return new FrameAllocator(new PhysicalMemory(frames * FRAME), { poisonFreed });
+}
+
+function caught(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to throw');
+}
+
+/** Everything the allocator exposes, for before/after comparisons. */
+function state(fa: FrameAllocator): unknown {
+  return {
+    free: fa.free,
+    used: fa.used,
+    inUse: Array.from(fa.inUse),
+    refCounts: Array.from(fa.refCounts),
+    kinds: Array.from(fa.kinds),
+    freeBits: Array.from({ length: fa.total }, (_, pfn) => fa.isFree(pfn)),
+  };
+}
+
+describe('FrameAllocator: order', () => {
+  it('hands out the lowest free frame first, in ascending order', () => {
+    const fa = allocator(70);
+    const got = Array.from({ length: 70 }, () => fa.alloc(FRAME_DATA));
+    expect(got).toEqual(Array.from({ length: 70 }, (_, i) => i));
+    expect(fa.alloc(FRAME_DATA)).toBe(-1);
+    expect(fa.free).toBe(0);
+    expect(fa.used).toBe(70);
+  });
+
+  it('reuses a freed low frame before any higher one, across 32-frame words', () => {
+    const fa = allocator(100);
+    for (let i = 0; i < 80; i++) fa.alloc(FRAME_DATA);
+    fa.unref(70);
+    fa.unref(35);
+    fa.unref(3);
+    expect(fa.alloc(FRAME_DATA)).toBe(3);
+    expect(fa.alloc(FRAME_DATA)).toBe(35);
+    expect(fa.alloc(FRAME_DATA)).toBe(70);
+    expect(fa.alloc(FRAME_DATA)).toBe(80);
+  });
+
+  it('is deterministic: the same sequence of calls gives the same frames', () => {
+    const run = (): number[] => {
+      const fa = allocator(200);
+      const out: number[] = [];
+      const held: number[] = [];
+      let seed = 12345;
+      for (let step = 0; step < 2000; step++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        if (held.length > 0 && seed % 3 === 0) {
+          const [pfn] = held.splice(seed % held.length, 1);
+          fa.unref(pfn!);
+        } else {
+          const pfn = fa.alloc(FRAME_DATA);
+          out.push(pfn);
+          if (pfn >= 0) held.push(pfn);
+        }
+      }
+      return out;
+    };
+    expect(run()).toEqual(run());
+  });
+
+  it('agrees with a naive lowest-free model over a long mixed sequence (frame count not a multiple of 32)', () => {
+    const total = 77;
+    const fa = allocator(total);
+    const used = new Set<number>();
+    let seed = 99;
+    for (let step = 0; step < 5000; step++) {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      if (used.size > 0 && (seed >>> 8) % 5 < 2) {
+        const list = [...used];
+        const pfn = list[(seed >>> 3) % list.length]!;
+        used.delete(pfn);
+        expect(fa.unref(pfn)).toBe(0);
+      } else {
+        let expected = -1;
+        for (let pfn = 0; pfn < total; pfn++) {
+          if (!used.has(pfn)) {
+            expected = pfn;
+            break;
+          }
+        }
+        expect(fa.alloc(FRAME_DATA)).toBe(expected);
+        if (expected >= 0) used.add(expected);
+      }
+      expect(fa.free).toBe(total - used.size);
+    }
+  });
+
+  it('returns -1 and changes nothing when every frame is in use', () => {
+    const fa = allocator(33);
+    for (let i = 0; i < 33; i++) expect(fa.alloc(FRAME_TABLE)).toBe(i);
+    const before = state(fa);
+    expect(fa.alloc(FRAME_DATA)).toBe(-1);
+    expect(state(fa)).toEqual(before);
+  });
+});
+
+describe('FrameAllocator: contents', () => {
+  it('hands out frames that are all zeros, even after they held junk', () => {
+    const fa = allocator(8);
+    const pfn = fa.alloc(FRAME_DATA);
+    expect(fa.ram.isFrameZero(pfn)).toBe(true);
+    fa.ram.fillFrame(pfn, 0x5c);
+    fa.ram.write32(pfn * FRAME + 100, 0xdeadbeef);
+    expect(fa.ram.isFrameZero(pfn)).toBe(false);
+    fa.unref(pfn);
+    expect(fa.alloc(FRAME_TABLE)).toBe(pfn);
+    expect(fa.ram.isFrameZero(pfn)).toBe(true);
+  });
+
+  it('zeroes only the frame it hands out, not its neighbours', () => {
+    const fa = allocator(4);
+    const a = fa.alloc(FRAME_DATA);
+    const b = fa.alloc(FRAME_DATA);
+    fa.ram.fillFrame(a, 1);
+    fa.ram.fillFrame(b, 2);
+    fa.unref(a);
+    expect(fa.alloc(FRAME_DATA)).toBe(a);
+    expect(fa.ram.isFrameZero(a)).toBe(true);
+    expect(fa.ram.read8(b * FRAME + FRAME - 1)).toBe(2);
+  });
+
+  it('with poisonFreed, a freed frame reads 0xA5 until it is handed out again (then zeros)', () => {
+    const fa = allocator(4, true);
+    const pfn = fa.alloc(FRAME_DATA);
+    fa.ram.write8(pfn * FRAME + 7, 42);
+    fa.unref(pfn);
+    const bytes = fa.ram.readBytes(pfn * FRAME, FRAME);
+    expect(bytes.every((b) => b === 0xa5)).toBe(true);
+    expect(fa.alloc(FRAME_DATA)).toBe(pfn);
+    expect(fa.ram.isFrameZero(pfn)).toBe(true);
+  });
+
+  it('without poisonFreed, a freed frame keeps its bytes (no hidden work on free)', () => {
+    const fa = allocator(4);
+    const pfn = fa.alloc(FRAME_DATA);
+    fa.ram.write8(pfn * FRAME + 7, 42);
+    fa.unref(pfn);
+    expect(fa.ram.read8(pfn * FRAME + 7)).toBe(42);
+  });
+});
+
+describe('FrameAllocator: reference counts', () => {
+  it('starts at 1, counts past 255 and 65535 (32-bit counters), and frees only at 0', () => {
+    const fa = allocator(4);
+    const pfn = fa.alloc(FRAME_DATA);
+    expect(fa.refCount(pfn)).toBe(1);
+    const n = 70_000;
+    for (let i = 1; i <= n; i++) {
+      const c = fa.ref(pfn);
+      if (i === 255 || i === 65_535) expect(c).toBe(i + 1);
+    }
+    expect(fa.refCount(pfn)).toBe(n + 1);
+    expect(fa.refCounts[pfn]).toBe(n + 1);
+    for (let i = n; i >= 1; i--) {
+      expect(fa.unref(pfn)).toBe(i);
+      expect(fa.isFree(pfn)).toBe(false);
+    }
+    expect(fa.free).toBe(3);
+    expect(fa.unref(pfn)).toBe(0);
+    expect(fa.isFree(pfn)).toBe(true);
+    expect(fa.kindOf(pfn)).toBe(FRAME_FREE);
+    expect(fa.free).toBe(4);
+  });
+
+  it('refuses to overflow the 32-bit counter and leaves it at the maximum', () => {
+    const fa = allocator(2);
+    const pfn = fa.alloc(FRAME_DATA);
+    fa.refCounts[pfn] = 0xfffffffe;
+    expect(fa.ref(pfn)).toBe(0xffffffff);
+    const error = caught(() => fa.ref(pfn));
+    expect(FrameStateError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ operation: 'reference overflow', pfn, refCount: 0xffffffff });
+    expect(fa.refCount(pfn)).toBe(0xffffffff);
+  });
+
+  it('a double free throws FrameStateError at once and changes nothing', () => {
+    const fa = allocator(8);
+    const pfn = fa.alloc(FRAME_DATA);
+    fa.alloc(FRAME_DATA);
+    fa.unref(pfn);
+    const before = state(fa);
+    const error = caught(() => fa.unref(pfn));
+    expect(error).toBeInstanceOf(FrameStateError);
+    expect(FrameStateError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ operation: 'double free', pfn, refCount: 0 });
+    expect(state(fa)).toEqual(before);
+    // The frame is free exactly once: the next allocation gets it, the one after does not.
+    expect(fa.alloc(FRAME_DATA)).toBe(pfn);
+    expect(fa.alloc(FRAME_DATA)).toBe(2);
+  });
+
+  it('freeing a frame that was never allocated is a double free too', () => {
+    const fa = allocator(8);
+    const before = state(fa);
+    expect(caught(() => fa.unref(5))).toMatchObject({ operation: 'double free', pfn: 5, refCount: 0 });
+    expect(state(fa)).toEqual(before);
+  });
+
+  it('an in-use frame whose count is already 0 reports a reference underflow', () => {
+    const fa = allocator(4);
+    const pfn = fa.alloc(FRAME_TABLE);
+    fa.refCounts[pfn] = 0; // corrupt the books the way a missing ref() would
+    const error = caught(() => fa.unref(pfn));
+    expect(FrameStateError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ operation: 'reference underflow', pfn, refCount: 0 });
+    expect(fa.isFree(pfn)).toBe(false);
+  });
+
+  it('referencing a free frame throws FrameStateError and does not resurrect it', () => {
+    const fa = allocator(4);
+    const before = state(fa);
+    expect(caught(() => fa.ref(2))).toMatchObject({ operation: 'reference', pfn: 2, refCount: 0 });
+    expect(state(fa)).toEqual(before);
+    expect(fa.isFree(2)).toBe(true);
+  });
+
+  it('rejects frame numbers outside RAM or not integers with InvalidArgumentError', () => {
+    const fa = allocator(4);
+    fa.alloc(FRAME_DATA);
+    const before = state(fa);
+    for (const bad of [-1, 4, 1.5, Number.NaN, Infinity]) {
+      for (const call of [() => fa.ref(bad), () => fa.unref(bad), () => fa.refCount(bad), () => fa.kindOf(bad), () => fa.isFree(bad)]) {
+        const error = caught(call);
+        expect(InvalidArgumentError.isInstance(error)).toBe(true);
+        expect(error).toMatchObject({ argument: 'pfn' });
+      }
+    }
+    expect(state(fa)).toEqual(before);
+  });
+});
+
+describe('FrameAllocator: counts per kind', () => {
+  it('counts frames in use per kind and gives them back to the right kind on free', () => {
+    const fa = allocator(16);
+    const data = [fa.alloc(FRAME_DATA), fa.alloc(FRAME_DATA), fa.alloc(FRAME_DATA)];
+    const tables = [fa.alloc(FRAME_TABLE), fa.alloc(FRAME_TABLE)];
+    const zero = fa.alloc(FRAME_ZERO);
+    expect(Array.from(fa.inUse)).toEqual([0, 3, 2, 1]);
+    expect(fa.used).toBe(6);
+    expect(fa.free).toBe(10);
+    for (const pfn of data) expect(fa.kindOf(pfn)).toBe(FRAME_DATA);
+    for (const pfn of tables) expect(fa.kindOf(pfn)).toBe(FRAME_TABLE);
+    expect(fa.kindOf(zero)).toBe(FRAME_ZERO);
+
+    fa.ref(tables[0]!);
+    fa.unref(tables[0]!);
+    expect(fa.inUse[FRAME_TABLE]).toBe(2); // still referenced once
+    fa.unref(tables[0]!);
+    fa.unref(data[1]!);
+    expect(Array.from(fa.inUse)).toEqual([0, 2, 1, 1]);
+    expect(fa.used).toBe(4);
+    expect(fa.free).toBe(12);
+    expect(fa.used + fa.free).toBe(fa.total);
+
+    // A freed frame comes back with the kind of its new allocation.
+    expect(fa.alloc(FRAME_ZERO)).toBe(data[1]);
+    expect(fa.kindOf(data[1]!)).toBe(FRAME_ZERO);
+    expect(Array.from(fa.inUse)).toEqual([0, 2, 1, 2]);
+  });
+});

@@ -1,0 +1,155 @@
+// Benchmarks of the kernel: what fork costs against the number of mapped pages (it should grow with the page
+// tables, i.e. the PTEs to mirror, not with the bytes of data, since no data frame is copied), and what one
+// zero-fill fault and one COW fault cost. Run: `npx --yes pnpm@10.34.9 bench kernel` (or import and call run()).
+
+import { sv32, x86_32, type HardwareModel } from '@vmsim/hw';
+import { printTable, type BenchRow } from '../../../scripts/bench-util.js';
+import { FRAME_DATA } from './frame-allocator.js';
+import { Kernel } from './kernel.js';
+
+const PAGE = 4096;
+/** 2 GiB of simulated RAM: the host commits it lazily, so only the frames written cost real memory. */
+const BIG_RAM = 2 ** 31;
+const BASE = 0x00400000;
+const REGION = 4 * 1024 * 1024;
+
+/**
+ * Times `work` alone: `setup` and `teardown` run around each round, outside the clock. After a warm-up (a
+ * quarter of the budget, at least two rounds), rounds repeat until the timed part adds up to `minMs` (and at
+ * least five rounds); the row reports the median round, so a burst of load on the host does not skew it.
+ */
+function timed(name: string, opsPerRound: number, setup: () => void, work: () => void, teardown: () => void, minMs = 400): BenchRow {
+  const warmUntil = performance.now() + minMs / 4;
+  for (let i = 0; i < 2 || performance.now() < warmUntil; i++) {
+    setup();
+    work();
+    teardown();
+  }
+  const times: number[] = [];
+  let elapsed = 0;
+  while (elapsed < minMs || times.length < 5) {
+    setup();
+    const t0 = performance.now();
+    work();
+    const t = performance.now() - t0;
+    teardown();
+    times.push(t);
+    elapsed += t;
+  }
+  times.sort((a, b) => a - b);
+  const median = times[times.length >> 1]!;
+  return { name, opsPerSec: (opsPerRound / median) * 1000, nsPerOp: (median * 1e6) / opsPerRound };
+}
+
+function check(condition: boolean, what: string): void {
+  if (!condition) throw new Error(`benchmark sanity check failed: ${what}`);
+}
+
+/** A parent process with `pages` registered pages, `stride` bytes apart, written (real data frames) or not. */
+function parentWith(k: Kernel, pages: number, written: boolean, stride = PAGE): number {
+  const p = k.spawn();
+  k.switchTo(p.pid);
+  for (let i = 0; i < pages; i++) {
+    const va = BASE + i * stride;
+    k.register(va);
+    if (written && k.store(va, 4, i) !== 0) throw new Error(`store failed at 0x${va.toString(16)}: ${k.status}`);
+  }
+  return p.pid;
+}
+
+/** Times fork (and, separately, killing the child) of a parent with `pages` mapped pages. */
+function forkRows(k: Kernel, label: string, pages: number, written: boolean, stride = PAGE): { fork: BenchRow; perPage: BenchRow; kill: BenchRow } {
+  const parent = parentWith(k, pages, written, stride);
+  const tables = k.pageTables(parent).length;
+  const data = k.frames.inUse[FRAME_DATA];
+  let child = -1;
+  const fork = timed(`fork ${label}`, 1, () => {}, () => {
+    child = k.fork(parent).pid;
+  }, () => {
+    check(k.frames.inUse[FRAME_DATA] === data, 'fork copied no data frame');
+    k.kill(child);
+  });
+  const kill = timed(`kill child ${label}`, 1, () => {
+    child = k.fork(parent).pid;
+  }, () => k.kill(child), () => {});
+  k.kill(parent);
+  check(k.frames.inUse[FRAME_DATA] === 0, 'every data frame freed');
+  const perPage = { name: `  per mapped page (${tables} tables)`, opsPerSec: fork.opsPerSec * pages, nsPerOp: fork.nsPerOp / pages };
+  return { fork, perPage, kill };
+}
+
+function faultRows(makeModel: () => HardwareModel): BenchRow[] {
+  const n = 4096; // 16 MiB of pages: far more than the TLB holds, in 4 page tables
+  const k = new Kernel({ model: makeModel(), ramBytes: 64 << 20 });
+  const rows: BenchRow[] = [];
+  let pid = -1;
+
+  // One zero-fill fault per store: every page is freshly registered (zero page, read-only).
+  rows.push(timed('store → zero-fill fault', n, () => {
+    pid = k.spawn().pid;
+    k.switchTo(pid);
+    for (let i = 0; i < n; i++) k.register(BASE + i * PAGE);
+  }, () => {
+    for (let i = 0; i < n; i++) k.store(BASE + i * PAGE, 4, i);
+  }, () => {
+    check(k.stats().processes.find((p) => p.pid === pid)!.resident === n, 'every page zero-filled');
+    k.kill(pid);
+  }));
+
+  // The same stores to pages already writable: a TLB miss and a page walk each, no fault. The difference
+  // to the rows around it is the fault handler itself.
+  pid = parentWith(k, n, true);
+  rows.push(timed('store, page writable (TLB miss, no fault)', n, () => {}, () => {
+    for (let i = 0; i < n; i++) k.store(BASE + i * PAGE, 4, i);
+  }, () => {}));
+
+  // One COW copy per store: the child writes pages it shares with the parent.
+  let child = -1;
+  rows.push(timed('store → COW-copy fault (4 KiB copied)', n, () => {
+    child = k.fork(pid).pid;
+    k.switchTo(child);
+  }, () => {
+    for (let i = 0; i < n; i++) k.store(BASE + i * PAGE, 4, ~i);
+  }, () => {
+    check(k.frames.refCount(k.translate(BASE, child)!.pfn) === 1, 'the child has its own copy');
+    k.switchTo(pid);
+    k.kill(child);
+  }));
+
+  // One COW reuse per store: the parent writes its COW pages after the child died (refcount 1, no copy).
+  rows.push(timed('store → COW-reuse fault (no copy)', n, () => {
+    k.kill(k.fork(pid).pid);
+  }, () => {
+    for (let i = 0; i < n; i++) k.store(BASE + i * PAGE, 4, i);
+  }, () => {}));
+  k.kill(pid);
+  return rows;
+}
+
+export async function run(): Promise<void> {
+  for (const [name, makeModel] of [['x86-32', x86_32], ['sv32', sv32]] as const) {
+    console.log(`\n--- ${name}: fork cost against mapped pages (2 GiB RAM, every page written unless noted)`);
+    const k = new Kernel({ model: makeModel(), ramBytes: BIG_RAM });
+    const rows: BenchRow[] = [];
+    const perPte: [string, number][] = [];
+    for (const pages of [1024, 16 * 1024, 256 * 1024]) {
+      const r = forkRows(k, `${pages / 1024} Ki pages`, pages, true);
+      rows.push(r.fork, r.perPage, r.kill);
+      perPte.push([`${pages / 1024} Ki`, r.perPage.nsPerOp]);
+    }
+    // The same number of PTEs, with and without data behind them, measured back to back.
+    const written = forkRows(k, '1 Ki pages, written (again)', 1024, true);
+    const zero = forkRows(k, '1 Ki pages, zero-mapped only', 1024, false);
+    rows.push(written.fork, zero.fork);
+    const dense = forkRows(k, '512 pages dense (1 table)', 512, true);
+    const sparse = forkRows(k, '512 pages sparse (1 per 4 MiB)', 512, true, REGION);
+    rows.push(dense.fork, dense.perPage, sparse.fork, sparse.perPage);
+    printTable(rows);
+    console.log(`ns per mapped page: ${perPte.map(([n, ns]) => `${n}: ${ns.toFixed(1)}`).join(', ')}`);
+    console.log(`zero-mapped / written (1 Ki pages): ${(zero.fork.nsPerOp / written.fork.nsPerOp).toFixed(2)}x; `
+      + `sparse / dense (512 pages): ${(sparse.fork.nsPerOp / dense.fork.nsPerOp).toFixed(1)}x`);
+
+    console.log(`\n--- ${name}: cost of one fault (4096 pages per round)`);
+    printTable(faultRows(makeModel));
+  }
+}
