@@ -2,7 +2,7 @@
 // read and written exactly as the hardware model packs them. The kernel owns policy; this owns the tables.
 
 import {
-  entryPaIn, findEntry, levelSpanShift, mapPage, missingTables, readEntry, writeEntry,
+  findEntry, levelSpanShift, mapPage, missingTables, readEntry, writeEntry,
   type HardwareModel, type PhysicalMemory,
 } from '@vmsim/hw';
 import { KernelInvariantError } from './errors.js';
@@ -83,9 +83,9 @@ export class AddressSpace {
     writeEntry(this.ram, this.model, entryPa, 0, 0);
   }
 
-  /** Calls `fn` for every valid last-level entry, in address order. */
-  forEachLeaf(fn: (va: number, entryPa: number) => void): void {
-    this.visit(this.rootPfn, 0, 0, (va, entryPa) => fn(va, entryPa), null);
+  /** Calls `fn` for every valid last-level entry, in address order, with its frame and flags. */
+  forEachLeaf(fn: (va: number, entryPa: number, pfn: number, flags: number) => void): void {
+    this.visit(this.rootPfn, 0, 0, fn, null);
   }
 
   /** Calls `fn` for every page-table frame, children before their parent, the root last. */
@@ -98,51 +98,74 @@ export class AddressSpace {
    * Gives `child` a copy of this space's table tree (new frames from `allocTable`, checked by the caller)
    * and calls `copyLeaf` for each valid leaf with the parent's and the child's entry addresses.
    */
-  cloneTablesInto(child: AddressSpace, allocTable: () => number, copyLeaf: (va: number, parentPa: number, childPa: number) => void): void {
-    const model = this.model;
-    const last = model.levels - 1;
-    const walk = (parentTable: number, childTable: number, level: number, vaBase: number): void => {
-      const entries = 2 ** model.indexBits[level]!;
-      const span = 2 ** levelSpanShift(model, level);
-      for (let i = 0; i < entries; i++) {
-        const va = vaBase + i * span;
-        const parentPa = entryPaIn(model, parentTable, va, level);
-        const { lo, hi } = readEntry(this.ram, model, parentPa);
-        if (!model.isValid(lo, hi, level)) continue;
-        const childPa = entryPaIn(model, childTable, va, level);
-        if (level === last) {
-          copyLeaf(va, parentPa, childPa);
-          continue;
-        }
-        const next = allocTable();
-        child.tables++;
-        const flags = model.flags(lo, hi, level);
-        writeEntry(this.ram, model, childPa, model.encodeLo(next, flags, level, false), model.encodeHi(next, flags, level, false));
-        walk(model.pfn(lo, hi, level), next, level + 1, va);
-      }
-    };
-    walk(this.rootPfn, child.rootPfn, 0, 0);
+  cloneTablesInto(
+    child: AddressSpace,
+    allocTable: () => number,
+    copyLeaf: (va: number, parentPa: number, childPa: number, pfn: number, flags: number) => void,
+  ): void {
+    this.cloneTable(child, this.rootPfn, child.rootPfn, 0, 0, allocTable, copyLeaf);
   }
 
+  private cloneTable(
+    child: AddressSpace,
+    parentTable: number,
+    childTable: number,
+    level: number,
+    vaBase: number,
+    allocTable: () => number,
+    copyLeaf: (va: number, parentPa: number, childPa: number, pfn: number, flags: number) => void,
+  ): void {
+    const model = this.model;
+    const view = this.ram.view;
+    const eb = model.entryBytes;
+    const entries = 1 << model.indexBits[level]!;
+    const span = 2 ** levelSpanShift(model, level);
+    const last = level === model.levels - 1;
+    const parentBase = parentTable * this.pageSize;
+    const childBase = childTable * this.pageSize;
+    for (let i = 0; i < entries; i++) {
+      const parentPa = parentBase + i * eb;
+      const lo = view.getUint32(parentPa, true);
+      const hi = eb === 8 ? view.getUint32(parentPa + 4, true) : 0;
+      if ((lo | hi) === 0 || !model.isValid(lo, hi, level)) continue;
+      const va = vaBase + i * span;
+      const childPa = childBase + i * eb;
+      const pfn = model.pfn(lo, hi, level);
+      const flags = model.flags(lo, hi, level);
+      if (last) {
+        copyLeaf(va, parentPa, childPa, pfn, flags);
+        continue;
+      }
+      const next = allocTable();
+      child.tables++;
+      writeEntry(this.ram, model, childPa, model.encodeLo(next, flags, level, false), model.encodeHi(next, flags, level, false));
+      this.cloneTable(child, pfn, next, level + 1, va, allocTable, copyLeaf);
+    }
+  }
+
+  /* Table frames were allocated by the kernel, so they lie in RAM: the scans read the DataView directly. */
   private visit(
     table: number,
     level: number,
     vaBase: number,
-    onLeaf: ((va: number, entryPa: number) => void) | null,
+    onLeaf: ((va: number, entryPa: number, pfn: number, flags: number) => void) | null,
     onTable: ((pfn: number, level: number) => void) | null,
   ): void {
     const model = this.model;
-    const entries = 2 ** model.indexBits[level]!;
+    const view = this.ram.view;
+    const eb = model.entryBytes;
+    const entries = 1 << model.indexBits[level]!;
     const span = 2 ** levelSpanShift(model, level);
     const last = level === model.levels - 1;
+    const base = table * this.pageSize;
     for (let i = 0; i < entries; i++) {
-      const entryPa = table * this.pageSize + i * model.entryBytes;
-      const lo = this.ram.read32(entryPa);
-      const hi = model.entryBytes === 8 ? this.ram.read32(entryPa + 4) : 0;
-      if (!model.isValid(lo, hi, level)) continue;
+      const entryPa = base + i * eb;
+      const lo = view.getUint32(entryPa, true);
+      const hi = eb === 8 ? view.getUint32(entryPa + 4, true) : 0;
+      if ((lo | hi) === 0 || !model.isValid(lo, hi, level)) continue;
       const va = vaBase + i * span;
       if (last) {
-        if (onLeaf !== null) onLeaf(va, entryPa);
+        if (onLeaf !== null) onLeaf(va, entryPa, model.pfn(lo, hi, level), model.flags(lo, hi, level));
         continue;
       }
       const next = model.pfn(lo, hi, level);

@@ -49,8 +49,11 @@ export class FrameAllocator {
     return this.total - this.freeCount;
   }
 
-  /** The lowest free frame, zeroed, with reference count 1; -1 when none is free. */
-  alloc(kind: FrameKind): number {
+  /**
+   * The lowest free frame, with reference count 1; -1 when none is free. It is zeroed unless `zero` is
+   * false, which is only for a caller that overwrites every byte at once (a copy-on-write copy).
+   */
+  alloc(kind: FrameKind, zero = true): number {
     if (this.freeCount === 0) return -1;
     const words = this.freeBits;
     let w = this.lowestWord;
@@ -64,7 +67,7 @@ export class FrameAllocator {
     this.refCounts[pfn] = 1;
     this.kinds[pfn] = kind;
     this.inUse[kind]!++;
-    this.ram.zeroFrame(pfn);
+    if (zero) this.ram.zeroFrame(pfn);
     return pfn;
   }
 

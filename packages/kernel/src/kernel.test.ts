@@ -991,6 +991,7 @@ describe.each(models)('events on %s', (_name, makeModel) => {
     const a = pfnOf(k, VA, p.pid);
     expected.push(
       { type: 'alloc', pfn: a, kind: 'data' },
+      { type: 'unmap', pid: p.pid, va: VA, pfn: k.zeroPfn },
       { type: 'map', pid: p.pid, va: VA, pfn: a, writable: true },
       { type: 'fault', pid: p.pid, va: VA + 4, access: 'write', resolution: 'zero-fill' },
     );
@@ -998,7 +999,13 @@ describe.each(models)('events on %s', (_name, makeModel) => {
 
     const c = k.fork();
     const [croot, ctable] = tablesOf(k, c.pid);
-    expected.push({ type: 'alloc', pfn: croot!, kind: 'table' }, { type: 'alloc', pfn: ctable!, kind: 'table' }, { type: 'fork', parent: p.pid, child: c.pid });
+    expected.push(
+      { type: 'alloc', pfn: croot!, kind: 'table' },
+      { type: 'alloc', pfn: ctable!, kind: 'table' },
+      { type: 'map', pid: p.pid, va: VA, pfn: a, writable: false }, // the parent's page becomes copy-on-write
+      { type: 'map', pid: c.pid, va: VA, pfn: a, writable: false },
+      { type: 'fork', parent: p.pid, child: c.pid },
+    );
     expect(events).toEqual(expected);
 
     k.switchTo(c.pid);
@@ -1007,6 +1014,7 @@ describe.each(models)('events on %s', (_name, makeModel) => {
     const b = pfnOf(k, VA, c.pid);
     expected.push(
       { type: 'alloc', pfn: b, kind: 'data' },
+      { type: 'unmap', pid: c.pid, va: VA, pfn: a },
       { type: 'map', pid: c.pid, va: VA, pfn: b, writable: true },
       { type: 'fault', pid: c.pid, va: VA + 8, access: 'write', resolution: 'cow-copy' },
     );
@@ -1026,7 +1034,11 @@ describe.each(models)('events on %s', (_name, makeModel) => {
 
     k.switchTo(p.pid);
     k.store(VA, 4, 1);
-    expected.push({ type: 'switch', from: -1, to: p.pid }, { type: 'fault', pid: p.pid, va: VA, access: 'write', resolution: 'cow-reuse' });
+    expected.push(
+      { type: 'switch', from: -1, to: p.pid },
+      { type: 'map', pid: p.pid, va: VA, pfn: a, writable: true }, // the last sharer keeps the frame
+      { type: 'fault', pid: p.pid, va: VA, access: 'write', resolution: 'cow-reuse' },
+    );
     expect(events).toEqual(expected);
 
     k.kill(p.pid);

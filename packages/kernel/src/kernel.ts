@@ -138,6 +138,8 @@ export class Kernel {
   private readonly checking: boolean;
   private readonly asidOwner: Int32Array;
   private asidVictim = 0;
+  /** The address a failed write check stopped at (see framesForWrite). */
+  private refusedVa = 0;
   private readonly faultCounts = { zeroFill: 0, cowCopy: 0, cowReuse: 0, demandZero: 0, spurious: 0, segfault: 0, oom: 0 };
 
   constructor(options: KernelOptions = {}) {
@@ -212,17 +214,19 @@ export class Kernel {
     const ps = parent.space!;
     this.requireFrames('fork', ps.tables);
     const cs = new AddressSpace(this.ram, this.model, this.frames, this.allocFrame(FRAME_TABLE), ps.vmas.clone());
+    const childPid = this.nextPid;
+    const listening = this.listeners.length !== 0;
     let downgraded = false;
-    ps.cloneTablesInto(cs, () => this.allocFrame(FRAME_TABLE), (va, parentPa, childPa) => {
-      const leaf = ps.leafAt(parentPa);
-      let flags = leaf.flags;
+    ps.cloneTablesInto(cs, this.allocTable, (va, parentPa, childPa, pfn, flags) => {
       if ((flags & PTE_W) !== 0 && !this.isShared(ps, va)) {
         flags = (flags & ~PTE_W) | PTE_COW;
-        ps.setLeaf(parentPa, leaf.pfn, flags);
+        ps.setLeaf(parentPa, pfn, flags);
         downgraded = true;
+        if (listening) this.emit({ type: 'map', pid: parent.pid, va, pfn, writable: false });
       }
-      cs.setLeaf(childPa, leaf.pfn, flags);
-      this.frames.ref(leaf.pfn);
+      cs.setLeaf(childPa, pfn, flags);
+      this.frames.ref(pfn);
+      if (listening) this.emit({ type: 'map', pid: childPid, va, pfn, writable: (flags & PTE_W) !== 0 });
     });
     if (downgraded) this.flushSpace(ps);
     const child = new Process(this.nextPid++, parent.pid, cs);
@@ -236,8 +240,7 @@ export class Kernel {
   kill(pid = this.currentPid()): void {
     const p = this.live(pid);
     const space = p.space!;
-    space.forEachLeaf((va, entryPa) => {
-      const { pfn } = space.leafAt(entryPa);
+    space.forEachLeaf((va, _entryPa, pfn) => {
       if (this.listeners.length !== 0) this.emit({ type: 'unmap', pid, va, pfn });
       this.unrefFrame(pfn);
     });
@@ -314,6 +317,7 @@ export class Kernel {
   load(va: number, size: 1 | 2 | 4): number {
     const p = this.cur;
     if (p === null || p.state !== 'running') return (this.status = ERR_NO_PROCESS);
+    if (size !== 1 && size !== 2 && size !== 4) throw new InvalidArgumentError('size', size, 'expected 1, 2 or 4');
     if (va >>> 0 !== va || va >= this.vaLimit) return (this.status = this.faultFailed(p, va, ACCESS_READ, SEGV_MAPERR));
     const mmu = this.mmu;
     for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
@@ -359,7 +363,12 @@ export class Kernel {
   store(va: number, size: 1 | 2 | 4, value: number): number {
     const p = this.cur;
     if (p === null || p.state !== 'running') return (this.status = ERR_NO_PROCESS);
+    if (size !== 1 && size !== 2 && size !== 4) throw new InvalidArgumentError('size', size, 'expected 1, 2 or 4');
     if (va >>> 0 !== va || va >= this.vaLimit) return (this.status = this.faultFailed(p, va, ACCESS_WRITE, SEGV_MAPERR));
+    if ((va % this.pageSize) + size > this.pageSize) {
+      const check = this.checkCrossingStore(p, va, size);
+      if (check < 0) return (this.status = check);
+    }
     const mmu = this.mmu;
     for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
       const r = size === 4 ? mmu.store32(va, value) : size === 1 ? mmu.store8(va, value) : mmu.store16(va, value);
@@ -375,6 +384,10 @@ export class Kernel {
     const p = this.cur;
     if (p === null || p.state !== 'running') return (this.status = ERR_NO_PROCESS);
     if (va >>> 0 !== va || va >= this.vaLimit) return (this.status = this.faultFailed(p, va, ACCESS_WRITE, SEGV_MAPERR));
+    if ((va % this.pageSize) + 8 > this.pageSize) {
+      const check = this.checkCrossingStore(p, va, 8);
+      if (check < 0) return (this.status = check);
+    }
     for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
       const r = this.mmu.store64(va, value);
       if (r === 0) return (this.status = 0);
@@ -426,16 +439,8 @@ export class Kernel {
   mappings(pid = this.currentPid()): Mapping[] {
     const space = this.live(pid).space!;
     const out: Mapping[] = [];
-    space.forEachLeaf((va, entryPa) => {
-      const leaf = space.leafAt(entryPa);
-      out.push({
-        va,
-        pfn: leaf.pfn,
-        flags: leaf.flags,
-        refCount: this.frames.refCount(leaf.pfn),
-        zeroPage: leaf.pfn === this.zeroPfn,
-        cow: (leaf.flags & PTE_COW) !== 0,
-      });
+    space.forEachLeaf((va, _entryPa, pfn, flags) => {
+      out.push({ va, pfn, flags, refCount: this.frames.refCount(pfn), zeroPage: pfn === this.zeroPfn, cow: (flags & PTE_COW) !== 0 });
     });
     return out;
   }
@@ -526,9 +531,9 @@ export class Kernel {
         tableOwners[pfn]!++;
       });
       if (tables !== space.tables) problems.push(`pid ${p.pid} counts ${space.tables} tables but has ${tables}`);
-      space.forEachLeaf((va, entryPa) => {
-        const leaf = space.leafAt(entryPa);
-        mapped[leaf.pfn]!++;
+      space.forEachLeaf((va, _entryPa, pfn, flags) => {
+        const leaf = { pfn, flags };
+        mapped[pfn]!++;
         const vma = space.vmas.find(va);
         if (vma === undefined) problems.push(`pid ${p.pid} maps 0x${va.toString(16)} outside every region`);
         if ((leaf.flags & PTE_W) !== 0 && leaf.pfn === this.zeroPfn) problems.push(`pid ${p.pid} maps the zero page writable at 0x${va.toString(16)}`);
@@ -608,8 +613,14 @@ export class Kernel {
   /** Page tables created while mapping go through allocFrame, so they are reported like every other frame. */
   private readonly allocTable = (): number => this.allocFrame(FRAME_TABLE);
 
-  private allocFrame(kind: FrameKind): number {
-    const pfn = this.frames.alloc(kind);
+  /** A page that was mapped to `from` now maps `to`, writable: an unmap and a map event. */
+  private emitRemap(pid: number, va: number, from: number, to: number): void {
+    this.emit({ type: 'unmap', pid, va, pfn: from });
+    this.emit({ type: 'map', pid, va, pfn: to, writable: true });
+  }
+
+  private allocFrame(kind: FrameKind, zero = true): number {
+    const pfn = this.frames.alloc(kind, zero);
     if (pfn < 0) throw new KernelInvariantError([`no free frame after the free-frame check (${FRAME_KIND_NAMES[kind]})`]);
     if (this.listeners.length !== 0) this.emit({ type: 'alloc', pfn, kind: FRAME_KIND_NAMES[kind] as 'data' | 'table' | 'zero' });
     return pfn;
@@ -684,22 +695,23 @@ export class Kernel {
       space.setLeaf(leaf.entryPa, pfn, writable);
       this.unrefFrame(this.zeroPfn);
       this.flushPage(space, page);
-      if (this.listeners.length !== 0) this.emit({ type: 'map', pid: p.pid, va: page, pfn, writable: true });
+      if (this.listeners.length !== 0) this.emitRemap(p.pid, page, this.zeroPfn, pfn);
       return this.faultDone(p, va, access, VM_FAULT_ZERO_FILL);
     }
     if (this.frames.refCount(leaf.pfn) === 1) {
       // The last sharer keeps the frame: make it writable in place (Linux's wp_page_reuse).
       space.setLeaf(leaf.entryPa, leaf.pfn, writable | (leaf.flags & (PTE_A | PTE_D)));
       this.flushPage(space, page);
+      if (this.listeners.length !== 0) this.emit({ type: 'map', pid: p.pid, va: page, pfn: leaf.pfn, writable: true });
       return this.faultDone(p, va, access, VM_FAULT_COW_REUSE);
     }
     if (!this.haveFrames(1)) return this.faultFailed(p, va, access, VM_FAULT_OOM);
-    const pfn = this.allocFrame(FRAME_DATA);
+    const pfn = this.allocFrame(FRAME_DATA, false); // every byte is overwritten by the copy
     this.ram.copyFrame(pfn, leaf.pfn);
     space.setLeaf(leaf.entryPa, pfn, writable);
     this.unrefFrame(leaf.pfn);
     this.flushPage(space, page);
-    if (this.listeners.length !== 0) this.emit({ type: 'map', pid: p.pid, va: page, pfn, writable: true });
+    if (this.listeners.length !== 0) this.emitRemap(p.pid, page, leaf.pfn, pfn);
     return this.faultDone(p, va, access, VM_FAULT_COW_COPY);
   }
 
@@ -744,6 +756,36 @@ export class Kernel {
   }
 
   /**
+   * Frames that writing [va, va + length) will need (zero-fills, COW copies, tables), or SEGV_MAPERR /
+   * SEGV_ACCERR with the refused address in `refusedVa`. Changes nothing.
+   */
+  private framesForWrite(p: Process, va: number, length: number, inOrder = false): number {
+    const space = p.space!;
+    let needed = 0;
+    for (let page = this.pageBase(va); page < va + length; page += this.pageSize) {
+      this.refusedVa = Math.max(page, va);
+      const vma = space.vmas.find(page);
+      if (vma === undefined) return SEGV_MAPERR;
+      if ((vma.prot & PROT_WRITE) === 0) return SEGV_ACCERR;
+      const leaf = space.leaf(page);
+      if (!leaf.valid) needed += space.tablesNeeded(page) + 1;
+      else if ((leaf.flags & PTE_W) === 0 && (leaf.pfn === this.zeroPfn || this.frames.refCount(leaf.pfn) > 1)) needed += 1;
+      // In order: the fault of an earlier page comes first, as the MMU would raise it.
+      if (inOrder && !this.haveFrames(needed)) return VM_FAULT_OOM;
+    }
+    return needed;
+  }
+
+  /**
+   * A store that crosses into the next page: check both pages before the MMU resolves either, so a store
+   * that cannot complete leaves the machine exactly as it was (no fault of the first page resolved).
+   */
+  private checkCrossingStore(p: Process, va: number, size: number): number {
+    const needed = this.framesForWrite(p, va, size, true);
+    return needed < 0 ? this.faultFailed(p, this.refusedVa, ACCESS_WRITE, needed) : 0;
+  }
+
+  /**
    * Kernel-side write into a process's memory. First checks every page (region, protection, frames the
    * faults will need), so a failure changes nothing; then resolves each page's fault and copies the bytes.
    */
@@ -752,16 +794,8 @@ export class Kernel {
     this.checkRange(va, data.length);
     if (data.length === 0) return; // nothing to write: no page is touched, whatever the alignment of va
     const space = p.space!;
-    let needed = 0;
-    for (let page = this.pageBase(va); page < va + data.length; page += this.pageSize) {
-      const at = Math.max(page, va);
-      const vma = space.vmas.find(page);
-      if (vma === undefined) throw new NotMappedError(p.pid, at);
-      if ((vma.prot & PROT_WRITE) === 0) throw new PermissionDeniedError(p.pid, at, 'write');
-      const leaf = space.leaf(page);
-      if (!leaf.valid) needed += space.tablesNeeded(page) + 1;
-      else if ((leaf.flags & PTE_W) === 0 && (leaf.pfn === this.zeroPfn || this.frames.refCount(leaf.pfn) > 1)) needed += 1;
-    }
+    const needed = this.framesForWrite(p, va, data.length);
+    if (needed < 0) throw this.errorFor(needed, p, this.refusedVa, ACCESS_WRITE, 0);
     if (!this.haveFrames(needed)) {
       this.faultCounts.oom++;
       throw new OutOfMemoryError('write', needed, this.frames.free);
@@ -869,8 +903,7 @@ export class Kernel {
     let zeroMapped = 0;
     const space = p.space;
     if (space !== null) {
-      space.forEachLeaf((_va, entryPa) => {
-        const { pfn } = space.leafAt(entryPa);
+      space.forEachLeaf((_va, _entryPa, pfn) => {
         if (pfn === this.zeroPfn) zeroMapped++;
         else {
           resident++;
