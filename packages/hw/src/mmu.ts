@@ -47,6 +47,8 @@ export class Mmu {
   private readonly levels: number;
   private readonly entryBytes: number;
   private readonly maxAsid: number;
+  /** Bits of a 32-bit number that must be clear in a virtual address (none when vaBits is 32). */
+  private readonly vaHighMask: number;
   /** Per level: bit position of the index and its mask. */
   private readonly indexShift: Int32Array;
   private readonly indexMask: Int32Array;
@@ -60,6 +62,8 @@ export class Mmu {
   private walkPfn = 0;
   private walkFlags = 0;
   private walkGlobal = false;
+  /** log2 of the base pages in the leaf of the last successful walk (0 for a base page). */
+  private walkSpan = 0;
   // Page-crossing accesses go byte by byte through these.
   private readonly splitPa = new Float64Array(8);
   private readonly scratchBytes = new Uint8Array(8);
@@ -73,11 +77,14 @@ export class Mmu {
     this.tlb = new Tlb(options.tlb);
     this.control = options.control ?? CTL_WP;
     this.pageShift = model.pageShift;
-    this.pageSize = 2 ** model.pageShift;
+    // `1 <<`, not `2 **`: V8 stores an exponentiation result as a heap double, which would put the hot path
+    // into floating-point arithmetic. validateModel keeps pageShift within 4..30.
+    this.pageSize = 1 << model.pageShift;
     this.pageMask = this.pageSize - 1;
     this.levels = model.levels;
     this.entryBytes = model.entryBytes;
     this.maxAsid = 2 ** model.asidBits - 1;
+    this.vaHighMask = model.vaBits >= 32 ? 0 : ~((1 << model.vaBits) - 1);
     this.indexShift = new Int32Array(model.levels);
     this.indexMask = new Int32Array(model.levels);
     this.pagesPerLeaf = new Float64Array(model.levels);
@@ -232,12 +239,19 @@ export class Mmu {
    * every byte translated (for reads the bytes are already in `scratch`); or a negative fault code.
    */
   private resolve(va: number, size: number, access: AccessKind, user: boolean): number {
-    if (va >>> 0 !== va) this.checkVa(va);
+    if (va >>> 0 !== va || (va & this.vaHighMask) !== 0) this.checkVa(va);
     const offset = va & this.pageMask;
     if (offset + size > this.pageSize) return this.resolveSplit(va, size, access, user);
+    // The hot path tries only the most recently used entry of the page's set: no loop here, which keeps the
+    // inlined code of every load and store small and fast. miss() searches the rest of the set.
     const tlb = this.tlb;
-    const slot = tlb.lookup(va >>> this.pageShift, this.asid);
-    if (slot >= 0 && (tlb.perm[slot]! & (1 << (access + (user ? 3 : 0)))) !== 0) {
+    const vpn = va >>> this.pageShift;
+    const slot = tlb.mru[vpn & tlb.setMask]!;
+    if (
+      tlb.tagVpn[slot] === vpn && (tlb.tagAsid[slot] === this.asid || tlb.global[slot] === 1)
+      && (tlb.perm[slot]! & (1 << (access + (user ? 3 : 0)))) !== 0
+    ) {
+      tlb.touch(slot);
       tlb.hits++;
       this.status = 0;
       return tlb.pfn[slot]! * this.pageSize + offset;
@@ -245,24 +259,52 @@ export class Mmu {
     return this.miss(va, access, user);
   }
 
-  /** TLB miss, or a cached entry without the right: walk, then cache the translation. */
+  /** Not in the set's most recently used entry: search the whole set, else walk and cache the translation. */
   private miss(va: number, access: AccessKind, user: boolean): number {
-    this.tlb.misses++;
+    const tlb = this.tlb;
+    const slot = tlb.lookup(va >>> this.pageShift, this.asid);
+    if (slot >= 0 && (tlb.perm[slot]! & permBit(access, user)) !== 0) {
+      tlb.hits++;
+      this.status = 0;
+      return tlb.pfn[slot]! * this.pageSize + (va & this.pageMask);
+    }
+    // A miss, or a cached entry without the right (it may be stale): walk again.
+    tlb.misses++;
     const pa = this.walk(va, access, user, true);
     this.status = pa < 0 ? pa : 0;
-    if (pa >= 0) this.tlb.insert(va >>> this.pageShift, this.asid, this.walkPfn, this.permTable[permKey(this.walkFlags)]!, this.walkGlobal);
+    if (pa >= 0) {
+      tlb.insert(va >>> this.pageShift, this.asid, this.walkPfn, this.permTable[permKey(this.walkFlags)]!, this.walkGlobal, this.walkSpan);
+    }
     return pa;
   }
 
   private resolveSplit(va: number, size: number, access: AccessKind, user: boolean): number {
+    if (access === ACCESS_WRITE) {
+      // D must be set only by a store that happens: if some page would refuse the write, fault there (the
+      // ordinary way) before any walk can set A/D on the other page.
+      for (let i = 0; i < size; i++) {
+        const byteVa = ((va + i) & ~this.vaHighMask) >>> 0;
+        if ((i === 0 || (byteVa & this.pageMask) === 0) && !this.writable(byteVa, user)) {
+          return this.resolve(byteVa, 1, access, user);
+        }
+      }
+    }
     for (let i = 0; i < size; i++) {
-      const pa = this.resolve((va + i) >>> 0, 1, access, user);
+      // Addresses wrap at the top of the virtual address space, as on 32-bit x86 and RV32.
+      const pa = this.resolve(((va + i) & ~this.vaHighMask) >>> 0, 1, access, user);
       if (pa < 0) return pa;
       this.splitPa[i] = pa;
     }
     if (access !== ACCESS_WRITE) for (let i = 0; i < size; i++) this.scratchBytes[i] = this.bytes[this.splitPa[i]!]!;
     this.status = 0;
     return STAGED;
+  }
+
+  /** Would a write to `va` go through (by the TLB, else by a walk without side effects)? Sets no A/D bit. */
+  private writable(va: number, user: boolean): boolean {
+    const slot = this.tlb.peek(va >>> this.pageShift, this.asid);
+    if (slot >= 0 && (this.tlb.perm[slot]! & permBit(ACCESS_WRITE, user)) !== 0) return true;
+    return this.walk(va, ACCESS_WRITE, user, false) >= 0;
   }
 
   private scatter(size: number): number {
@@ -310,6 +352,7 @@ export class Mmu {
       this.walkPfn = pfn;
       this.walkFlags = (effective & ~PTE_D) | dirty;
       this.walkGlobal = inheritedGlobal || (flags & PTE_G) !== 0;
+      this.walkSpan = this.indexShift[level]! - this.pageShift;
       return pfn * this.pageSize + (va & this.pageMask);
     }
     return this.fault(FAULT_RESERVED, va, access, user, this.levels - 1);
@@ -340,7 +383,7 @@ export class Mmu {
   }
 
   private checkVa(va: number): void {
-    if (typeof va !== 'number' || va >>> 0 !== va) {
+    if (typeof va !== 'number' || va >>> 0 !== va || (va & this.vaHighMask) !== 0) {
       throw new HwArgumentError('virtual address', va, `expected an integer from 0 to 2^${this.model.vaBits} - 1`);
     }
   }

@@ -42,12 +42,20 @@ export class Tlb {
   /** Tag: virtual page number, -1 when the slot is empty. */
   readonly tagVpn: Float64Array;
   readonly tagAsid: Int32Array;
-  readonly pfn: Float64Array;
+  /** Frame numbers: below 2^28, since a cached frame lies in RAM (at most 4 GiB). An integer array keeps the
+   * MMU's hit path in integer arithmetic. */
+  readonly pfn: Int32Array;
   readonly perm: Uint8Array;
   readonly global: Uint8Array;
+  /** log2 of the base pages covered by the leaf an entry was made from (0 for a base page, 10 for 4 MiB). */
+  readonly span: Uint8Array;
   /** LRU stamps: the larger, the more recently used. */
   readonly stamp: Float64Array;
+  /** Per set, the slot of its most recently used entry: where the MMU's hot path looks first. */
+  readonly mru: Int32Array;
   private clock = 0;
+  /** Valid entries cut from huge pages (span > 0): page flushes then also look outside the page's set. */
+  private hugeEntries = 0;
   hits = 0;
   misses = 0;
   /** Flush operations (of any kind). */
@@ -69,24 +77,34 @@ export class Tlb {
     this.setMask = sets - 1;
     this.tagVpn = new Float64Array(entries).fill(-1);
     this.tagAsid = new Int32Array(entries);
-    this.pfn = new Float64Array(entries);
+    this.pfn = new Int32Array(entries);
     this.perm = new Uint8Array(entries);
     this.global = new Uint8Array(entries);
+    this.span = new Uint8Array(entries);
     this.stamp = new Float64Array(entries);
+    this.mru = new Int32Array(sets);
+    for (let set = 0; set < sets; set++) this.mru[set] = set * ways;
   }
 
   /** The slot caching `vpn` for `asid` (or a global entry), or -1. Marks the slot most recently used; the
    * caller counts hits and misses, since only it knows whether the cached rights served the access. */
   lookup(vpn: number, asid: number): number {
-    const base = (vpn & this.setMask) * this.ways;
+    const set = vpn & this.setMask;
+    const base = set * this.ways;
     const end = base + this.ways;
     for (let i = base; i < end; i++) {
       if (this.tagVpn[i] === vpn && (this.tagAsid[i] === asid || this.global[i] === 1)) {
         this.stamp[i] = ++this.clock;
+        this.mru[set] = i;
         return i;
       }
     }
     return -1;
+  }
+
+  /** Marks slot `i` most recently used (for a hit found without lookup). */
+  touch(i: number): void {
+    this.stamp[i] = ++this.clock;
   }
 
   /** Looks without touching counters or LRU order (for inspectors). */
@@ -98,45 +116,72 @@ export class Tlb {
     return -1;
   }
 
-  /** Caches a translation, replacing the same page's old entry or else the set's least recently used one. */
-  insert(vpn: number, asid: number, pfn: number, perm: number, global: boolean): number {
+  /**
+   * Caches a translation, replacing the same page's old entry or else the set's least recently used one.
+   * `span` > 0 marks a base page cut from a huge page of 2^span base pages, so that flushing any page of the
+   * huge page drops every piece of it.
+   */
+  insert(vpn: number, asid: number, pfn: number, perm: number, global: boolean, span = 0): number {
     const base = (vpn & this.setMask) * this.ways;
     const end = base + this.ways;
+    // One pass over the set: the page's own entry if cached, else the first empty way, else the LRU one.
     let victim = -1;
-    for (let i = base; i < end && victim < 0; i++) {
-      if (this.tagVpn[i] === vpn && (this.tagAsid[i] === asid || this.global[i] === 1 || global)) victim = i;
+    let empty = -1;
+    let oldest = -1;
+    for (let i = base; i < end; i++) {
+      const tag = this.tagVpn[i];
+      if (tag === vpn && (this.tagAsid[i] === asid || this.global[i] === 1 || global)) {
+        victim = i;
+        break;
+      }
+      if (tag === -1) {
+        if (empty < 0) empty = i;
+      } else if (oldest < 0 || this.stamp[i]! < this.stamp[oldest]!) {
+        oldest = i;
+      }
     }
-    for (let i = base; i < end && victim < 0; i++) {
-      if (this.tagVpn[i] === -1) victim = i;
-    }
-    if (victim < 0) {
-      victim = base;
-      for (let i = base + 1; i < end; i++) if (this.stamp[i]! < this.stamp[victim]!) victim = i;
-    }
+    if (victim < 0) victim = empty >= 0 ? empty : oldest;
     this.tagVpn[victim] = vpn;
     this.tagAsid[victim] = asid;
     this.pfn[victim] = pfn;
     this.perm[victim] = perm | TLB_VALID;
     this.global[victim] = global ? 1 : 0;
+    if (this.span[victim] !== 0) this.hugeEntries--; // the victim, if it was valid (drop() zeroes span)
+    this.span[victim] = span;
+    if (span !== 0) this.hugeEntries++;
     this.stamp[victim] = ++this.clock;
+    this.mru[vpn & this.setMask] = victim;
     return victim;
   }
 
-  /** Drops every entry for one page, whatever its ASID, global ones included (x86 INVLPG). */
+  /**
+   * Drops every entry for one page, whatever its ASID, global ones included (x86 INVLPG). When the page lies
+   * in a huge page, every cached piece of that huge page goes too, as INVLPG and SFENCE.VMA require.
+   */
   flushPage(vpn: number): void {
     this.flushes++;
     const base = (vpn & this.setMask) * this.ways;
     for (let i = base; i < base + this.ways; i++) {
       if (this.tagVpn[i] === vpn) this.drop(i);
     }
+    if (this.hugeEntries > 0) {
+      for (let i = 0; i < this.entries; i++) {
+        if (this.inSameHugePage(i, vpn)) this.drop(i);
+      }
+    }
   }
 
-  /** Drops the non-global entries of one page in one address space (RISC-V SFENCE.VMA va, asid). */
+  /** Drops the non-global entries of one page (or of the huge page holding it) in one address space (RISC-V SFENCE.VMA va, asid). */
   flushPageAsid(vpn: number, asid: number): void {
     this.flushes++;
     const base = (vpn & this.setMask) * this.ways;
     for (let i = base; i < base + this.ways; i++) {
       if (this.tagVpn[i] === vpn && this.tagAsid[i] === asid && this.global[i] === 0) this.drop(i);
+    }
+    if (this.hugeEntries > 0) {
+      for (let i = 0; i < this.entries; i++) {
+        if (this.tagAsid[i] === asid && this.global[i] === 0 && this.inSameHugePage(i, vpn)) this.drop(i);
+      }
     }
   }
 
@@ -195,10 +240,18 @@ export class Tlb {
     this.flushedEntries = 0;
   }
 
+  /** Is slot `i` a valid piece of a huge page that also holds `vpn`? */
+  private inSameHugePage(i: number, vpn: number): boolean {
+    const span = this.span[i]!;
+    return span !== 0 && this.tagVpn[i] !== -1 && Math.floor(this.tagVpn[i]! / 2 ** span) === Math.floor(vpn / 2 ** span);
+  }
+
   private drop(i: number): void {
+    if (this.span[i] !== 0) this.hugeEntries--;
     this.tagVpn[i] = -1;
     this.perm[i] = 0;
     this.global[i] = 0;
+    this.span[i] = 0;
     this.flushedEntries++;
   }
 }
