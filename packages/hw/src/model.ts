@@ -77,6 +77,11 @@ export interface HardwareModel {
   readonly entryBytes: 4 | 8;
   /** Width of a virtual address in bits. */
   readonly vaBits: number;
+  /**
+   * Addresses are sign-extended from bit vaBits − 1 (x86-64 canonical addresses, RISC-V Sv39): the upper
+   * half is written as negative numbers, [−2^(vaBits−1), 2^(vaBits−1)). Absent or false: [0, 2^vaBits).
+   */
+  readonly signExtendedVa?: boolean;
   /** Largest frame number an entry can hold. */
   readonly maxPfn: number;
   /** Width of the address-space identifier; 0 when the architecture has none (x86 32-bit). */

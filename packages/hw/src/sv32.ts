@@ -99,15 +99,7 @@ class Sv32Model implements HardwareModel {
   }
 
   permits(flags: number, access: AccessKind, user: boolean, control: number): boolean {
-    if (user) {
-      if ((flags & PTE_U) === 0) return false;
-    } else if (flags & PTE_U) {
-      // Supervisor mode never executes user pages and touches their data only with SUM.
-      if (access === ACCESS_EXEC || (control & CTL_SUM) === 0) return false;
-    }
-    if (access === ACCESS_READ) return (flags & PTE_R) !== 0 || ((control & CTL_MXR) !== 0 && (flags & PTE_X) !== 0);
-    if (access === ACCESS_EXEC) return (flags & PTE_X) !== 0;
-    return (flags & PTE_W) !== 0;
+    return riscvPermits(flags, access, user, control);
   }
 
   encodeRoot(rootPfn: number, asid: number): bigint {
@@ -124,6 +116,19 @@ class Sv32Model implements HardwareModel {
     if ((reg & SV32_SATP_MODE) === 0) return null;
     return { rootPfn: reg & 0x3fffff, asid: (reg >>> 22) & 0x1ff };
   }
+}
+
+/** The RISC-V permission rules on a leaf's flags (shared by Sv32 and Sv39). */
+export function riscvPermits(flags: number, access: AccessKind, user: boolean, control: number): boolean {
+  if (user) {
+    if ((flags & PTE_U) === 0) return false;
+  } else if (flags & PTE_U) {
+    // Supervisor mode never executes user pages and touches their data only with SUM.
+    if (access === ACCESS_EXEC || (control & CTL_SUM) === 0) return false;
+  }
+  if (access === ACCESS_READ) return (flags & PTE_R) !== 0 || ((control & CTL_MXR) !== 0 && (flags & PTE_X) !== 0);
+  if (access === ACCESS_EXEC) return (flags & PTE_X) !== 0;
+  return (flags & PTE_W) !== 0;
 }
 
 /** The RISC-V Sv32 model (10|10|12, 22-bit PPN). */
