@@ -4,8 +4,8 @@
 
 import { checkInteger, HwArgumentError } from './errors.js';
 import {
-  ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, CTL_WP, FAULT_BUS, FAULT_NOT_PRESENT, FAULT_PROTECTION, FAULT_RESERVED,
-  levelSpanShift, PTE_D, PTE_G, PTE_R, PTE_U, PTE_W, PTE_X, validateModel,
+  ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, CTL_WP, FAULT_BUS, FAULT_NON_CANONICAL, FAULT_NOT_PRESENT, FAULT_PROTECTION,
+  FAULT_RESERVED, levelSpanShift, PTE_D, PTE_G, PTE_R, PTE_U, PTE_W, PTE_X, validateModel, vaRange,
   type AccessKind, type HardwareModel,
 } from './model.js';
 import type { PhysicalMemory } from './physical-memory.js';
@@ -49,6 +49,16 @@ export class Mmu {
   private readonly maxAsid: number;
   /** Bits of a 32-bit number that must be clear in a virtual address (none when vaBits is 32). */
   private readonly vaHighMask: number;
+  /**
+   * Addresses may lie outside [0, 2^32) (x86-64, Sv39). Those go through `resolveWide`; addresses below 2^32
+   * take the same fast path as on a 32-bit model, so the 32-bit models pay nothing for wide ones.
+   */
+  private readonly wide: boolean;
+  /** The valid virtual addresses: [vaMin, vaEnd). */
+  private readonly vaMin: number;
+  private readonly vaEnd: number;
+  /** Per level: 2^(index position), to extract indices of wide addresses by division. */
+  private readonly levelDiv: Float64Array;
   /** Per level: bit position of the index and its mask. */
   private readonly indexShift: Int32Array;
   private readonly indexMask: Int32Array;
@@ -85,11 +95,17 @@ export class Mmu {
     this.entryBytes = model.entryBytes;
     this.maxAsid = 2 ** model.asidBits - 1;
     this.vaHighMask = model.vaBits >= 32 ? 0 : ~((1 << model.vaBits) - 1);
+    this.wide = model.vaBits > 32 || model.signExtendedVa === true;
+    const range = vaRange(model);
+    this.vaMin = range.min;
+    this.vaEnd = range.end;
+    this.levelDiv = new Float64Array(model.levels);
     this.indexShift = new Int32Array(model.levels);
     this.indexMask = new Int32Array(model.levels);
     this.pagesPerLeaf = new Float64Array(model.levels);
     for (let l = 0; l < model.levels; l++) {
       this.indexShift[l] = levelSpanShift(model, l);
+      this.levelDiv[l] = 2 ** levelSpanShift(model, l);
       this.indexMask[l] = 2 ** model.indexBits[l]! - 1;
       this.pagesPerLeaf[l] = 2 ** (levelSpanShift(model, l) - model.pageShift);
     }
@@ -123,7 +139,7 @@ export class Mmu {
   /** Drops the TLB entries of the page holding `va` (any ASID, global included), like INVLPG. */
   flushPage(va: number): void {
     this.checkVa(va);
-    this.tlb.flushPage(va >>> this.pageShift);
+    this.tlb.flushPage(this.vpnOf(va));
   }
 
   /** Translates `va` for an access, through the TLB, setting A/D bits: the physical address or -FAULT_*. */
@@ -134,6 +150,7 @@ export class Mmu {
   /** Translates by walking the tables in RAM, without the TLB and without setting A/D: for inspectors. */
   translateNoSideEffects(va: number, access: AccessKind, user: boolean): number {
     this.checkVa(va);
+    if (va < this.vaMin || va >= this.vaEnd) return -FAULT_NON_CANONICAL;
     return this.walk(va, access, user, false);
   }
 
@@ -239,7 +256,7 @@ export class Mmu {
    * every byte translated (for reads the bytes are already in `scratch`); or a negative fault code.
    */
   private resolve(va: number, size: number, access: AccessKind, user: boolean): number {
-    if (va >>> 0 !== va || (va & this.vaHighMask) !== 0) this.checkVa(va);
+    if (va >>> 0 !== va || (va & this.vaHighMask) !== 0) return this.resolveWide(va, size, access, user);
     const offset = va & this.pageMask;
     if (offset + size > this.pageSize) return this.resolveSplit(va, size, access, user);
     // The hot path tries only the most recently used entry of the page's set: no loop here, which keeps the
@@ -259,10 +276,25 @@ export class Mmu {
     return this.miss(va, access, user);
   }
 
+  /**
+   * An address outside [0, 2^32): on a wide model, check it is canonical and translate it the same way as
+   * the fast path but with page numbers computed by division; on a 32-bit model, a bad argument.
+   */
+  private resolveWide(va: number, size: number, access: AccessKind, user: boolean): number {
+    this.checkVa(va);
+    if (va < this.vaMin || va >= this.vaEnd) {
+      this.status = this.fault(FAULT_NON_CANONICAL, va, access, user, -1);
+      return this.status;
+    }
+    if ((va & this.pageMask) + size > this.pageSize) return this.resolveSplit(va, size, access, user);
+    return this.miss(va, access, user);
+  }
+
   /** Not in the set's most recently used entry: search the whole set, else walk and cache the translation. */
   private miss(va: number, access: AccessKind, user: boolean): number {
     const tlb = this.tlb;
-    const slot = tlb.lookup(va >>> this.pageShift, this.asid);
+    const vpn = this.vpnOf(va);
+    const slot = tlb.lookup(vpn, this.asid);
     if (slot >= 0 && (tlb.perm[slot]! & permBit(access, user)) !== 0) {
       tlb.hits++;
       this.status = 0;
@@ -273,7 +305,7 @@ export class Mmu {
     const pa = this.walk(va, access, user, true);
     this.status = pa < 0 ? pa : 0;
     if (pa >= 0) {
-      tlb.insert(va >>> this.pageShift, this.asid, this.walkPfn, this.permTable[permKey(this.walkFlags)]!, this.walkGlobal, this.walkSpan);
+      tlb.insert(vpn, this.asid, this.walkPfn, this.permTable[permKey(this.walkFlags)]!, this.walkGlobal, this.walkSpan);
     }
     return pa;
   }
@@ -283,7 +315,7 @@ export class Mmu {
       // D must be set only by a store that happens: if some page would refuse the write, fault there (the
       // ordinary way) before any walk can set A/D on the other page.
       for (let i = 0; i < size; i++) {
-        const byteVa = ((va + i) & ~this.vaHighMask) >>> 0;
+        const byteVa = this.nextVa(va, i);
         if ((i === 0 || (byteVa & this.pageMask) === 0) && !this.writable(byteVa, user)) {
           return this.resolve(byteVa, 1, access, user);
         }
@@ -291,7 +323,7 @@ export class Mmu {
     }
     for (let i = 0; i < size; i++) {
       // Addresses wrap at the top of the virtual address space, as on 32-bit x86 and RV32.
-      const pa = this.resolve(((va + i) & ~this.vaHighMask) >>> 0, 1, access, user);
+      const pa = this.resolve(this.nextVa(va, i), 1, access, user);
       if (pa < 0) return pa;
       this.splitPa[i] = pa;
     }
@@ -300,9 +332,20 @@ export class Mmu {
     return STAGED;
   }
 
+  /** The address `i` bytes after `va`: 32-bit spaces wrap around at the top; wide ones do not. */
+  private nextVa(va: number, i: number): number {
+    return this.wide ? va + i : ((va + i) & ~this.vaHighMask) >>> 0;
+  }
+
+  /** The virtual page number of `va` (negative for the upper half of a sign-extended space). */
+  private vpnOf(va: number): number {
+    return this.wide ? Math.floor(va / this.pageSize) : va >>> this.pageShift;
+  }
+
   /** Would a write to `va` go through (by the TLB, else by a walk without side effects)? Sets no A/D bit. */
   private writable(va: number, user: boolean): boolean {
-    const slot = this.tlb.peek(va >>> this.pageShift, this.asid);
+    if (va < this.vaMin || va >= this.vaEnd) return false;
+    const slot = this.tlb.peek(this.vpnOf(va), this.asid);
     if (slot >= 0 && (this.tlb.perm[slot]! & permBit(ACCESS_WRITE, user)) !== 0) return true;
     return this.walk(va, ACCESS_WRITE, user, false) >= 0;
   }
@@ -322,7 +365,8 @@ export class Mmu {
     let rights = RIGHTS;
     let inheritedGlobal = false;
     for (let level = 0; level < this.levels; level++) {
-      const entryPa = table + ((va >>> this.indexShift[level]!) & this.indexMask[level]!) * this.entryBytes;
+      const index = this.wide ? Math.floor(va / this.levelDiv[level]!) & this.indexMask[level]! : (va >>> this.indexShift[level]!) & this.indexMask[level]!;
+      const entryPa = table + index * this.entryBytes;
       if (entryPa + this.entryBytes > ram.size) return this.fault(FAULT_BUS, va, access, user, level);
       const lo = view.getUint32(entryPa, true);
       const hi = this.entryBytes === 8 ? view.getUint32(entryPa + 4, true) : 0;
@@ -341,7 +385,7 @@ export class Mmu {
       const effective = model.permissionsAtEveryLevel ? (flags & ~RIGHTS) | (flags & rights) : flags;
       if (!model.permits(effective, access, user, this.control)) return this.fault(FAULT_PROTECTION, va, access, user, level);
       const perLeaf = this.pagesPerLeaf[level]!;
-      const pfn = perLeaf === 1 ? model.pfn(lo, hi, level) : model.pfn(lo, hi, level) + ((va >>> this.pageShift) % perLeaf);
+      const pfn = perLeaf === 1 ? model.pfn(lo, hi, level) : model.pfn(lo, hi, level) + (this.vpnOf(va) & (perLeaf - 1));
       if ((pfn + 1) * this.pageSize > ram.size) return this.fault(FAULT_BUS, va, access, user, level);
       let dirty = flags & PTE_D;
       if (sideEffects) {
@@ -360,7 +404,7 @@ export class Mmu {
 
   private fault(kind: number, va: number, access: AccessKind, user: boolean, level: number): number {
     this.faultKind = kind;
-    this.faultVa = va >>> 0;
+    this.faultVa = this.wide ? va : va >>> 0;
     this.faultAccess = access;
     this.faultUser = user;
     this.faultLevel = level;
@@ -382,8 +426,14 @@ export class Mmu {
     }
   }
 
+  /** A programmer error throws: not an integer, or (32-bit models) outside the space; on wide models a
+   * non-canonical integer is left to the caller, which reports FAULT_NON_CANONICAL. */
   private checkVa(va: number): void {
-    if (typeof va !== 'number' || va >>> 0 !== va || (va & this.vaHighMask) !== 0) {
+    if (this.wide) {
+      if (typeof va !== 'number' || !Number.isSafeInteger(va)) {
+        throw new HwArgumentError('virtual address', va, 'expected an integer of magnitude below 2^53');
+      }
+    } else if (typeof va !== 'number' || va >>> 0 !== va || (va & this.vaHighMask) !== 0) {
       throw new HwArgumentError('virtual address', va, `expected an integer from 0 to 2^${this.model.vaBits} - 1`);
     }
   }

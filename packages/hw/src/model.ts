@@ -2,6 +2,8 @@
 // tables have, how a virtual address splits into indices, and how its entries pack into bits in RAM.
 // Everything above hw speaks the model-independent flags below and lets the model pack them.
 
+import { HwArgumentError } from './errors.js';
+
 /*
  * Model-independent PTE flags (what `HardwareModel.flags` returns and `encode` takes):
  *
@@ -33,7 +35,7 @@ export const ACCESS_EXEC = 2;
 export type AccessKind = typeof ACCESS_READ | typeof ACCESS_WRITE | typeof ACCESS_EXEC;
 
 /**
- * Fault kinds. On the access path a fault is returned as the negative kind (-1 … -4); 0 means no fault.
+ * Fault kinds. On the access path a fault is returned as the negative kind (-1 … -5); 0 means no fault.
  * - NOT_PRESENT: an entry on the walk is not valid (x86 #PF with P=0; RISC-V page fault, V=0).
  * - PROTECTION: the entries are valid but do not allow this access at this privilege.
  * - RESERVED: an entry is malformed (reserved bits set, W without R, misaligned superpage, no leaf).
@@ -44,9 +46,15 @@ export const FAULT_NOT_PRESENT = 1;
 export const FAULT_PROTECTION = 2;
 export const FAULT_RESERVED = 3;
 export const FAULT_BUS = 4;
-export type FaultKind = 1 | 2 | 3 | 4;
+/**
+ * NON_CANONICAL: a sign-extended address space (x86-64, Sv39) was given an address whose upper bits do not
+ * copy its top bit. On x86-64 this is a general-protection fault (#GP), not a page fault; on RISC-V it is a
+ * page fault. No table is read.
+ */
+export const FAULT_NON_CANONICAL = 5;
+export type FaultKind = 1 | 2 | 3 | 4 | 5;
 
-export const FAULT_NAMES: readonly string[] = ['none', 'not-present', 'protection', 'reserved', 'bus'];
+export const FAULT_NAMES: readonly string[] = ['none', 'not-present', 'protection', 'reserved', 'bus', 'non-canonical'];
 export const ACCESS_NAMES: readonly string[] = ['read', 'write', 'execute'];
 
 /**
@@ -130,11 +138,39 @@ export function levelSpanShift(model: HardwareModel, level: number): number {
   return shift;
 }
 
-/** Index of `va` into the table at `level`. Exact for any integer address below 2^53. */
+/**
+ * Index of `va` into the table at `level`. Exact for any integer address of magnitude below 2^53, negative
+ * (upper-half) addresses of sign-extended spaces included.
+ */
 export function levelIndex(model: HardwareModel, va: number, level: number): number {
   const shift = levelSpanShift(model, level);
   const mask = 2 ** model.indexBits[level]! - 1;
-  return shift < 32 ? (va >>> shift) & mask : Math.floor(va / 2 ** shift) & mask;
+  return va >>> 0 === va && shift < 32 ? (va >>> shift) & mask : Math.floor(va / 2 ** shift) & mask;
+}
+
+/** The lowest and one past the highest virtual address of a model, as numbers. */
+export function vaRange(model: HardwareModel): { readonly min: number; readonly end: number } {
+  return model.signExtendedVa === true
+    ? { min: -(2 ** (model.vaBits - 1)), end: 2 ** (model.vaBits - 1) }
+    : { min: 0, end: 2 ** model.vaBits };
+}
+
+/**
+ * A 64-bit virtual address (e.g. 0xffff800000000000n) as the number vmsim uses for it: for a sign-extended
+ * model, a canonical upper-half address becomes negative. Throws when the result would not be exact.
+ */
+export function toVa(model: HardwareModel, address: bigint | number): number {
+  let value = typeof address === 'bigint' ? address : BigInt(address);
+  if (model.signExtendedVa === true && value >= 1n << 63n && value < 1n << 64n) value -= 1n << 64n;
+  if (value < -(2n ** 53n) || value > 2n ** 53n) {
+    throw new HwArgumentError('virtual address', value, 'cannot be represented exactly as a number (beyond 2^53)');
+  }
+  return Number(value);
+}
+
+/** A virtual address number as the unsigned 64-bit value the hardware sees (for display). */
+export function vaToBigInt(va: number): bigint {
+  return BigInt.asUintN(64, BigInt(va));
 }
 
 /** Checks a model's shape once, so a user-defined model fails early and clearly. */
@@ -149,6 +185,6 @@ export function validateModel(model: HardwareModel): string | null {
     if (!Number.isInteger(bits) || bits < 1 || bits > 20) return 'each level needs 1..20 index bits';
     if (2 ** bits * model.entryBytes > 2 ** model.pageShift) return 'a table must fit in one page';
   }
-  if (model.vaBits > 32) return 'virtual addresses wider than 32 bits are not supported by this MMU yet';
+  if (model.vaBits > 52) return 'vaBits must be at most 52 (addresses are numbers, exact below 2^53)';
   return null;
 }

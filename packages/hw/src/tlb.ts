@@ -39,7 +39,7 @@ export class Tlb {
   readonly ways: number;
   readonly sets: number;
   readonly setMask: number;
-  /** Tag: virtual page number, -1 when the slot is empty. */
+  /** Tag: virtual page number (negative for the upper half of a sign-extended space), NaN when empty. */
   readonly tagVpn: Float64Array;
   readonly tagAsid: Int32Array;
   /** Frame numbers: below 2^28, since a cached frame lies in RAM (at most 4 GiB). An integer array keeps the
@@ -75,7 +75,7 @@ export class Tlb {
     this.ways = ways;
     this.sets = sets;
     this.setMask = sets - 1;
-    this.tagVpn = new Float64Array(entries).fill(-1);
+    this.tagVpn = new Float64Array(entries).fill(NaN);
     this.tagAsid = new Int32Array(entries);
     this.pfn = new Int32Array(entries);
     this.perm = new Uint8Array(entries);
@@ -134,7 +134,7 @@ export class Tlb {
         victim = i;
         break;
       }
-      if (tag === -1) {
+      if (tag !== tag) {
         if (empty < 0) empty = i;
       } else if (oldest < 0 || this.stamp[i]! < this.stamp[oldest]!) {
         oldest = i;
@@ -189,7 +189,7 @@ export class Tlb {
   flushAsid(asid: number): void {
     this.flushes++;
     for (let i = 0; i < this.entries; i++) {
-      if (this.tagVpn[i] !== -1 && this.tagAsid[i] === asid && this.global[i] === 0) this.drop(i);
+      if (this.valid(i) && this.tagAsid[i] === asid && this.global[i] === 0) this.drop(i);
     }
   }
 
@@ -197,7 +197,7 @@ export class Tlb {
   flushNonGlobal(): void {
     this.flushes++;
     for (let i = 0; i < this.entries; i++) {
-      if (this.tagVpn[i] !== -1 && this.global[i] === 0) this.drop(i);
+      if (this.valid(i) && this.global[i] === 0) this.drop(i);
     }
   }
 
@@ -205,14 +205,14 @@ export class Tlb {
   flushAll(): void {
     this.flushes++;
     for (let i = 0; i < this.entries; i++) {
-      if (this.tagVpn[i] !== -1) this.drop(i);
+      if (this.valid(i)) this.drop(i);
     }
   }
 
   /** Number of valid entries. */
   get occupancy(): number {
     let n = 0;
-    for (let i = 0; i < this.entries; i++) if (this.tagVpn[i] !== -1) n++;
+    for (let i = 0; i < this.entries; i++) if (this.valid(i)) n++;
     return n;
   }
 
@@ -220,7 +220,7 @@ export class Tlb {
   validEntries(): TlbEntry[] {
     const out: TlbEntry[] = [];
     for (let i = 0; i < this.entries; i++) {
-      if (this.tagVpn[i] === -1) continue;
+      if (!this.valid(i)) continue;
       out.push({
         slot: i,
         vpn: this.tagVpn[i]!,
@@ -243,12 +243,18 @@ export class Tlb {
   /** Is slot `i` a valid piece of a huge page that also holds `vpn`? */
   private inSameHugePage(i: number, vpn: number): boolean {
     const span = this.span[i]!;
-    return span !== 0 && this.tagVpn[i] !== -1 && Math.floor(this.tagVpn[i]! / 2 ** span) === Math.floor(vpn / 2 ** span);
+    return span !== 0 && this.valid(i) && Math.floor(this.tagVpn[i]! / 2 ** span) === Math.floor(vpn / 2 ** span);
+  }
+
+  /** A slot is empty when its tag is NaN (which equals nothing, so a lookup can never match it). */
+  private valid(i: number): boolean {
+    const tag = this.tagVpn[i]!;
+    return tag === tag;
   }
 
   private drop(i: number): void {
     if (this.span[i] !== 0) this.hugeEntries--;
-    this.tagVpn[i] = -1;
+    this.tagVpn[i] = NaN;
     this.perm[i] = 0;
     this.global[i] = 0;
     this.span[i] = 0;

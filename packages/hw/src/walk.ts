@@ -6,13 +6,14 @@
 //      over every level), set its Accessed bit if the model does so for pointers, and descend;
 //   5. a leaf: check the rights of the access (else PROTECTION), check the frame lies in RAM (else BUS),
 //      then set Accessed, and Dirty on a write, in RAM.  Running out of levels without a leaf is RESERVED.
+// Before all that, an address outside the model's space (non-canonical) is NON_CANONICAL at level -1.
 // Accessed bits of pointers are set as the walk passes them, even when a later step faults; a leaf's A/D
 // bits are set only when the access succeeds. Side effects are optional, for inspectors.
 
 import type { PhysicalMemory } from './physical-memory.js';
 import {
-  ACCESS_WRITE, FAULT_BUS, FAULT_NOT_PRESENT, FAULT_PROTECTION, FAULT_RESERVED, levelIndex, levelSpanShift,
-  PTE_G, PTE_R, PTE_U, PTE_W, PTE_X,
+  ACCESS_WRITE, FAULT_BUS, FAULT_NON_CANONICAL, FAULT_NOT_PRESENT, FAULT_PROTECTION, FAULT_RESERVED, levelIndex,
+  levelSpanShift, PTE_G, PTE_R, PTE_U, PTE_W, PTE_X, vaRange,
   type AccessKind, type FaultKind, type HardwareModel,
 } from './model.js';
 
@@ -48,6 +49,10 @@ const RIGHTS = PTE_R | PTE_W | PTE_X | PTE_U;
 export function referenceWalk(ram: PhysicalMemory, model: HardwareModel, rootPfn: number, request: WalkRequest): WalkResult {
   const { va, access, user, control, sideEffects } = request;
   const pageSize = 2 ** model.pageShift;
+  // 0. A sign-extended space (x86-64, Sv39) refuses a non-canonical address before reading any table.
+  const range = vaRange(model);
+  if (va < range.min || va >= range.end) return { ok: false, fault: FAULT_NON_CANONICAL, level: -1 };
+  const vpn = Math.floor(va / pageSize);
   let table = rootPfn * pageSize;
   let rights = RIGHTS;
   let inheritedGlobal = false;
@@ -77,7 +82,7 @@ export function referenceWalk(ram: PhysicalMemory, model: HardwareModel, rootPfn
 
     // The base page inside a (possibly huge) leaf.
     const pagesInLeaf = 2 ** (levelSpanShift(model, level) - model.pageShift);
-    const pfn = model.pfn(lo, hi, level) + (Math.floor(va / pageSize) % pagesInLeaf);
+    const pfn = model.pfn(lo, hi, level) + (vpn - Math.floor(vpn / pagesInLeaf) * pagesInLeaf);
     if (!ram.contains(pfn * pageSize, pageSize)) return { ok: false, fault: FAULT_BUS, level };
 
     let newLo = lo;
@@ -88,7 +93,7 @@ export function referenceWalk(ram: PhysicalMemory, model: HardwareModel, rootPfn
     const finalFlags = (model.flags(newLo, hi, level) & ~RIGHTS) | (effective & RIGHTS);
     return {
       ok: true,
-      pa: pfn * pageSize + (va % pageSize),
+      pa: pfn * pageSize + (va - vpn * pageSize),
       pfn,
       flags: finalFlags,
       global: inheritedGlobal || (finalFlags & PTE_G) !== 0,

@@ -27,12 +27,15 @@ export class AddressSpace {
   private readonly model: HardwareModel;
   private readonly frames: FrameAllocator;
   private readonly pageSize: number;
+  /** Where the upper (negative) half of a sign-extended space starts in root-index order; Infinity if none. */
+  private readonly upperHalf: number;
 
   constructor(ram: PhysicalMemory, model: HardwareModel, frames: FrameAllocator, readonly rootPfn: number, vmas = new VmaList()) {
     this.ram = ram;
     this.model = model;
     this.frames = frames;
     this.pageSize = 2 ** model.pageShift;
+    this.upperHalf = model.signExtendedVa === true ? 2 ** (model.vaBits - 1) : Infinity;
     this.vmas = vmas;
   }
 
@@ -128,7 +131,7 @@ export class AddressSpace {
       const lo = view.getUint32(parentPa, true);
       const hi = eb === 8 ? view.getUint32(parentPa + 4, true) : 0;
       if ((lo | hi) === 0 || !model.isValid(lo, hi, level)) continue;
-      const va = vaBase + i * span;
+      const va = level === 0 && vaBase + i * span >= this.upperHalf ? vaBase + i * span - 2 * this.upperHalf : vaBase + i * span;
       const childPa = childBase + i * eb;
       const pfn = model.pfn(lo, hi, level);
       const flags = model.flags(lo, hi, level);
@@ -163,7 +166,7 @@ export class AddressSpace {
       const lo = view.getUint32(entryPa, true);
       const hi = eb === 8 ? view.getUint32(entryPa + 4, true) : 0;
       if ((lo | hi) === 0 || !model.isValid(lo, hi, level)) continue;
-      const va = vaBase + i * span;
+      const va = level === 0 && vaBase + i * span >= this.upperHalf ? vaBase + i * span - 2 * this.upperHalf : vaBase + i * span;
       if (last) {
         if (onLeaf !== null) onLeaf(va, entryPa, model.pfn(lo, hi, level), model.flags(lo, hi, level));
         continue;

@@ -4,7 +4,7 @@
 
 import {
   ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, Mmu, PhysicalMemory, PTE_D, PTE_A, PTE_R, PTE_SW0, PTE_U,
-  PTE_V, PTE_W, PTE_X, x86_32,
+  PTE_V, PTE_W, PTE_X, vaRange, x86_32,
   type AccessKind, type HardwareModel, type TlbConfig,
 } from '@vmsim/hw';
 import { AddressSpace } from './address-space.js';
@@ -130,6 +130,7 @@ export class Kernel {
   status = 0;
 
   private readonly pageShift: number;
+  /** One past the highest user virtual address. */
   private readonly vaLimit: number;
   private readonly procs = new Map<number, Process>();
   private nextPid = 0;
@@ -154,7 +155,8 @@ export class Kernel {
     this.mmu = new Mmu(this.ram, this.model, options.tlb === undefined ? {} : { tlb: options.tlb });
     this.frames = new FrameAllocator(this.ram, { poisonFreed: options.poisonFreed ?? false });
     this.zeroPfn = this.frames.alloc(FRAME_ZERO);
-    this.vaLimit = 2 ** this.model.vaBits;
+    // User space: the whole space of a 32-bit model; the lower (non-negative) half of a sign-extended one.
+    this.vaLimit = vaRange(this.model).end;
     this.checking = options.checkInvariants ?? false;
     this.asidOwner = new Int32Array(2 ** this.model.asidBits).fill(-1);
   }
@@ -318,7 +320,7 @@ export class Kernel {
     const p = this.cur;
     if (p === null || p.state !== 'running') return (this.status = ERR_NO_PROCESS);
     if (size !== 1 && size !== 2 && size !== 4) throw new InvalidArgumentError('size', size, 'expected 1, 2 or 4');
-    if (va >>> 0 !== va || va >= this.vaLimit) return (this.status = this.faultFailed(p, va, ACCESS_READ, SEGV_MAPERR));
+    if (va >>> 0 !== va ? !this.isWideUserVa(va) : va >= this.vaLimit) return (this.status = this.faultFailed(p, va, ACCESS_READ, SEGV_MAPERR));
     const mmu = this.mmu;
     for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
       const value = size === 4 ? mmu.load32(va) : size === 1 ? mmu.load8(va) : mmu.load16(va);
@@ -339,7 +341,7 @@ export class Kernel {
       this.status = ERR_NO_PROCESS;
       return 0n;
     }
-    if (va >>> 0 !== va || va >= this.vaLimit) {
+    if (va >>> 0 !== va ? !this.isWideUserVa(va) : va >= this.vaLimit) {
       this.status = this.faultFailed(p, va, ACCESS_READ, SEGV_MAPERR);
       return 0n;
     }
@@ -364,7 +366,7 @@ export class Kernel {
     const p = this.cur;
     if (p === null || p.state !== 'running') return (this.status = ERR_NO_PROCESS);
     if (size !== 1 && size !== 2 && size !== 4) throw new InvalidArgumentError('size', size, 'expected 1, 2 or 4');
-    if (va >>> 0 !== va || va >= this.vaLimit) return (this.status = this.faultFailed(p, va, ACCESS_WRITE, SEGV_MAPERR));
+    if (va >>> 0 !== va ? !this.isWideUserVa(va) : va >= this.vaLimit) return (this.status = this.faultFailed(p, va, ACCESS_WRITE, SEGV_MAPERR));
     if ((va % this.pageSize) + size > this.pageSize) {
       const check = this.checkCrossingStore(p, va, size);
       if (check < 0) return (this.status = check);
@@ -383,7 +385,7 @@ export class Kernel {
   store64(va: number, value: bigint): number {
     const p = this.cur;
     if (p === null || p.state !== 'running') return (this.status = ERR_NO_PROCESS);
-    if (va >>> 0 !== va || va >= this.vaLimit) return (this.status = this.faultFailed(p, va, ACCESS_WRITE, SEGV_MAPERR));
+    if (va >>> 0 !== va ? !this.isWideUserVa(va) : va >= this.vaLimit) return (this.status = this.faultFailed(p, va, ACCESS_WRITE, SEGV_MAPERR));
     if ((va % this.pageSize) + 8 > this.pageSize) {
       const check = this.checkCrossingStore(p, va, 8);
       if (check < 0) return (this.status = check);
@@ -588,9 +590,14 @@ export class Kernel {
     return p;
   }
 
+  /** A user address at or above 2^32, on a model whose space reaches that far. */
+  private isWideUserVa(va: number): boolean {
+    return Number.isSafeInteger(va) && va >= 0 && va < this.vaLimit;
+  }
+
   private checkVa(va: number): void {
     if (typeof va !== 'number' || !Number.isInteger(va) || va < 0 || va >= this.vaLimit) {
-      throw new InvalidAddressError(va, `expected an integer from 0 to 2^${this.model.vaBits} - 1`);
+      throw new InvalidAddressError(va, `expected an integer from 0 to 0x${(this.vaLimit - 1).toString(16)}`);
     }
   }
 
@@ -850,7 +857,7 @@ export class Kernel {
   private checkRange(va: number, length: number): void {
     this.checkVa(va);
     if (!Number.isInteger(length) || length < 0 || va + length > this.vaLimit) {
-      throw new InvalidArgumentError('length', length, `expected a length that keeps the range inside 2^${this.model.vaBits}`);
+      throw new InvalidArgumentError('length', length, `expected a length that keeps the range below 0x${this.vaLimit.toString(16)}`);
     }
   }
 

@@ -1,0 +1,205 @@
+// Intel x86-64 4-level paging (SDM Vol. 3A §4.5): PML4, PDPT, PD and PT of 512 8-byte entries, 48-bit
+// virtual addresses that must be canonical, 4 KiB pages, 2 MiB pages (PS in a PDE) and 1 GiB pages (PS in a
+// PDPTE), the execute-disable bit and reserved-bit checks. Physical memory stays the 32-bit RAM.
+
+import { HwArgumentError } from './errors.js';
+import {
+  ACCESS_EXEC, ACCESS_WRITE, CTL_WP, PTE_A, PTE_CD, PTE_D, PTE_G, PTE_PAT, PTE_R, PTE_SW0, PTE_SW1, PTE_SW2,
+  PTE_SW_SHIFT, PTE_U, PTE_V, PTE_W, PTE_WT, PTE_X,
+  type AccessKind, type HardwareModel,
+} from './model.js';
+
+/*
+ * 64-bit entry, as two words (bit 63..32 = hi, 31..0 = lo); M = physical-address width (physBits):
+ *
+ *  63  62   59 58   52 51   M M-1        12 11  9 8 7      6 5 4   3   2   1   0
+ * |XD| PKEY  | ignored|reserved| address   | AVL |G|PS/PAT|D|A|PCD|PWT|U/S|R/W|P|
+ *
+ * PS=1 in a PDPTE maps 1 GiB (address bits 29:13 reserved, PAT at bit 12); in a PDE 2 MiB (20:13 reserved,
+ * PAT at 12). PS is reserved in a PML4E. In a PTE, bit 7 is PAT. D and G count in leaves only.
+ */
+export const X64_P = 1 << 0;
+export const X64_RW = 1 << 1;
+export const X64_US = 1 << 2;
+export const X64_PWT = 1 << 3;
+export const X64_PCD = 1 << 4;
+export const X64_A = 1 << 5;
+export const X64_D = 1 << 6;
+/** Bit 7: page size in a PDPTE or PDE, PAT in a PTE. */
+export const X64_PS = 1 << 7;
+export const X64_PTE_PAT = 1 << 7;
+export const X64_G = 1 << 8;
+export const X64_AVL_SHIFT = 9;
+/** Bit 12 of a 1 GiB or 2 MiB leaf: PAT. */
+export const X64_LARGE_PAT = 1 << 12;
+/** Bit 63 (bit 31 of the high word): execute disable. */
+export const X64_HI_XD = 0x80000000 | 0;
+/** Bits 62:59 (high-word bits 30:27): the protection key of a leaf (ignored: CR4.PKE is off here). */
+export const X64_HI_PKEY_MASK = 0x78000000;
+
+export interface X86_64Options {
+  /** IA32_EFER.NXE: bit 63 disables execution (default true); when off, bit 63 is reserved. */
+  readonly nxe?: boolean;
+  /** CR4.PGE: the G bit makes a leaf global (default true). */
+  readonly pge?: boolean;
+  /**
+   * CR4.PCIDE: 12-bit process-context identifiers act as ASIDs, and loading CR3 (with bit 63 set, as
+   * kernels do) keeps the TLB (default false: no ASIDs, and loading CR3 drops the non-global entries).
+   */
+  readonly pcid?: boolean;
+  /** MAXPHYADDR: physical-address bits, 32 to 52 (default 40); address bits above it are reserved. */
+  readonly physBits?: number;
+}
+
+const SUPPORTED = PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_G | PTE_A | PTE_D | PTE_WT | PTE_CD | PTE_PAT
+  | PTE_SW0 | PTE_SW1 | PTE_SW2;
+const TWO_20 = 2 ** 20;
+
+class X86_64Model implements HardwareModel {
+  readonly name = 'x86-64';
+  readonly levels = 4;
+  readonly pageShift = 12;
+  readonly indexBits: readonly number[] = [9, 9, 9, 9];
+  readonly entryBytes = 8 as const;
+  readonly vaBits = 48;
+  readonly signExtendedVa = true;
+  readonly maxPfn: number;
+  readonly asidBits: number;
+  readonly softwareBits = 3;
+  readonly supportedFlags = SUPPORTED;
+  readonly permissionsAtEveryLevel = true;
+  readonly accessedOnNonLeaf = true;
+  readonly globalInherits = false;
+  readonly rootWriteFlushesTlb: boolean;
+  readonly rawAccessed = X64_A;
+  readonly rawDirty = X64_D;
+  readonly nxe: boolean;
+  readonly pge: boolean;
+  readonly physBits: number;
+  /** Address bits of the high word (bits 32..M-1). */
+  private readonly hiAddrMask: number;
+  /** Reserved bits of the high word (bits M..51), plus XD when NXE is off. */
+  private readonly hiReserved: number;
+
+  constructor(options: X86_64Options) {
+    this.nxe = options.nxe ?? true;
+    this.pge = options.pge ?? true;
+    const pcid = options.pcid ?? false;
+    this.asidBits = pcid ? 12 : 0;
+    this.rootWriteFlushesTlb = !pcid;
+    const physBits = options.physBits ?? 40;
+    if (!Number.isInteger(physBits) || physBits < 32 || physBits > 52) {
+      throw new HwArgumentError('physBits', physBits, 'MAXPHYADDR must be 32 to 52');
+    }
+    this.physBits = physBits;
+    this.maxPfn = 2 ** (physBits - 12) - 1;
+    this.hiAddrMask = 2 ** (physBits - 32) - 1;
+    this.hiReserved = (0xfffff & ~this.hiAddrMask) | (this.nxe ? 0 : X64_HI_XD);
+  }
+
+  isValid(lo: number): boolean {
+    return (lo & X64_P) !== 0;
+  }
+
+  isLeaf(lo: number, _hi: number, level: number): boolean {
+    return level === 3 || ((level === 1 || level === 2) && (lo & X64_PS) !== 0);
+  }
+
+  isMalformed(lo: number, hi: number, level: number): boolean {
+    if ((hi & this.hiReserved) !== 0) return true;
+    if (level === 0) return (lo & X64_PS) !== 0;
+    if (level === 1 && (lo & X64_PS) !== 0) return (lo & 0x3fffe000) !== 0;
+    if (level === 2 && (lo & X64_PS) !== 0) return (lo & 0x001fe000) !== 0;
+    return false;
+  }
+
+  pfn(lo: number, hi: number, level: number): number {
+    let low = lo >>> 12;
+    if (level === 1 && (lo & X64_PS) !== 0) low &= ~0x3ffff; // 1 GiB: address bits 29:12 are not address
+    else if (level === 2 && (lo & X64_PS) !== 0) low &= ~0x1ff; // 2 MiB: bits 20:12
+    return (hi & this.hiAddrMask) * TWO_20 + low;
+  }
+
+  flags(lo: number, hi: number, level: number): number {
+    let f = ((lo >>> X64_AVL_SHIFT) & 0x7) << PTE_SW_SHIFT;
+    if (lo & X64_P) {
+      f |= PTE_V | PTE_R;
+      if (!this.nxe || (hi & X64_HI_XD) === 0) f |= PTE_X;
+    }
+    if (lo & X64_RW) f |= PTE_W;
+    if (lo & X64_US) f |= PTE_U;
+    if (lo & X64_PWT) f |= PTE_WT;
+    if (lo & X64_PCD) f |= PTE_CD;
+    if (lo & X64_A) f |= PTE_A;
+    if (this.isLeaf(lo, hi, level)) {
+      if (lo & X64_D) f |= PTE_D;
+      if (this.pge && lo & X64_G) f |= PTE_G;
+      if (lo & (level === 3 ? X64_PTE_PAT : X64_LARGE_PAT)) f |= PTE_PAT;
+    }
+    return f;
+  }
+
+  encodeLo(pfn: number, flags: number, level: number, leaf: boolean): number {
+    this.checkEncode(pfn, level, leaf);
+    const large = leaf && level < 3;
+    let lo = (pfn % TWO_20) * 4096 + (((flags >>> PTE_SW_SHIFT) & 0x7) << X64_AVL_SHIFT);
+    if (flags & PTE_V) lo |= X64_P;
+    if (flags & PTE_W) lo |= X64_RW;
+    if (flags & PTE_U) lo |= X64_US;
+    if (flags & PTE_WT) lo |= X64_PWT;
+    if (flags & PTE_CD) lo |= X64_PCD;
+    if (flags & PTE_A) lo |= X64_A;
+    if (leaf) {
+      if (flags & PTE_D) lo |= X64_D;
+      if (flags & PTE_G) lo |= X64_G;
+      if (flags & PTE_PAT) lo |= large ? X64_LARGE_PAT : X64_PTE_PAT;
+      if (large) lo |= X64_PS;
+    }
+    return lo >>> 0;
+  }
+
+  encodeHi(pfn: number, flags: number, level: number, leaf: boolean): number {
+    this.checkEncode(pfn, level, leaf);
+    let hi = Math.floor(pfn / TWO_20);
+    if (this.nxe && (flags & PTE_X) === 0) hi |= X64_HI_XD;
+    return hi >>> 0;
+  }
+
+  permits(flags: number, access: AccessKind, user: boolean, control: number): boolean {
+    if (access === ACCESS_EXEC && (flags & PTE_X) === 0) return false;
+    if (user) {
+      if ((flags & PTE_U) === 0) return false;
+      return access !== ACCESS_WRITE || (flags & PTE_W) !== 0;
+    }
+    return access !== ACCESS_WRITE || (control & CTL_WP) === 0 || (flags & PTE_W) !== 0;
+  }
+
+  encodeRoot(rootPfn: number, asid: number): bigint {
+    if (!Number.isInteger(rootPfn) || rootPfn < 0 || rootPfn > this.maxPfn) {
+      throw new HwArgumentError('root pfn', rootPfn, `CR3 holds a frame number below 2^${this.physBits - 12}`);
+    }
+    if (!Number.isInteger(asid) || asid < 0 || asid >= 2 ** this.asidBits) {
+      throw new HwArgumentError('asid', asid, this.asidBits === 0 ? 'x86-64 without PCID has no address-space identifiers' : 'PCIDs are 12 bits');
+    }
+    return (BigInt(rootPfn) << 12n) | BigInt(asid);
+  }
+
+  decodeRoot(register: bigint): { rootPfn: number; asid: number } | null {
+    if (register < 0n || register >= 1n << BigInt(this.physBits)) return null;
+    return { rootPfn: Number(register >> 12n), asid: this.asidBits === 0 ? 0 : Number(register & 0xfffn) };
+  }
+
+  private checkEncode(pfn: number, level: number, leaf: boolean): void {
+    if (!Number.isInteger(pfn) || pfn < 0 || pfn > this.maxPfn) throw new HwArgumentError('pfn', pfn, `frame numbers are below 2^${this.physBits - 12}`);
+    if (!Number.isInteger(level) || level < 0 || level > 3) throw new HwArgumentError('level', level, 'x86-64 has levels 0 (PML4) to 3 (PT)');
+    if (leaf && level === 0) throw new HwArgumentError('level', level, 'a PML4 entry cannot map a page');
+    if (!leaf && level === 3) throw new HwArgumentError('level', level, 'a PTE is always a leaf');
+    if (leaf && level === 1 && pfn % 2 ** 18 !== 0) throw new HwArgumentError('pfn', pfn, 'a 1 GiB page must start on a 1 GiB boundary');
+    if (leaf && level === 2 && pfn % 2 ** 9 !== 0) throw new HwArgumentError('pfn', pfn, 'a 2 MiB page must start on a 2 MiB boundary');
+  }
+}
+
+/** The x86-64 4-level paging model (9|9|9|9|12, 48-bit canonical addresses). */
+export function x86_64(options: X86_64Options = {}): HardwareModel {
+  return new X86_64Model(options);
+}
