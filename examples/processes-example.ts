@@ -1,12 +1,13 @@
 // The example of rust-vmem's docs/processes.md, in TypeScript: four processes share one virtual address
 // and take turns writing it; each keeps its own value. Run it with
-// `npx tsx --conditions=@vmsim/source examples/processes-example.ts`.
+// `npx tsx --conditions=@vmsim/source examples/processes-example.ts [model]` (x86-32, sv32, x86-64 or sv39).
 
 import { pathToFileURL } from 'node:url';
-import { DataType, Pointer, Simulator, ValueType } from '@vmsim/sim-api';
+import { DataType, MODEL_NAMES, Pointer, Simulator, ValueType, type ModelName } from '@vmsim/sim-api';
 
-export function main(output: (line: string) => void = (line) => console.log(line)): void {
-  const sim = Simulator.begin(true, { output });
+/** Runs the example on a hardware model (default x86-32); it prints the same lines on every one. */
+export function main(output: (line: string) => void = (line) => console.log(line), model: ModelName = 'x86-32'): void {
+  const sim = Simulator.begin(true, { output, model });
 
   const x = ValueType.Zero;
   const ptrX = Pointer.new(x);
@@ -31,4 +32,12 @@ export function main(output: (line: string) => void = (line) => console.log(line
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+// Run directly, with an optional model name: `... examples/processes-example.ts sv39`.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const model = process.argv[2] ?? 'x86-32';
+  if ((MODEL_NAMES as readonly string[]).includes(model)) main(undefined, model as ModelName);
+  else {
+    console.error(`unknown model ${model} (expected ${MODEL_NAMES.join(', ')})`);
+    process.exitCode = 2;
+  }
+}

@@ -1,11 +1,12 @@
 // The example of the rust-vmem README, in TypeScript: two values on one registered page, and a write to a
-// page that was never registered. Run it with `npx tsx --conditions=@vmsim/source examples/readme-example.ts`.
+// page that was never registered. Run it with `npx tsx --conditions=@vmsim/source examples/readme-example.ts [model]`.
 
 import { pathToFileURL } from 'node:url';
-import { DataType, Pointer, Simulator, ValueType } from '@vmsim/sim-api';
+import { DataType, MODEL_NAMES, Pointer, Simulator, ValueType, type ModelName } from '@vmsim/sim-api';
 
-export function main(output: (line: string) => void = (line) => console.log(line)): void {
-  const sim = Simulator.begin(false, { output });
+/** Runs the example on a hardware model (default x86-32); it prints the same lines on every one. */
+export function main(output: (line: string) => void = (line) => console.log(line), model: ModelName = 'x86-32'): void {
+  const sim = Simulator.begin(false, { output, model });
 
   const x = ValueType.UnsignedInt(0);
   const y = ValueType.UnsignedInt(1);
@@ -39,4 +40,12 @@ export function main(output: (line: string) => void = (line) => console.log(line
   sim.write(ptrZ, ValueType.SignedInt(-1));
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+// Run directly, with an optional model name: `... examples/readme-example.ts sv39`.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const model = process.argv[2] ?? 'x86-32';
+  if ((MODEL_NAMES as readonly string[]).includes(model)) main(undefined, model as ModelName);
+  else {
+    console.error(`unknown model ${model} (expected ${MODEL_NAMES.join(', ')})`);
+    process.exitCode = 2;
+  }
+}

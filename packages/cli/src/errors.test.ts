@@ -88,6 +88,25 @@ describe('too many arguments', () => {
     ['begin verbose now', 'begin: too many arguments (expected begin [verbose|quiet])'],
   ];
   for (const [line, message] of cases) it(line, () => fails(DECLARE, line, message));
+
+  // On the 64-bit models an address may go up to the end of user space, and the message names that end.
+  const wide: [string, string, string][] = [
+    ['x86-64', 'read 0x800000000000 unsigned', 'read address 0x800000000000 is out of range (0 to 0x7fffffffffff)'],
+    ['x86-64', 'register 140737488355328', 'register address 140737488355328 is out of range (0 to 0x7fffffffffff)'],
+    ['x86-64', 'write 0xffff800000000000 u8 1', 'write address 0xffff800000000000 is out of range (0 to 0x7fffffffffff)'],
+    ['sv39', 'read 0x4000000000 u8', 'read address 0x4000000000 is out of range (0 to 0x3fffffffff)'],
+    ['sv39', 'register -1', 'register address -1 is out of range (0 to 0x3fffffffff)'],
+    ['sv32', 'register 0x100000000', 'register address 0x100000000 is out of range (0 to 0xffffffff)'],
+  ];
+  for (const [model, line, message] of wide) {
+    it(`--hw ${model}: ${line}`, async () => {
+      const { code, out, err } = await runText(['echo start', ...DECLARE, line, 'echo NOT RUN'], ['--hw', model]);
+      seen.push(...out, ...err);
+      expect(err).toEqual([`${SCRIPT}:4: ${message}`]);
+      expect(code).toBe(2);
+      expect(out).toEqual(['start']);
+    });
+  }
 });
 
 describe('bad number', () => {

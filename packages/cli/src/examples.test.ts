@@ -5,7 +5,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.js';
+import { MODELS } from './options.js';
 import { fakeIo, STACK_FRAME } from './test/fake-io.js';
+
+/** Levels of page tables of each model `--hw` names. */
+const LEVELS: Record<string, number> = { 'x86-32': 2, sv32: 2, 'x86-64': 4, sv39: 3 };
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
 
@@ -66,8 +70,9 @@ describe('examples/readme.vmsim', () => {
     expect(out).toEqual(SEED_README_OUTPUT);
   });
 
-  it('prints the same on sv32', async () => {
-    const { code, out } = await runExample('readme.vmsim', ['--hw', 'sv32']);
+  it.each(MODELS)('prints the same with --hw %s', async (model) => {
+    const { code, out, err } = await runExample('readme.vmsim', ['--hw', model]);
+    expect(err).toEqual([]);
     expect(code).toBe(0);
     expect(out).toEqual(SEED_README_OUTPUT);
   });
@@ -88,6 +93,13 @@ describe('examples/processes.vmsim', () => {
     const { out } = await runExample('processes.vmsim');
     expect(out.slice(0, SEED_PROCESSES_LISTING.length)).toEqual(SEED_PROCESSES_LISTING);
     expect(processesOutput().slice(0, SEED_PROCESSES_LISTING.length)).toEqual(SEED_PROCESSES_LISTING);
+  });
+
+  it.each(MODELS)('prints the same 2,053 lines with --hw %s', async (model) => {
+    const { code, out, err } = await runExample('processes.vmsim', ['--hw', model]);
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    expect(out).toEqual(processesOutput());
   });
 
   it('ends with pid 3 writing 1023', async () => {
@@ -129,12 +141,26 @@ describe('examples/cow-tour.vmsim', () => {
     expect(out[13]).toMatch(/^tlb: \d+ hits, \d+ misses, \d+ flushes \(64 entries\)$/);
     expect(out.slice(14)).toEqual(['process 0: running, 1 resident (0 shared), 0 zero-mapped, 2 page tables']);
   });
+
+  it.each(MODELS)('with --hw %s: the same tour, and statistics with the model\'s levels and tables', async (model) => {
+    const x86 = await runExample('cow-tour.vmsim');
+    const { code, out, err } = await runExample('cow-tour.vmsim', ['--hw', model]);
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    const levels = LEVELS[model]!;
+    expect(out.slice(0, 10)).toEqual(x86.out.slice(0, 10));
+    expect(out[10]).toBe(`machine: ${model}, ${levels} levels, 4096-byte pages`);
+    // One process with one page: its root and one table per level below it.
+    expect(out[11]).toBe(`frames: 262144 total, ${262144 - levels - 2} free, ${levels + 2} used (${levels} page tables, 1 data, 1 zero page)`);
+    expect(out[12]).toBe(x86.out[12]);
+    expect(out.slice(14)).toEqual([`process 0: running, 1 resident (0 shared), 0 zero-mapped, ${levels} page tables`]);
+  });
 });
 
 describe('every example script', () => {
   it('runs without an error and without a stack trace, in text and JSON', async () => {
     for (const name of ['readme.vmsim', 'processes.vmsim', 'cow-tour.vmsim']) {
-      for (const options of [[], ['--json', '--stats']]) {
+      for (const options of [[], ['--json', '--stats'], ...MODELS.map((model) => ['--hw', model, '--stats'])]) {
         const { code, out, err } = await runExample(name, options);
         expect(code).toBe(0);
         expect(err).toEqual([]);

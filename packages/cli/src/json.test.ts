@@ -54,6 +54,14 @@ describe('--json', () => {
     ]);
   });
 
+  it('read records of addresses above 2^32 (--hw x86-64) carry the full address; stats records the levels', async () => {
+    const { code, records, err } = await json(['register 0x7f0000000010', 'write 0x7f0000000010 u16 513', 'read 0x7f0000000010 u16 high', 'stats'], ['--hw', 'x86-64']);
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    expect(records[0]).toEqual({ type: 'read', target: '0x7f0000000010', address: '0x7f0000000010', dataType: 'u16', label: 'high', value: '513' });
+    expect(records[1]).toMatchObject({ type: 'stats', stats: { model: 'x86-64', levels: 4, frames: { pageTables: 4 } } });
+  });
+
   it('a failed read: the message, then a read record with value null', async () => {
     const { records } = await json(['ptr x', 'read x'], []);
     expect(records).toEqual([

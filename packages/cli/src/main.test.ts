@@ -25,7 +25,7 @@ describe('--help', () => {
       for (const option of ['--hw <model>', '--ram <size>', '--verbose', '--json', '--stats', '--help', '--version']) {
         expect(text).toContain(option);
       }
-      expect(text).toContain('x86-32, sv32');
+      expect(text).toContain('x86-32, sv32, x86-64, sv39');
       expect(text).toContain('Exit codes: 0 success, 2 a usage or script error');
       for (const line of COMMAND_HELP) expect(text).toContain(line);
     });
@@ -69,7 +69,7 @@ describe('usage errors: one line on stderr, exit code 2, nothing on stdout', () 
     ['run with two files', ['run', 'a.vmsim', 'b.vmsim'], 'vmsim: run: expected one script file'],
     ['repl with an argument', ['repl', 'x'], 'vmsim: repl: takes no arguments'],
     ['a missing script file', ['run', 'nope.vmsim'], 'vmsim: cannot read nope.vmsim: no such file'],
-    ['a bad --hw', ['--hw', 'arm64', 'run', SCRIPT], 'vmsim: unknown --hw "arm64" (expected x86-32 or sv32)'],
+    ['a bad --hw', ['--hw', 'arm64', 'run', SCRIPT], 'vmsim: unknown --hw "arm64" (expected x86-32, sv32, x86-64 or sv39)'],
     ['a bad --ram', ['--ram', '12Q', 'run', SCRIPT], 'vmsim: bad size "12Q" (expected e.g. 4096, 128K, 64M, 1G)'],
     ['a negative --ram', ['--ram=-4K', 'run', SCRIPT], 'vmsim: bad size "-4K" (expected e.g. 4096, 128K, 64M, 1G)'],
   ];
@@ -128,6 +128,73 @@ describe('--hw', () => {
     // x86 PDE: present, writable, user, accessed; Sv32: a non-leaf entry is V only.
     expect(x86.out).toContain('PDE #512\t PTN: 2, Flags: 0x27');
     expect(sv32.out).toContain('PDE #512\t PTN: 2, Flags: 0x1');
+  });
+
+  it.each([['x86-32', 2], ['sv32', 2], ['x86-64', 4], ['sv39', 3]] as const)('--hw %s: the statistics show its %i levels', async (model, levels) => {
+    const { code, out, err } = await runText(['ptr x', 'register x', 'write x 5', 'read x', 'stats'], ['--hw', model]);
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    expect(out[0]).toBe('x: 5');
+    expect(out[1]).toBe(`machine: ${model}, ${levels} levels, 4096-byte pages`);
+    // The root and one table per level below it for the one page, the zero page, one data frame.
+    expect(out[2]).toMatch(new RegExp(`^frames: \\d+ total, \\d+ free, ${levels + 2} used \\(${levels} page tables, 1 data, 1 zero page\\)$`));
+    expect(out.at(-1)).toBe(`process 0: running, 1 resident (0 shared), 0 zero-mapped, ${levels} page tables`);
+  });
+
+  it('--hw sv39: dump shows three levels of tables', async () => {
+    const { code, out } = await runText(['ptr x', 'register x', 'write x 5', 'dump'], ['--hw', 'sv39']);
+    expect(code).toBe(0);
+    expect(out.filter((line) => line !== '' && !line.startsWith('Word'))).toEqual([
+      'PROCESS PID 0',
+      'PAGE DIRECTORY',
+      'PDE #2\t PTN: 2, Flags: 0x1',
+      'PAGE MIDDLE DIRECTORY #2',
+      'PMDE #0\t PTN: 3, Flags: 0x1',
+      'PAGE TABLE #3',
+      'PTE #0\t PPN: 4, Flags: 0xd7',
+      'PAGE #4',
+    ]);
+    expect(out).toContain('Word #0: 0x5');
+  });
+
+  it('--hw x86-64: dump shows four levels of tables', async () => {
+    const { code, out } = await runText(['ptr x', 'register x', 'write x 5', 'dump'], ['--hw', 'x86-64']);
+    expect(code).toBe(0);
+    expect(out.filter((line) => /^(PML4$|PAGE |PROCESS)/.test(line))).toEqual([
+      'PROCESS PID 0', 'PML4', 'PAGE DIRECTORY POINTER TABLE #2', 'PAGE DIRECTORY #3', 'PAGE TABLE #4', 'PAGE #5',
+    ]);
+    expect(out).toContain('PTE #0\t PPN: 5, Flags: 0x8000000000000067');
+  });
+
+  it.each([['x86-64', '0x7f0000000000'], ['sv39', '0x3f00000000']] as const)('--hw %s: addresses above 2^32 work up to the end of user space', async (model, high) => {
+    const end = model === 'x86-64' ? '0x7ffffffffff8' : '0x3ffffffff8';
+    const script = [
+      'begin verbose',
+      `register ${high}`,
+      `write ${high} unsigned 7`,
+      `register ${end}`,
+      `write ${end} signed -1`,
+      'fork',
+      `write ${high} unsigned 8`,
+      `read ${high} unsigned child`,
+      'switch 0',
+      `read ${high} unsigned parent`,
+      `read ${end} signed last`,
+      `write 0x${(Number(high) + 0x1000).toString(16)} u8 1`,
+    ];
+    const { code, out, err } = await runText(script, ['--hw', model]);
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    const offset = (va: string | number): string => `0x${(Number(va) - 0x80000000).toString(16)}`;
+    expect(out).toEqual([
+      `PGZERO: ${offset(high)}`,
+      `PGZERO: ${offset(Number(end) - 0xff8)}`,
+      `PGCOPY: ${offset(high)}`,
+      'child: 8',
+      'parent: 7',
+      'last: -1',
+      `Invalid address 0x${(Number(high) + 0x1000).toString(16)}`,
+    ]);
   });
 
   it('--hw=sv32 works too, and the option may follow the command', async () => {

@@ -70,7 +70,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return EXIT_OK;
     }
     const model = values.hw ?? 'x86-32';
-    if (!(MODELS as readonly string[]).includes(model)) throw new UsageError(`unknown --hw ${JSON.stringify(model)} (expected ${MODELS.join(' or ')})`);
+    if (!(MODELS as readonly string[]).includes(model)) {
+      throw new UsageError(`unknown --hw ${JSON.stringify(model)} (expected ${MODELS.slice(0, -1).join(', ')} or ${MODELS.at(-1)})`);
+    }
     const options: CliOptions = {
       model: model as CliOptions['model'],
       ramBytes: values.ram === undefined ? undefined : parseSize(values.ram),

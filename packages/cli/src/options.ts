@@ -1,12 +1,14 @@
 // The options every vmsim command shares, and the printer that writes results as text or JSON lines.
 
+import { MODEL_NAMES, type ModelName } from '@vmsim/sim-api';
 import type { Io } from './io.js';
 import type { Printer } from './session.js';
 
-export const MODELS = ['x86-32', 'sv32'] as const;
+/** The paging hardware `--hw` can name: every model @vmsim/hw ships (sim-api's MODEL_NAMES). */
+export const MODELS: readonly ModelName[] = MODEL_NAMES;
 
 export interface CliOptions {
-  readonly model: (typeof MODELS)[number];
+  readonly model: ModelName;
   readonly ramBytes: number | undefined;
   readonly verbose: boolean;
   readonly json: boolean;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { REPL_HELP } from './commands/repl.js';
 import { main } from './main.js';
+import { MODELS } from './options.js';
 import { fakeIo } from './test/fake-io.js';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -54,7 +55,7 @@ describe('README examples', () => {
   const found = examples(README);
 
   it('the README has its examples: a script with its text output, one with JSON, one with an error', () => {
-    expect(found.map((e) => e.file)).toEqual(['tour.vmsim', 'json.vmsim', 'bad.vmsim']);
+    expect(found.map((e) => e.file)).toEqual(['tour.vmsim', 'json.vmsim', 'high.vmsim', 'bad.vmsim']);
     for (const example of found) expect(example.expected.length).toBeGreaterThan(0);
   });
 
@@ -97,7 +98,7 @@ describe('README reference', () => {
   });
 
   it('documents every option', () => {
-    for (const option of ['--hw <model>', '--ram <size>', '--verbose', '--json', '--stats', '--help', '--version', 'x86-32', 'sv32']) {
+    for (const option of ['--hw <model>', '--ram <size>', '--verbose', '--json', '--stats', '--help', '--version', ...MODELS]) {
       expect(README).toContain(`\`${option}\``);
     }
   });

@@ -3,7 +3,7 @@
 
 import { VmsimError } from '@vmsim/hw';
 import type { KernelStats } from '@vmsim/kernel';
-import { DataType, I64_MAX, I64_MIN, Pointer, Simulator, U64_MAX, ValueType } from '@vmsim/sim-api';
+import { DataType, I64_MAX, I64_MIN, Pointer, Simulator, U64_MAX, ValueType, type ModelName } from '@vmsim/sim-api';
 import { ScriptError } from './errors.js';
 import { parseBigInt, parseRange } from './parse.js';
 import { words } from './script.js';
@@ -18,7 +18,7 @@ export interface Printer {
 }
 
 export interface SessionOptions {
-  readonly model: 'x86-32' | 'sv32';
+  readonly model: ModelName;
   readonly ramBytes: number | undefined;
   readonly verbose: boolean;
   readonly printer: Printer;
@@ -75,13 +75,14 @@ export const COMMAND_HELP: readonly string[] = [
   'ptr <name> [type]                 a named pointer at the next simulated address (like Pointer.new);',
   '                                  its type (default unsigned) is used when read or write names none',
   'register <name|addr>              register the page holding the address in the current process',
+  '                                  (an addr is 0 to the end of the model\'s user space)',
   'write <name|addr> [type] <value>  write a value (write <name|addr> zero clears 8 bytes)',
   'read <name|addr> [type [label]]   read a value and print "<label>: <value>" (label defaults to the target)',
   'fork                              fork the current process; the child runs',
   'switch <n>                        run the n-th live process (0 is the first)',
   'kill                              kill the current process',
   'stats                             print the statistics',
-  'dump                              print the page directories, tables and pages',
+  'dump                              print the page tables (every level) and the pages',
   'echo <text>                       print the text',
   'repeat <count> [var] ... end      run the lines in between count times; {expr} uses var (default i)',
   `types: ${TYPE_NAMES}; numbers in decimal or 0x hex; # starts a comment`,
@@ -235,7 +236,8 @@ export class Session {
     const named = this.pointers.get(word);
     if (named !== undefined) return named;
     if (/^[a-z_]/i.test(word)) throw new ScriptError(`${command}: unknown pointer ${JSON.stringify(word)} (declare it with ptr ${word})`);
-    const address = parseRange(word, `${command} address`, 0n, 0xffffffffn);
+    // Any user address of the model: below 2^32 on the 32-bit models, 2^47 on x86-64, 2^38 on Sv39.
+    const address = parseRange(word, `${command} address`, 0n, BigInt(this.sim.addressLimit) - 1n);
     return { ptr: Pointer.at(Number(address)) };
   }
 

@@ -1,14 +1,14 @@
 import {
-  ACCESS_READ, ACCESS_WRITE, Mmu, PhysicalMemory, PTE_R, PTE_SW0, PTE_U, PTE_V, PTE_W, sv32, x86_32,
+  ACCESS_READ, ACCESS_WRITE, Mmu, PhysicalMemory, PTE_R, PTE_SW0, PTE_U, PTE_V, PTE_W, x86_32,
   type HardwareModel,
 } from '@vmsim/hw';
 import { describe, expect, it } from 'vitest';
 import { AddressSpace } from './address-space.js';
 import { FRAME_DATA, FRAME_TABLE, FrameAllocator } from './frame-allocator.js';
+import { lastTableSpan, levelSpan, MODELS, newTablesFor, tablesFor } from './testing/models.js';
 import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE, VmaList } from './vma.js';
 
 const PAGE = 4096;
-const REGION = 4 * 1024 * 1024; // what one last-level table covers on both 10|10|12 models
 const RW = PTE_V | PTE_R | PTE_W | PTE_U;
 const RO = PTE_V | PTE_R | PTE_U;
 
@@ -19,26 +19,32 @@ function setup(model: HardwareModel, frames = 64): { ram: PhysicalMemory; fa: Fr
   return { ram, fa, space: new AddressSpace(ram, model, fa, root) };
 }
 
-describe.each([['x86-32', x86_32], ['sv32', sv32]] as const)('AddressSpace on %s', (_name, makeModel) => {
-  it('needs one table for a fresh 4 MiB region, none once it exists', () => {
-    const { fa, space } = setup(makeModel());
+describe.each(MODELS)('AddressSpace on $name', ({ make: makeModel }) => {
+  it('needs a table per level below the root for a fresh region, none once its last-level table exists', () => {
+    const model = makeModel();
+    const REGION = lastTableSpan(model);
+    const { fa, space } = setup(model);
     const va = 3 * REGION + 5 * PAGE;
-    expect(space.tablesNeeded(va)).toBe(1);
+    expect(space.tablesNeeded(va)).toBe(model.levels - 1);
     expect(space.entryPa(va)).toBe(-1);
     expect(space.leaf(va)).toMatchObject({ entryPa: -1, valid: false });
     const data = fa.alloc(FRAME_DATA);
     const tablesBefore = fa.inUse[FRAME_TABLE]!;
     space.map(va, data, RW);
-    expect(space.tables).toBe(2);
-    expect(fa.inUse[FRAME_TABLE]).toBe(tablesBefore + 1);
+    expect(space.tables).toBe(model.levels);
+    expect(fa.inUse[FRAME_TABLE]).toBe(tablesBefore + model.levels - 1);
     expect(space.tablesNeeded(va)).toBe(0);
-    expect(space.tablesNeeded(3 * REGION + 1023 * PAGE)).toBe(0);
+    expect(space.tablesNeeded(4 * REGION - PAGE)).toBe(0);
+    // The next last-level region: as many tables as the shape says (1 where the levels above it exist).
+    expect(space.tablesNeeded(4 * REGION)).toBe(newTablesFor(model, [va], 4 * REGION));
     expect(space.tablesNeeded(4 * REGION)).toBe(1);
+    // Under another root entry: a table per level below the root again.
+    expect(space.tablesNeeded(va + 2 * levelSpan(model, 0))).toBe(model.levels - 1);
     // A second page of the same region allocates nothing more.
     const free = fa.free;
     space.map(va + PAGE, data, RO);
     expect(fa.free).toBe(free);
-    expect(space.tables).toBe(2);
+    expect(space.tables).toBe(model.levels);
   });
 
   it('writes leaves the MMU can walk, with the flags and frame it was given', () => {
@@ -80,8 +86,10 @@ describe.each([['x86-32', x86_32], ['sv32', sv32]] as const)('AddressSpace on %s
   });
 
   it('visits leaves in address order and tables children first, root last', () => {
-    const { fa, space } = setup(makeModel());
-    const vas = [5 * REGION + 3 * PAGE, 0x1000, 5 * REGION, 2 * REGION + 1023 * PAGE];
+    const model = makeModel();
+    const REGION = lastTableSpan(model);
+    const { fa, space } = setup(model);
+    const vas = [5 * REGION + 3 * PAGE, 0x1000, 5 * REGION, 3 * REGION - PAGE];
     for (const va of vas) space.map(va, fa.alloc(FRAME_DATA), RW);
     const seen: number[] = [];
     space.forEachLeaf((va, entryPa) => {
@@ -93,10 +101,15 @@ describe.each([['x86-32', x86_32], ['sv32', sv32]] as const)('AddressSpace on %s
     const tables: [number, number][] = [];
     space.forEachTable((pfn, level) => tables.push([pfn, level]));
     expect(tables).toHaveLength(space.tables);
+    expect(tables).toHaveLength(tablesFor(model, vas));
     expect(tables.at(-1)).toEqual([space.rootPfn, 0]);
-    const leafTables = tables.slice(0, -1);
-    expect(leafTables.every(([, level]) => level === 1)).toBe(true);
-    // One table per distinct 4 MiB region, in address order: region 0, 2, 5.
+    // Every level below the root has tables; every table comes after its children (post-order).
+    for (let level = 1; level < model.levels; level++) expect(tables.some(([, l]) => l === level)).toBe(true);
+    tables.forEach(([pfn, level], i) => {
+      if (level > 0) expect(tables.slice(i + 1).some(([, l]) => l === level - 1), `table ${pfn} before its parent`).toBe(true);
+    });
+    // One last-level table per distinct last-level region, in address order: regions 0, 2, 5.
+    const leafTables = tables.filter(([, level]) => level === model.levels - 1);
     const tableOf = (va: number): number => Math.floor(space.entryPa(va) / PAGE);
     expect(leafTables.map(([pfn]) => pfn)).toEqual([tableOf(0x1000), tableOf(2 * REGION), tableOf(5 * REGION)]);
     for (const [pfn] of tables) expect(fa.kindOf(pfn)).toBe(FRAME_TABLE);
@@ -104,6 +117,7 @@ describe.each([['x86-32', x86_32], ['sv32', sv32]] as const)('AddressSpace on %s
 
   it('cloneTablesInto gives the child fresh tables of the same shape and reports every leaf pair', () => {
     const model = makeModel();
+    const REGION = lastTableSpan(model);
     const { ram, fa, space } = setup(model);
     space.vmas.insert({ start: 0, end: REGION * 8, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS });
     const vas = [0x2000, 0x3000, 7 * REGION + 9 * PAGE];
@@ -144,6 +158,40 @@ describe.each([['x86-32', x86_32], ['sv32', sv32]] as const)('AddressSpace on %s
     // The child's regions are a copy, not the same list.
     child.vmas.remove(0, REGION);
     expect(space.vmas.find(0x2000)).toBeDefined();
+  });
+});
+
+describe.each(MODELS.filter((m) => m.highVa !== null))('AddressSpace with addresses above 2^32 on $name', ({ make: makeModel, highVa }) => {
+  it('maps, finds, visits and clones pages above 2^32 at their own addresses', () => {
+    const model = makeModel();
+    const { ram, fa, space } = setup(model);
+    const high = highVa!;
+    const vas = [0x1000, high + 0x1000, high + lastTableSpan(model)];
+    const pfns = vas.map((va) => {
+      const pfn = fa.alloc(FRAME_DATA);
+      space.map(va, pfn, RW);
+      return pfn;
+    });
+    expect(space.tables).toBe(tablesFor(model, vas));
+    expect(vas.map((va) => space.leaf(va + 5).pfn)).toEqual(pfns);
+    // The low page with the same low 32 bits as a high one is not mapped.
+    expect(space.leaf((high + 0x1000) % 2 ** 32 + PAGE).valid).toBe(false);
+    const seen: number[] = [];
+    space.forEachLeaf((va) => seen.push(va));
+    expect(seen).toEqual(vas);
+    const mmu = new Mmu(ram, model);
+    mmu.setRoot(space.rootPfn, 0);
+    expect(mmu.translateNoSideEffects(high + 0x1000 + 17, ACCESS_WRITE, true)).toBe(pfns[1]! * PAGE + 17);
+    const child = new AddressSpace(ram, model, fa, fa.alloc(FRAME_TABLE));
+    const cloned: number[] = [];
+    space.cloneTablesInto(child, () => fa.alloc(FRAME_TABLE), (va, parentPa, childPa, pfn) => {
+      cloned.push(va);
+      child.setLeaf(childPa, pfn, RO);
+      expect(space.entryPa(va)).toBe(parentPa);
+    });
+    expect(cloned).toEqual(vas);
+    expect(child.tables).toBe(space.tables);
+    expect(vas.map((va) => child.leaf(va).pfn)).toEqual(pfns);
   });
 });
 

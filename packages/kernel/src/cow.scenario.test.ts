@@ -1,21 +1,21 @@
 // Scenarios from the classic copy-on-write test suites (xv6 cowtest, Pintos cow-simple, the nanvix and
 // refcount-overflow pitfalls), replayed on every hardware model with the kernel checking its invariants.
 
-import { sv32, x86_32, type HardwareModel } from '@vmsim/hw';
+import type { HardwareModel } from '@vmsim/hw';
 import { describe, expect, it } from 'vitest';
 import { Kernel, type KernelOptions } from './kernel.js';
+import { MODELS } from './testing/models.js';
 
 const PAGE = 4096;
-const BASE = 0x00400000;
-const models = [['x86-32', x86_32], ['sv32', sv32]] as const;
+/** Where the scenarios' heap starts; on the 64-bit models they run a second time above 2^32 as well. */
+const LOW_BASE = 0x00400000;
+const CASES = MODELS.flatMap((m) => [
+  { name: m.name, make: m.make, base: LOW_BASE },
+  ...(m.highVa === null ? [] : [{ name: `${m.name} above 2^32`, make: m.make, base: m.highVa + LOW_BASE }]),
+]);
 
 function boot(makeModel: () => HardwareModel, frames: number, options: Partial<KernelOptions> = {}): Kernel {
   return new Kernel({ model: makeModel(), ramBytes: frames * PAGE, checkInvariants: true, ...options });
-}
-
-/** Registers `pages` consecutive pages at BASE in the running process (the sbrk of the xv6 tests). */
-function sbrk(k: Kernel, pages: number): void {
-  for (let i = 0; i < pages; i++) k.register(BASE + i * PAGE);
 }
 
 function pfnOf(k: Kernel, va: number, pid: number): number {
@@ -24,7 +24,12 @@ function pfnOf(k: Kernel, va: number, pid: number): number {
   return t.pfn;
 }
 
-describe.each(models)('copy-on-write scenarios on %s', (_name, makeModel) => {
+describe.each(CASES)('copy-on-write scenarios on $name', ({ make: makeModel, base: BASE }) => {
+  /** Registers `pages` consecutive pages at BASE in the running process (the sbrk of the xv6 tests). */
+  function sbrk(k: Kernel, pages: number): void {
+    for (let i = 0; i < pages; i++) k.register(BASE + i * PAGE);
+  }
+
   it('simpletest (×2): fork with more than half of RAM in use, the child exits, every frame comes back', () => {
     const frames = 256;
     const k = boot(makeModel, frames, { checkInvariants: false });

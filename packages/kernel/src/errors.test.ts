@@ -1,10 +1,11 @@
-import { HwArgumentError, sv32, VmsimError, x86_32 } from '@vmsim/hw';
+import { HwArgumentError, VmsimError } from '@vmsim/hw';
 import { describe, expect, it } from 'vitest';
 import {
   AlreadyMappedError, FrameStateError, InvalidAddressError, InvalidArgumentError, KernelInvariantError,
   NoSuchProcessError, NotAlignedError, NotMappedError, OutOfMemoryError, PermissionDeniedError,
 } from './errors.js';
 import { Kernel, type KernelSnapshot } from './kernel.js';
+import { MODELS, userEnd } from './testing/models.js';
 
 function caught(fn: () => unknown): unknown {
   try {
@@ -68,6 +69,14 @@ describe('kernel error classes', () => {
     expect(c.cls.isInstance({ [Symbol.for(`@vmsim/kernel/${c.marker}`)]: true })).toBe(false);
   });
 
+  it('messages show addresses above 2^32 in full (x86-64 and Sv39 user addresses)', () => {
+    expect(new NotMappedError(1, 0x7f0000001234).message).toContain('0x7f0000001234');
+    expect(new PermissionDeniedError(1, 0x3f00000000, 'write').message).toContain('0x3f00000000');
+    expect(new AlreadyMappedError(1, 0x7ffffffff000).message).toContain('0x7ffffffff000');
+    expect(new InvalidAddressError(2 ** 47, 'outside').message).toContain('0x800000000000');
+    expect(new NotAlignedError('va', 0x100000001, 4096).message).toContain('0x100000001');
+  });
+
   it('KernelInvariantError lists up to five problems without a count when there are few', () => {
     const e = new KernelInvariantError(['one', 'two']);
     expect(e.message).toContain('one; two');
@@ -83,9 +92,7 @@ function expectSameSnapshot(after: KernelSnapshot, before: KernelSnapshot): void
   expect({ ...after, ram: null }).toEqual({ ...before, ram: null });
 }
 
-const models = [['x86-32', x86_32], ['sv32', sv32]] as const;
-
-describe.each(models)('invalid arguments on %s throw typed errors and change nothing', (_name, makeModel) => {
+describe.each(MODELS)('invalid arguments on $name throw typed errors and change nothing', ({ make: makeModel }) => {
   function machine(): { k: Kernel; va: number } {
     const k = new Kernel({ model: makeModel(), ramBytes: 64 * 4096, checkInvariants: true });
     k.spawn();
@@ -109,7 +116,8 @@ describe.each(models)('invalid arguments on %s throw typed errors and change not
   it('bad virtual addresses → InvalidAddressError with the va', () => {
     const { k } = machine();
     const pid = k.current!.pid;
-    for (const bad of [-1, 2 ** 32, 0.5, Number.NaN, Infinity, '4096' as unknown as number]) {
+    const end = userEnd(k.model);
+    for (const bad of [-1, end, end + 4096, -end, 2 ** 53, 0.5, Number.NaN, Infinity, '4096' as unknown as number]) {
       const isBad = (e: unknown): void => {
         expect(InvalidAddressError.isInstance(e)).toBe(true);
         expect(Object.is((e as InvalidAddressError).va, bad)).toBe(true);
@@ -153,7 +161,8 @@ describe.each(models)('invalid arguments on %s throw typed errors and change not
 
   it('lengths out of range → InvalidArgumentError naming the length', () => {
     const { k, va } = machine();
-    for (const [at, length] of [[va, -1], [va, 1.5], [va, Number.NaN], [0xfffff000, 0x2000], [va, 2 ** 32]] as const) {
+    const end = userEnd(k.model);
+    for (const [at, length] of [[va, -1], [va, 1.5], [va, Number.NaN], [end - 0x1000, 0x2000], [va, end], [end - 1, 2]] as const) {
       const isBad = (e: unknown): void => {
         expect(InvalidArgumentError.isInstance(e)).toBe(true);
         expect(e).toMatchObject({ argument: 'length' });

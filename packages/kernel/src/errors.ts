@@ -7,7 +7,8 @@ function hasMarker(value: unknown, marker: symbol): boolean {
   return VmsimError.isInstance(value) && (value as unknown as Record<symbol, unknown>)[marker] === true;
 }
 
-const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
+/** An address in hex: in full when it is a non-negative integer (wide models reach 2^52), else as 32 bits. */
+const hex = (n: number): string => `0x${(Number.isSafeInteger(n) && n >= 0 ? n : n >>> 0).toString(16)}`;
 
 const INVALID_ADDRESS = Symbol.for('@vmsim/kernel/InvalidAddressError');
 /** A virtual address that is not an integer inside the model's address space. */

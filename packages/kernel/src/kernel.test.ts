@@ -1,22 +1,25 @@
 import {
-  ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, permBit, PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W, sv32, x86_32,
+  ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, permBit, PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W,
   type HardwareModel,
 } from '@vmsim/hw';
 import { describe, expect, it } from 'vitest';
-import { AlreadyMappedError, KernelInvariantError, NoSuchProcessError } from './errors.js';
+import {
+  AlreadyMappedError, InvalidAddressError, InvalidArgumentError, KernelInvariantError, NoSuchProcessError, NotMappedError,
+} from './errors.js';
 import type { KernelEvent } from './events.js';
 import { FRAME_DATA, FRAME_TABLE, FRAME_ZERO } from './frame-allocator.js';
 import {
   ERR_NO_PROCESS, Kernel, PTE_COW, SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_COW_COPY, VM_FAULT_COW_REUSE, VM_FAULT_SPURIOUS,
   VM_FAULT_ZERO_FILL, type KernelOptions, type KernelSnapshot,
 } from './kernel.js';
+import { ASID_MODELS, lastTableSpan, levelSpan, MODELS, newTablesFor, tablesFor, userEnd, withAsidBits } from './testing/models.js';
 import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from './vma.js';
 
 const PAGE = 4096;
+/** Larger than the span of a last-level table on every model: VA + n * REGION for n > 0 needs a table of its own. */
 const REGION = 4 * 1024 * 1024;
 const VA = 0x10000000;
 const HOLE = 0x20000000;
-const models = [['x86-32', x86_32], ['sv32', sv32]] as const;
 
 type ModelFactory = () => HardwareModel;
 
@@ -51,6 +54,11 @@ function tablesOf(k: Kernel, pid: number): number[] {
   return k.pageTables(pid).map((t) => t.pfn);
 }
 
+/** The tables of `pid` below its root, from the top level down (one per level when one page is mapped). */
+function belowRoot(k: Kernel, pid: number): number[] {
+  return k.pageTables(pid).filter((t) => t.level > 0).sort((x, y) => x.level - y.level).map((t) => t.pfn);
+}
+
 function pfnOf(k: Kernel, va: number, pid: number): number {
   const t = k.translate(va, pid);
   if (t === null) throw new Error(`0x${va.toString(16)} is not mapped in pid ${pid}`);
@@ -63,7 +71,7 @@ function processStats(k: Kernel, pid: number) {
   return s;
 }
 
-describe.each(models)('processes on %s', (_name, makeModel) => {
+describe.each(MODELS)('processes on $name', ({ make: makeModel }) => {
   it('spawn: the first process runs and owns the MMU; later ones sleep; no parent', () => {
     const k = boot(makeModel);
     expect(k.current).toBeNull();
@@ -284,7 +292,8 @@ describe.each(models)('processes on %s', (_name, makeModel) => {
   });
 
   it('300 sharers of one frame: refcount 301, then kills and writes bring it back to 1 and free the copies', () => {
-    const k = new Kernel({ model: makeModel(), ramBytes: 1024 * PAGE });
+    // Each child has tables of its own for VA.
+    const k = new Kernel({ model: makeModel(), ramBytes: (301 * tablesFor(makeModel(), [VA]) + 200) * PAGE });
     const a = k.spawn();
     k.register(VA);
     k.store(VA, 4, 0x5eed);
@@ -319,7 +328,9 @@ describe.each(models)('processes on %s', (_name, makeModel) => {
   });
 });
 
-describe.each(models)('switchTo, ASIDs and the TLB on %s', (name, makeModel) => {
+describe.each(ASID_MODELS)('switchTo, ASIDs and the TLB on $name', ({ make: makeModel }) => {
+  const tagged = makeModel().asidBits > 0;
+
   it('loads the MMU root and ASID of the process it runs', () => {
     const k = boot(makeModel);
     const procs = [k.spawn(), k.spawn(), k.spawn()];
@@ -331,7 +342,7 @@ describe.each(models)('switchTo, ASIDs and the TLB on %s', (name, makeModel) => 
       expect(k.mmu.asid).toBe(p.space!.asid);
       asids.push(k.mmu.asid);
     }
-    if (name === 'sv32') {
+    if (tagged) {
       expect(new Set(asids.slice(0, 3)).size).toBe(3);
       expect(asids.slice(3)).toEqual(asids.slice(0, 3)); // a process keeps its ASID
     } else {
@@ -339,7 +350,7 @@ describe.each(models)('switchTo, ASIDs and the TLB on %s', (name, makeModel) => 
     }
   });
 
-  it(name === 'x86-32' ? 'flushes the TLB on every switch (no ASIDs)' : 'keeps other processes\' TLB entries across a switch (ASID-tagged)', () => {
+  it(!tagged ? 'flushes the TLB on every switch (no ASIDs)' : 'keeps other processes\' TLB entries across a switch (ASID-tagged)', () => {
     const k = boot(makeModel);
     const a = k.spawn();
     const b = k.spawn();
@@ -350,7 +361,7 @@ describe.each(models)('switchTo, ASIDs and the TLB on %s', (name, makeModel) => 
     const flushes = k.mmu.tlb.flushes;
     k.switchTo(b.pid);
     const entries = k.mmu.tlb.validEntries();
-    if (name === 'x86-32') {
+    if (!tagged) {
       expect(entries).toEqual([]);
       expect(k.mmu.tlb.flushes).toBeGreaterThan(flushes);
     } else {
@@ -377,9 +388,15 @@ describe.each(models)('switchTo, ASIDs and the TLB on %s', (name, makeModel) => 
   });
 
   it('more processes than ASIDs: every process still sees only its own memory', () => {
-    const k = new Kernel({ model: makeModel(), ramBytes: 2048 * PAGE, tlb: { entries: 64, ways: 4 } });
-    const n = 2 ** makeModel().asidBits + 8; // 520 on Sv32 (9-bit ASIDs), 9 on x86
-    const procs = Array.from({ length: Math.max(n, 40) }, () => k.spawn());
+    // At most 9 ASID bits (Sv32's width), so that the ASIDs run out: a 12- or 16-bit field is narrowed, as a
+    // real implementation may do (satp.ASID is WARL; a CPU may have fewer PCIDs in use than 4096).
+    const base = makeModel();
+    const model = withAsidBits(base, Math.min(base.asidBits, 9));
+    const n = 2 ** model.asidBits + 8; // 520 with 9-bit ASIDs, 9 without ASIDs
+    const count = Math.max(n, 40);
+    // Each process: its tables for one page, and one data frame.
+    const k = new Kernel({ model, ramBytes: (count * (tablesFor(model, [VA]) + 1) + 8) * PAGE, tlb: { entries: 64, ways: 4 } });
+    const procs = Array.from({ length: count }, () => k.spawn());
     for (const p of procs) {
       k.switchTo(p.pid);
       k.register(VA);
@@ -394,8 +411,9 @@ describe.each(models)('switchTo, ASIDs and the TLB on %s', (name, makeModel) => 
       }
     }
     const assigned = k.snapshot().processes.map((p) => p.asid).filter((asid) => asid >= 0);
-    if (name === 'sv32') {
-      expect(assigned.every((asid) => asid < 512)).toBe(true);
+    if (tagged) {
+      expect(count).toBeGreaterThan(2 ** model.asidBits);
+      expect(assigned.every((asid) => asid < 2 ** model.asidBits)).toBe(true);
       expect(new Set(assigned).size).toBe(assigned.length);
     }
     k.checkInvariants();
@@ -476,7 +494,7 @@ describe.each(models)('switchTo, ASIDs and the TLB on %s', (name, makeModel) => 
   });
 });
 
-describe.each(models)('register on %s', (_name, makeModel) => {
+describe.each(MODELS)('register on $name', ({ make: makeModel }) => {
   const anonRw = { prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS };
 
   it('maps the page holding va private, anonymous, read-write, to the zero page read-only', () => {
@@ -523,21 +541,38 @@ describe.each(models)('register on %s', (_name, makeModel) => {
     expectSameSnapshot(k.snapshot(), before);
   });
 
-  it('allocates a page table for a new 4 MiB region and nothing for the next page in it', () => {
+  it('a page no table covers gets the tables its levels need; a page under an existing last-level table, none', () => {
+    const model = makeModel();
+    const span = lastTableSpan(model);
     const k = boot(makeModel);
     const a = k.spawn();
     const s0 = k.stats().frames;
+    // The first page of an empty space needs a table at every level below the root.
+    expect(newTablesFor(model, [], VA)).toBe(model.levels - 1);
     k.register(VA);
     const s1 = k.stats().frames;
-    expect(s1.pageTables).toBe(s0.pageTables + 1);
-    expect(s1.free).toBe(s0.free - 1);
+    expect(s1.pageTables).toBe(s0.pageTables + model.levels - 1);
+    expect(s1.free).toBe(s0.free - (model.levels - 1));
     expect(s1.data).toBe(s0.data);
-    k.register(VA + 1023 * PAGE);
+    // The last page the same last-level table covers: nothing new.
+    k.register(VA + span - PAGE);
     expect(k.stats().frames).toEqual(s1);
-    k.register(VA + REGION);
-    expect(k.stats().frames.pageTables).toBe(s0.pageTables + 2);
-    expect(tablesOf(k, a.pid)).toHaveLength(3);
-    expect(processStats(k, a.pid).pageTables).toBe(3);
+    // The next page after it: a new last-level table (and more when it crosses a higher boundary).
+    const registered = [VA, VA + span - PAGE];
+    const next = newTablesFor(model, registered, VA + span);
+    expect(next).toBeGreaterThanOrEqual(1);
+    k.register(VA + span);
+    registered.push(VA + span);
+    expect(k.stats().frames.pageTables).toBe(s1.pageTables + next);
+    // A page under another entry of the root: a new table at every level below the root again.
+    const far = VA + 2 * levelSpan(model, 0);
+    expect(newTablesFor(model, registered, far)).toBe(model.levels - 1);
+    k.register(far);
+    registered.push(far);
+    const tables = tablesFor(model, registered);
+    expect(k.stats().frames.pageTables).toBe(tables); // the only process: its tables are all there are
+    expect(tablesOf(k, a.pid)).toHaveLength(tables);
+    expect(processStats(k, a.pid).pageTables).toBe(tables);
   });
 
   it('registers into another process by pid, leaving the running one alone', () => {
@@ -553,7 +588,7 @@ describe.each(models)('register on %s', (_name, makeModel) => {
   });
 });
 
-describe.each(models)('the zero page on %s', (_name, makeModel) => {
+describe.each(MODELS)('the zero page on $name', ({ make: makeModel }) => {
   it('is a pinned frame of its own kind, all zeros', () => {
     const k = boot(makeModel);
     expect(k.frames.kindOf(k.zeroPfn)).toBe(FRAME_ZERO);
@@ -632,7 +667,7 @@ describe.each(models)('the zero page on %s', (_name, makeModel) => {
   });
 });
 
-describe.each(models)('the fault handler on %s', (_name, makeModel) => {
+describe.each(MODELS)('the fault handler on $name', ({ make: makeModel }) => {
   it('COW write with refcount > 1 copies the page (all of it) and drops one reference', () => {
     const k = boot(makeModel);
     const a = k.spawn();
@@ -711,11 +746,14 @@ describe.each(models)('the fault handler on %s', (_name, makeModel) => {
     expect(k.read(VA, PAGE).every((b) => b === 0)).toBe(true);
   });
 
-  it('an address outside the 32-bit space is SEGV_MAPERR on the access path, never an exception', () => {
+  it('an address outside the user space is SEGV_MAPERR on the access path, never an exception', () => {
     const k = boot(makeModel);
     k.spawn();
     k.register(VA);
-    for (const va of [-4, 2 ** 32, 2 ** 32 + VA, 0.5]) {
+    const end = userEnd(k.model);
+    // The user limit and beyond, the upper (kernel) half of a sign-extended space, negative numbers,
+    // non-integers, and numbers too large to be exact.
+    for (const va of [-4, end, end + VA, end * 2 - PAGE, -end, -PAGE, 0.5, 2 ** 53, 2 ** 64, Number.NaN]) {
       expect(k.load(va, 4)).toBe(SEGV_MAPERR);
       expect(k.store(va, 4, 1)).toBe(SEGV_MAPERR);
       expect(k.load64(va)).toBe(0n);
@@ -783,7 +821,177 @@ describe.each(models)('the fault handler on %s', (_name, makeModel) => {
   });
 });
 
-describe.each(models)('copyout / copyin on %s', (_name, makeModel) => {
+describe.each(MODELS.filter((m) => m.highVa !== null))('user addresses above 2^32 on $name', ({ make: makeModel, highVa }) => {
+  const HIGH = highVa!;
+  const anonRw = { prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS };
+
+  it('a high page works like a low one, and never aliases the low page with the same low 32 bits', () => {
+    const k = boot(makeModel);
+    const a = k.spawn();
+    const high = HIGH + VA;
+    expect(high % 2 ** 32).toBe(VA);
+    k.register(high);
+    k.register(VA);
+    k.register(high + PAGE);
+    expect(k.regions()).toEqual([{ start: VA, end: VA + PAGE, ...anonRw }, { start: high, end: high + 2 * PAGE, ...anonRw }]);
+    expect(k.isRegistered(high + PAGE + 17)).toBe(true);
+    expect(k.isRegistered(high + 2 * PAGE)).toBe(false);
+    expect(k.load(high, 4)).toBe(0);
+    expect(k.store(high, 4, 0x11111111)).toBe(0);
+    expect(k.store(VA, 4, 0x22222222)).toBe(0);
+    expect(k.load(high, 4)).toBe(0x11111111);
+    expect(k.load(VA, 4)).toBe(0x22222222);
+    expect(k.store64(high + 8, 0x0102030405060708n)).toBe(0);
+    expect(k.load64(high + 8)).toBe(0x0102030405060708n);
+    expect(k.load(high + 8, 2)).toBe(0x0708);
+    // Across the page boundary, through both paths.
+    expect(k.store(high + PAGE - 2, 4, 0x44332211)).toBe(0);
+    expect(k.load(high + PAGE - 2, 4)).toBe(0x44332211);
+    k.write(high + PAGE - 3, new Uint8Array([9, 8, 7, 6, 5]));
+    expect(Array.from(k.read(high + PAGE - 3, 5))).toEqual([9, 8, 7, 6, 5]);
+    expect(Array.from(k.copyin(a.pid, VA, 4))).toEqual([0x22, 0x22, 0x22, 0x22]);
+
+    const maps = k.mappings(a.pid);
+    expect(maps.map((m) => m.va)).toEqual([VA, high, high + PAGE]);
+    expect(new Set(maps.map((m) => m.pfn)).size).toBe(3);
+    expect(k.translate(high + 5)!.pa).toBe(maps[1]!.pfn * PAGE + 5);
+    expect(k.mmu.tlb.peek((high + PAGE) / PAGE, k.mmu.asid)).toBeGreaterThanOrEqual(0);
+    // The high pages sit under another root entry: a chain of tables of their own.
+    const tables = tablesFor(k.model, [VA, high, high + PAGE]);
+    expect(tables).toBe(1 + 2 * (k.model.levels - 1));
+    expect(k.pageTables(a.pid)).toHaveLength(tables);
+    expect(k.stats().processes[0]).toMatchObject({ resident: 3, zeroMapped: 0, pageTables: tables, regions: 2 });
+  });
+
+  it('fork shares a high page copy-on-write: the child\'s write copies it, the parent\'s then reuses it', () => {
+    const k = boot(makeModel);
+    const parent = k.spawn();
+    k.register(HIGH);
+    k.write(HIGH, new TextEncoder().encode('high original'));
+    const frame = k.translate(HIGH)!.pfn;
+    const child = k.fork();
+    expect(k.mappings(child.pid)[0]).toMatchObject({ va: HIGH, pfn: frame, cow: true, refCount: 2 });
+    expect(k.mappings(parent.pid)[0]).toMatchObject({ va: HIGH, pfn: frame, cow: true, refCount: 2 });
+    expect(k.pageTables(child.pid)).toHaveLength(k.model.levels);
+    const events: KernelEvent[] = [];
+    k.on((e) => events.push(e));
+    k.switchTo(child.pid);
+    k.write(HIGH, new TextEncoder().encode('HIGH'));
+    const copy = pfnOf(k, HIGH, child.pid);
+    expect(copy).not.toBe(frame);
+    expect(new TextDecoder().decode(k.read(HIGH, 13))).toBe('HIGH original');
+    expect(new TextDecoder().decode(k.copyin(parent.pid, HIGH, 13))).toBe('high original');
+    k.switchTo(parent.pid);
+    expect(k.store(HIGH + 4, 1, 0x21)).toBe(0);
+    expect(pfnOf(k, HIGH, parent.pid)).toBe(frame);
+    expect(events.filter((e) => e.type === 'fault')).toEqual([
+      { type: 'fault', pid: child.pid, va: HIGH, access: 'write', resolution: 'cow-copy' },
+      { type: 'fault', pid: parent.pid, va: HIGH + 4, access: 'write', resolution: 'cow-reuse' },
+    ]);
+    expect(events).toContainEqual({ type: 'map', pid: child.pid, va: HIGH, pfn: copy, writable: true });
+    expect(k.stats().faults).toMatchObject({ cowCopy: 1, cowReuse: 1 });
+    k.kill(child.pid);
+    expect(k.frames.isFree(copy)).toBe(true);
+  });
+
+  it('kill frees the tables of every level and every frame of high pages', () => {
+    const k = boot(makeModel);
+    const baseline = k.stats().frames;
+    const a = k.spawn();
+    for (const va of [HIGH, HIGH + REGION, VA]) {
+      k.register(va);
+      expect(k.store(va, 4, 1)).toBe(0);
+    }
+    const c = k.fork();
+    k.switchTo(c.pid);
+    expect(k.store(HIGH + REGION, 4, 2)).toBe(0);
+    k.kill(c.pid);
+    k.kill(a.pid);
+    expect(k.stats().frames).toEqual(baseline);
+  });
+
+  it('the last user page works; an access running past the user limit fails and changes nothing', () => {
+    const k = boot(makeModel);
+    const a = k.spawn();
+    const end = userEnd(k.model);
+    const last = end - PAGE;
+    k.register(last);
+    expect(k.regions()).toEqual([{ start: last, end, ...anonRw }]);
+    expect(k.store(end - 4, 4, 0xabcdef01)).toBe(0);
+    expect(k.load(end - 4, 4)).toBe(0xabcdef01);
+    expect(k.store64(end - 8, 7n)).toBe(0);
+    k.write(end - 2, new Uint8Array([1, 2]));
+    expect(Array.from(k.read(end - 3, 3))).toEqual([0, 1, 2]);
+    const before = k.snapshot();
+    const segv = k.stats().faults.segfault;
+    expect(k.store(end - 2, 4, 1)).toBe(SEGV_MAPERR);
+    expect(k.store64(end - 4, 1n)).toBe(SEGV_MAPERR);
+    expectSameSnapshot(k.snapshot(), before);
+    expect(k.load(end - 2, 4)).toBe(SEGV_MAPERR);
+    expect(k.load64(end - 1)).toBe(0n);
+    expect(k.status).toBe(SEGV_MAPERR);
+    expect(k.stats().faults.segfault).toBe(segv + 4);
+    for (const [va, length] of [[end - 2, 4], [end - 1, 2], [last, PAGE + 1]] as const) {
+      const isBadLength = (e: unknown): void => {
+        expect(InvalidArgumentError.isInstance(e)).toBe(true);
+        expect(e).toMatchObject({ argument: 'length', value: length });
+        expect((e as Error).message).toContain(`0x${end.toString(16)}`);
+      };
+      isBadLength(caught(() => k.read(va, length)));
+      isBadLength(caught(() => k.write(va, new Uint8Array(length))));
+      isBadLength(caught(() => k.copyin(a.pid, va, length)));
+    }
+    expect(Array.from(k.read(last, PAGE)).slice(-4)).toEqual([0, 0, 1, 2]);
+  });
+
+  it('an address at or above the user limit (or in the upper half) is SEGV_MAPERR on the access path and InvalidAddressError elsewhere', () => {
+    const k = boot(makeModel);
+    const a = k.spawn();
+    k.register(HIGH);
+    const end = userEnd(k.model);
+    const events: KernelEvent[] = [];
+    k.on((e) => events.push(e));
+    const before = k.snapshot();
+    for (const va of [end, end + PAGE, 2 * end - PAGE, -PAGE, -end]) {
+      expect(k.load(va, 1)).toBe(SEGV_MAPERR);
+      expect(k.store(va, 4, 1)).toBe(SEGV_MAPERR);
+      expect(k.load64(va)).toBe(0n);
+      expect(k.status).toBe(SEGV_MAPERR);
+      expect(k.store64(va, 1n)).toBe(SEGV_MAPERR);
+      const isBad = (e: unknown): void => {
+        expect(InvalidAddressError.isInstance(e)).toBe(true);
+        expect((e as InvalidAddressError).va).toBe(va);
+        // The message shows the address in full and names the limit.
+        expect((e as Error).message).toContain(va < 0 ? String(va) : `0x${va.toString(16)}`);
+        expect((e as Error).message).toContain(`0x${(end - 1).toString(16)}`);
+      };
+      isBad(caught(() => k.register(va)));
+      isBad(caught(() => k.read(va, 1)));
+      isBad(caught(() => k.write(va, new Uint8Array(1))));
+      isBad(caught(() => k.translate(va)));
+      isBad(caught(() => k.isRegistered(va)));
+      isBad(caught(() => k.handlePageFault(a.pid, va, ACCESS_READ)));
+    }
+    expectSameSnapshot(k.snapshot(), before);
+    expect(events.every((e) => e.type === 'fault' && e.resolution === 'segv')).toBe(true);
+    expect(events).toContainEqual({ type: 'fault', pid: a.pid, va: end + PAGE, access: 'write', resolution: 'segv' });
+  });
+
+  it('errors name high addresses in full', () => {
+    const k = boot(makeModel);
+    const a = k.spawn();
+    k.register(HIGH);
+    const unmapped = caught(() => k.write(HIGH + 3 * PAGE + 5, new Uint8Array(1)));
+    expect(NotMappedError.isInstance(unmapped)).toBe(true);
+    expect(unmapped).toMatchObject({ pid: a.pid, va: HIGH + 3 * PAGE + 5 });
+    expect((unmapped as Error).message).toContain(`0x${(HIGH + 3 * PAGE + 5).toString(16)}`);
+    const again = caught(() => k.register(HIGH + 8));
+    expect(AlreadyMappedError.isInstance(again)).toBe(true);
+    expect((again as Error).message).toContain(`0x${(HIGH + 8).toString(16)}`);
+  });
+});
+
+describe.each(MODELS)('copyout / copyin on $name', ({ make: makeModel }) => {
   it('a kernel write into a COW page copies it: the parent keeps its data (xv6 filetest)', () => {
     const k = boot(makeModel);
     const parent = k.spawn();
@@ -823,7 +1031,7 @@ describe.each(models)('copyout / copyin on %s', (_name, makeModel) => {
     const a = k.spawn();
     k.register(VA);
     const before = k.snapshot();
-    for (const va of [HOLE, HOLE + 1, VA + 7, 0xffffffff]) {
+    for (const va of [HOLE, HOLE + 1, VA + 7, 0xffffffff, userEnd(k.model) - 1]) {
       expect(k.read(va, 0)).toEqual(new Uint8Array(0));
       expect(k.copyin(a.pid, va, 0)).toEqual(new Uint8Array(0));
       k.write(va, new Uint8Array(0));
@@ -847,9 +1055,10 @@ describe.each(models)('copyout / copyin on %s', (_name, makeModel) => {
   });
 });
 
-describe.each(models)('stats on %s', (_name, makeModel) => {
+describe.each(MODELS)('stats on $name', ({ make: makeModel }) => {
   it('frames: total, free, used, pageTables, data and zero follow every operation', () => {
     const k = boot(makeModel);
+    const tables = tablesFor(k.model, [VA, VA + REGION]);
     const check = (): void => {
       const f = k.stats().frames;
       expect(f.total).toBe(256);
@@ -871,13 +1080,13 @@ describe.each(models)('stats on %s', (_name, makeModel) => {
     k.register(VA);
     k.register(VA + REGION);
     check();
-    expect(k.stats().frames).toMatchObject({ pageTables: 3, data: 0 });
+    expect(k.stats().frames).toMatchObject({ pageTables: tables, data: 0 });
     k.store(VA, 4, 1);
     check();
     expect(k.stats().frames.data).toBe(1);
     const c = k.fork();
     check();
-    expect(k.stats().frames).toMatchObject({ pageTables: 6, data: 1 });
+    expect(k.stats().frames).toMatchObject({ pageTables: 2 * tables, data: 1 });
     k.switchTo(c.pid);
     k.store(VA, 4, 2);
     k.store(VA + REGION, 4, 2);
@@ -885,21 +1094,24 @@ describe.each(models)('stats on %s', (_name, makeModel) => {
     expect(k.stats().frames.data).toBe(3);
     k.kill(a.pid);
     check();
-    expect(k.stats().frames).toMatchObject({ pageTables: 3, data: 2 });
+    expect(k.stats().frames).toMatchObject({ pageTables: tables, data: 2 });
   });
 
   it('per process: resident, shared, zeroMapped, pageTables, regions, state', () => {
     const k = boot(makeModel);
     const a = k.spawn();
-    for (let i = 0; i < 5; i++) k.register(VA + i * PAGE);
+    const pages = Array.from({ length: 5 }, (_, i) => VA + i * PAGE);
+    const tables = tablesFor(k.model, pages);
+    expect(tables).toBe(k.model.levels);
+    for (const va of pages) k.register(va);
     for (let i = 0; i < 3; i++) k.store(VA + i * PAGE, 1, 1);
     expect(processStats(k, a.pid)).toEqual({
-      pid: a.pid, parentPid: -1, state: 'running', resident: 3, shared: 0, zeroMapped: 2, pageTables: 2, regions: 1,
+      pid: a.pid, parentPid: -1, state: 'running', resident: 3, shared: 0, zeroMapped: 2, pageTables: tables, regions: 1,
     });
     const c = k.fork();
     expect(processStats(k, a.pid)).toMatchObject({ resident: 3, shared: 3, zeroMapped: 2 });
     expect(processStats(k, c.pid)).toEqual({
-      pid: c.pid, parentPid: a.pid, state: 'sleeping', resident: 3, shared: 3, zeroMapped: 2, pageTables: 2, regions: 1,
+      pid: c.pid, parentPid: a.pid, state: 'sleeping', resident: 3, shared: 3, zeroMapped: 2, pageTables: tables, regions: 1,
     });
     k.switchTo(c.pid);
     k.store(VA, 1, 2); // COW copy
@@ -960,14 +1172,16 @@ describe.each(models)('stats on %s', (_name, makeModel) => {
   it('reports the model', () => {
     const k = boot(makeModel);
     const s = k.stats();
-    expect(s.model).toBe(makeModel().name);
-    expect(s.levels).toBe(2);
+    const model = makeModel();
+    expect(s.model).toBe(model.name);
+    expect(s.levels).toBe(model.levels);
+    expect(s.levels).toBe(model.indexBits.length);
     expect(s.pageSize).toBe(PAGE);
     expect(s.processes).toEqual([]);
   });
 });
 
-describe.each(models)('events on %s', (_name, makeModel) => {
+describe.each(MODELS)('events on $name', ({ make: makeModel }) => {
   it('a small scenario emits every event type, in order', () => {
     const k = boot(makeModel, { ramBytes: 64 * PAGE });
     const events: KernelEvent[] = [];
@@ -980,8 +1194,11 @@ describe.each(models)('events on %s', (_name, makeModel) => {
     expect(events).toEqual(expected);
 
     k.register(VA);
-    const table = tablesOf(k, p.pid)[1]!;
-    expected.push({ type: 'alloc', pfn: table, kind: 'table' }, { type: 'map', pid: p.pid, va: VA, pfn: k.zeroPfn, writable: false });
+    // One new table per level below the root, allocated from the top down.
+    const tables = belowRoot(k, p.pid);
+    expect(tables).toHaveLength(k.model.levels - 1);
+    for (const pfn of tables) expected.push({ type: 'alloc', pfn, kind: 'table' });
+    expected.push({ type: 'map', pid: p.pid, va: VA, pfn: k.zeroPfn, writable: false });
     expect(events).toEqual(expected);
 
     expect(k.load(VA, 4)).toBe(0); // the zero page: no event
@@ -998,10 +1215,11 @@ describe.each(models)('events on %s', (_name, makeModel) => {
     expect(events).toEqual(expected);
 
     const c = k.fork();
-    const [croot, ctable] = tablesOf(k, c.pid);
+    const [croot] = tablesOf(k, c.pid);
+    const ctables = belowRoot(k, c.pid);
     expected.push(
       { type: 'alloc', pfn: croot!, kind: 'table' },
-      { type: 'alloc', pfn: ctable!, kind: 'table' },
+      ...ctables.map((pfn): KernelEvent => ({ type: 'alloc', pfn, kind: 'table' })),
       { type: 'map', pid: p.pid, va: VA, pfn: a, writable: false }, // the parent's page becomes copy-on-write
       { type: 'map', pid: c.pid, va: VA, pfn: a, writable: false },
       { type: 'fork', parent: p.pid, child: c.pid },
@@ -1026,7 +1244,8 @@ describe.each(models)('events on %s', (_name, makeModel) => {
     expected.push(
       { type: 'unmap', pid: c.pid, va: VA, pfn: b },
       { type: 'free', pfn: b },
-      { type: 'free', pfn: ctable! },
+      // Tables are freed from the bottom up, the root last.
+      ...[...ctables].reverse().map((pfn): KernelEvent => ({ type: 'free', pfn })),
       { type: 'free', pfn: croot! },
       { type: 'kill', pid: c.pid },
     );
@@ -1045,7 +1264,7 @@ describe.each(models)('events on %s', (_name, makeModel) => {
     expected.push(
       { type: 'unmap', pid: p.pid, va: VA, pfn: a },
       { type: 'free', pfn: a },
-      { type: 'free', pfn: table },
+      ...[...tables].reverse().map((pfn): KernelEvent => ({ type: 'free', pfn })),
       { type: 'free', pfn: root! },
       { type: 'kill', pid: p.pid },
     );
@@ -1058,9 +1277,10 @@ describe.each(models)('events on %s', (_name, makeModel) => {
   });
 
   it('an OOM fault is reported as such', () => {
-    const k = boot(makeModel, { ramBytes: 4 * PAGE });
+    // The zero page, the tables for VA, and one frame for data: that frame is the last.
+    const k = boot(makeModel, { ramBytes: (1 + tablesFor(makeModel(), [VA]) + 1) * PAGE });
     const p = k.spawn();
-    k.register(VA); // zero page, root, table: the fourth frame is the last
+    k.register(VA);
     k.register(VA + PAGE);
     expect(k.store(VA, 1, 1)).toBe(0);
     const events: KernelEvent[] = [];
@@ -1081,12 +1301,13 @@ describe.each(models)('events on %s', (_name, makeModel) => {
     off1();
     k.register(VA);
     expect(one).toEqual(['alloc', 'switch']);
-    expect(two).toEqual(['alloc', 'switch', 'alloc', 'map']);
+    const tableAllocs: string[] = Array(k.model.levels - 1).fill('alloc');
+    expect(two).toEqual(['alloc', 'switch', ...tableAllocs, 'map']);
     off1(); // twice is harmless
     off2();
     k.store(VA, 4, 1);
     k.kill();
-    expect(two).toHaveLength(4);
+    expect(two).toHaveLength(3 + tableAllocs.length);
   });
 
   it('with no subscriber nothing is emitted and the machine behaves exactly the same', () => {
@@ -1115,7 +1336,7 @@ describe.each(models)('events on %s', (_name, makeModel) => {
   });
 });
 
-describe.each(models)('checkInvariants on %s', (_name, makeModel) => {
+describe.each(MODELS)('checkInvariants on $name', ({ make: makeModel }) => {
   function machine(): { k: Kernel; frame: number } {
     const k = boot(makeModel, { checkInvariants: false });
     const a = k.spawn();

@@ -2,18 +2,19 @@
 // returns VM_FAULT_OOM), the machine is exactly as it was, and once frames are freed the same operation works.
 // Memory is made to run out exactly: the free count is driven to 0, or to one less than the operation needs.
 
-import { ACCESS_WRITE, sv32, x86_32, type HardwareModel } from '@vmsim/hw';
+import { ACCESS_WRITE, type HardwareModel } from '@vmsim/hw';
 import { describe, expect, it } from 'vitest';
 import { OutOfMemoryError } from './errors.js';
 import type { KernelEvent } from './events.js';
 import { Kernel, VM_FAULT_OOM, type KernelSnapshot } from './kernel.js';
+import { MODELS, newTablesFor, tablesFor } from './testing/models.js';
 
 const PAGE = 4096;
+/** Larger than the span of a last-level table on every model: VA + n * REGION for n > 0 needs a table of its own. */
 const REGION = 4 * 1024 * 1024;
 const VA = 0x10000000;
-/** Where the hog process takes its frames: a 4 MiB region of its own. */
+/** Where the hog process takes its frames: a region of its own. */
 const HOG = 0x40000000;
-const models = [['x86-32', x86_32], ['sv32', sv32]] as const;
 
 function boot(makeModel: () => HardwareModel, frames = 48): Kernel {
   return new Kernel({ model: makeModel(), ramBytes: frames * PAGE, checkInvariants: true });
@@ -34,7 +35,7 @@ function exhaust(k: Kernel, leave = 0): number {
   const hog = k.spawn().pid;
   let va = HOG;
   while (k.frames.free > leave) {
-    k.register(va, hog); // the first one takes a page table, the others nothing
+    k.register(va, hog); // the first one takes its page tables, the others nothing
     if (k.frames.free > leave) k.copyout(hog, va, new Uint8Array([0x77])); // one data frame
     va += PAGE;
   }
@@ -86,21 +87,27 @@ function expectOomCode(k: Kernel, access: () => number | bigint): void {
   k.checkInvariants();
 }
 
-describe.each(models)('out of memory on %s', (_name, makeModel) => {
-  it('page table: register into a new 4 MiB region with no frame free', () => {
+describe.each(MODELS)('out of memory on $name', ({ make: makeModel }) => {
+  it('page table: register into a region no last-level table covers with no frame free', () => {
     const k = boot(makeModel);
     const p = k.spawn();
     k.register(VA);
-    const [spare] = spares(k, 1);
+    const needed = newTablesFor(k.model, [VA], VA + REGION);
+    expect(needed).toBeGreaterThanOrEqual(1);
+    const spare = spares(k, needed);
     const hog = exhaust(k, 0);
-    expectOom(k, () => k.register(VA + REGION), { operation: 'register', framesNeeded: 1, framesFree: 0 });
+    expectOom(k, () => k.register(VA + REGION), { operation: 'register', framesNeeded: needed, framesFree: 0 });
     expect(k.isRegistered(VA + REGION)).toBe(false);
     expect(k.regions(p.pid)).toHaveLength(1);
     // A page whose table exists needs no frame, so it still works.
     k.register(VA + PAGE);
     expect(k.frames.free).toBe(0);
-    // One frame back is exactly enough.
-    k.kill(spare!);
+    // Frames back one at a time: one short is still too few, exactly enough works.
+    for (const pid of spare.slice(0, -1)) k.kill(pid);
+    if (needed > 1) {
+      expectOom(k, () => k.register(VA + REGION), { operation: 'register', framesNeeded: needed, framesFree: needed - 1 });
+    }
+    k.kill(spare.at(-1)!);
     k.register(VA + REGION);
     expect(k.frames.free).toBe(0);
     expect(k.load(VA + REGION, 4)).toBe(0);
@@ -143,7 +150,7 @@ describe.each(models)('out of memory on %s', (_name, makeModel) => {
       k.store(va, 4, va >>> 20);
     }
     const tables = k.pageTables(p.pid).length;
-    expect(tables).toBe(4);
+    expect(tables).toBe(tablesFor(k.model, vas));
     const [spare] = spares(k, 1);
     const hog = exhaust(k, tables - 1);
     expectOom(k, () => k.fork(), { operation: 'fork', framesNeeded: tables, framesFree: tables - 1 });

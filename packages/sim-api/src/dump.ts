@@ -1,39 +1,101 @@
-// The memory dump of rust-vmem's `print()`: for each process its page directory, its page tables and its
-// data pages, read straight from simulated RAM without side effects. Unlike the original it is deterministic
-// (address order), shows real frame numbers, and leaves out invalid entries and all-zero words.
+// The memory dump of rust-vmem's `print()`: for each process its page tables, level by level, and its data
+// pages, read straight from simulated RAM without side effects. Unlike the original it is deterministic
+// (address order), shows real frame numbers, leaves out invalid entries and all-zero words, and has as many
+// levels as the hardware model: the original's page directory and page tables on the 32-bit models, PML4,
+// PDPT, PD and PT on x86-64, three levels on Sv39.
 
 import { PTE_R, PTE_U, PTE_V, readEntry, type HardwareModel } from '@vmsim/hw';
 import type { Kernel } from '@vmsim/kernel';
 
-/** How many low bits of an entry's low word hold flags (12 on x86, 10 on Sv32): the bits below the frame number. */
-function flagBits(model: HardwareModel): number {
+/** What the dump calls the tables of one level and their entries. */
+export interface LevelName {
+  /** The section heading: `PAGE TABLE` (then ` #<frame>` for every table but the root). */
+  readonly table: string;
+  /** The entry label: `PTE` (then ` #<index>`). */
+  readonly entry: string;
+}
+
+const PAGE_TABLE: LevelName = { table: 'PAGE TABLE', entry: 'PTE' };
+const PAGE_DIRECTORY: LevelName = { table: 'PAGE DIRECTORY', entry: 'PDE' };
+
+/** The names of each model's levels, root first. */
+const MODEL_LEVELS: Readonly<Record<string, readonly LevelName[]>> = {
+  // The original's names, which both two-level models keep.
+  'x86-32': [PAGE_DIRECTORY, PAGE_TABLE],
+  sv32: [PAGE_DIRECTORY, PAGE_TABLE],
+  // Intel's names (SDM Vol. 3A §4.5).
+  'x86-64': [{ table: 'PML4', entry: 'PML4E' }, { table: 'PAGE DIRECTORY POINTER TABLE', entry: 'PDPTE' }, PAGE_DIRECTORY, PAGE_TABLE],
+  // Linux's names for the three Sv39 levels (pgd, pmd, pte), the root called a page directory as on Sv32.
+  sv39: [PAGE_DIRECTORY, { table: 'PAGE MIDDLE DIRECTORY', entry: 'PMDE' }, PAGE_TABLE],
+};
+
+/** The x86 names counted up from the last level, for models without names of their own. */
+const FROM_LAST: readonly LevelName[] = [
+  PAGE_TABLE, PAGE_DIRECTORY, { table: 'PAGE DIRECTORY POINTER TABLE', entry: 'PDPTE' }, { table: 'PML4', entry: 'PML4E' },
+  { table: 'PML5', entry: 'PML5E' },
+];
+
+/**
+ * The names of a model's levels, root first: the model's own when it is one vmsim names (x86-32, sv32,
+ * x86-64, sv39, with their number of levels), else the x86 names counted up from the last level
+ * (page table, page directory, page directory pointer table, PML4, PML5), and `LEVEL <l> TABLE` / `L<l>E`
+ * above those.
+ */
+export function levelNames(model: HardwareModel): readonly LevelName[] {
+  const own = MODEL_LEVELS[model.name];
+  if (own !== undefined && own.length === model.levels) return own;
+  return Array.from({ length: model.levels }, (_, level) => FROM_LAST[model.levels - 1 - level] ?? { table: `LEVEL ${level} TABLE`, entry: `L${level}E` });
+}
+
+/** The bits of an entry that hold no frame number, as masks of its low and high words. */
+function flagMasks(model: HardwareModel): { lo: number; hi: number } {
   const flags = PTE_V | PTE_R | PTE_U;
   const last = model.levels - 1;
+  let lo = 2 ** model.pageShift - 1;
+  let hi = 0;
   try {
+    // The frame number starts at the lowest bit that changes between frame 1 and frame 0 (12 on x86, 10 on
+    // RISC-V); in the high word of an 8-byte entry, the bits that the largest frame number sets are address.
     const diff = (model.encodeLo(1, flags, last, true) ^ model.encodeLo(0, flags, last, true)) >>> 0;
-    if (diff !== 0) return 31 - Math.clz32(diff & -diff);
+    if (diff !== 0) lo = 2 ** (31 - Math.clz32(diff & -diff)) - 1;
+    if (model.entryBytes === 8) {
+      const address = (model.encodeHi(model.maxPfn, flags, last, true) ^ model.encodeHi(0, flags, last, true)) >>> 0;
+      hi = ~address >>> 0;
+    }
   } catch {
-    // A model that refuses these flags: fall back to the page offset width.
+    // A model that refuses these flags: fall back to the page offset width and the low word.
   }
-  return model.pageShift;
+  return { lo, hi };
+}
+
+/** The entry's flag bits (every bit that is not frame number), as lowercase hex. */
+function flagsHex(lo: number, hi: number, masks: { lo: number; hi: number }): string {
+  const high = (hi & masks.hi) >>> 0;
+  const low = (lo & masks.lo) >>> 0;
+  return high === 0 ? low.toString(16) : ((BigInt(high) << 32n) | BigInt(low)).toString(16);
 }
 
 /**
  * The dump of one process:
  *
- *   PROCESS PID <pid>, "", PAGE DIRECTORY, "", `PDE #<i>\t PTN: <table frame>, Flags: 0x<flags>`…, "",
- *   then per page table: PAGE TABLE #<its frame>, "", `PTE #<j>\t PPN: <frame>, Flags: 0x<flags>`…, "";
+ *   PROCESS PID <pid>, "", then every table in walk order (each table followed by the tables its entries
+ *   point to, in index order): the root as `<ROOT NAME>`, every other table as `<NAME> #<its frame>`, then
+ *   "", one line `<ENTRY> #<i>\t PTN: <next table's frame>, Flags: 0x<flags>` per valid entry that points to
+ *   a table, or `<ENTRY> #<i>\t PPN: <frame>, Flags: 0x<flags>` per valid leaf, then "";
  *   then "", then per data frame: PAGE #<frame>, "", `Word #<k>: 0x<u32>`…, "".
  *
- * Flags are the raw low bits of the entry as the hardware model stores them, in lowercase hex. Tables and
- * pages come in address order; a frame shared by several pages is shown once; the zero page is not shown.
+ * The names come from `levelNames`: PAGE DIRECTORY / PDE and PAGE TABLE / PTE on the 32-bit models (the
+ * original's format exactly). Flags are the entry's bits that are not its frame number, as the hardware model
+ * stores them, in lowercase hex (on x86-64 that includes bit 63, execute-disable). Tables and pages come in
+ * address order; a frame shared by several pages is shown once; the zero page is not shown.
  */
 export function dumpProcess(kernel: Kernel, pid: number): string[] {
   const model = kernel.model;
   const ram = kernel.ram;
   const pageSize = kernel.pageSize;
   const last = model.levels - 1;
-  const flagMask = 2 ** flagBits(model) - 1;
+  const names = levelNames(model);
+  const masks = flagMasks(model);
   const root = kernel.pageTables(pid)[0]!.pfn;
   const sections: string[][] = [];
   const pages: number[] = [];
@@ -41,15 +103,15 @@ export function dumpProcess(kernel: Kernel, pid: number): string[] {
 
   const visit = (pfn: number, level: number): void => {
     const entries = 2 ** model.indexBits[level]!;
-    const lines = [level === 0 ? 'PAGE DIRECTORY' : `PAGE TABLE #${pfn}`, ''];
+    const name = names[level]!;
+    const lines = [level === 0 ? name.table : `${name.table} #${pfn}`, ''];
     const children: number[] = [];
     for (let i = 0; i < entries; i++) {
       const { lo, hi } = readEntry(ram, model, pfn * pageSize + i * model.entryBytes);
       if (!model.isValid(lo, hi, level)) continue;
       const target = model.pfn(lo, hi, level);
       const leaf = model.isLeaf(lo, hi, level);
-      const flags = (lo & flagMask) >>> 0;
-      lines.push(`${level === last ? 'PTE' : 'PDE'} #${i}\t ${leaf ? 'PPN' : 'PTN'}: ${target}, Flags: 0x${flags.toString(16)}`);
+      lines.push(`${name.entry} #${i}\t ${leaf ? 'PPN' : 'PTN'}: ${target}, Flags: 0x${flagsHex(lo, hi, masks)}`);
       if (!leaf) children.push(target);
       else if (level === last && target !== kernel.zeroPfn && !seen.has(target)) {
         seen.add(target);

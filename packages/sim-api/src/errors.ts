@@ -29,7 +29,7 @@ export class InvalidValueError extends VmsimError {
 }
 
 const INVALID_POINTER = Symbol.for('@vmsim/sim-api/InvalidPointerError');
-/** A pointer address outside the 32-bit virtual address space, or a pointer counter that ran out. */
+/** A pointer address that is not an integer from 0 to 2^52 − 1, or a pointer counter that ran out. */
 export class InvalidPointerError extends VmsimError {
   readonly [INVALID_POINTER] = true;
   constructor(readonly address: unknown, readonly reason: string) {

@@ -1,10 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { main as processesExample } from '../../../examples/processes-example.js';
 import { main as readmeExample } from '../../../examples/readme-example.js';
+import { MODEL_NAMES, type ModelName } from './simulator.js';
 
-function run(main: (output: (line: string) => void) => void): string[] {
+function run(main: (output: (line: string) => void, model?: ModelName) => void, model?: ModelName): string[] {
   const lines: string[] = [];
-  main((line) => lines.push(line));
+  main((line) => lines.push(line), model);
   return lines;
 }
 
@@ -52,6 +53,14 @@ describe('examples', () => {
     expect(lines).toEqual(expected);
     expect(lines.length).toBe(2053);
     expect(lines.slice(-2)).toEqual(['Value of x before write for pid 3: 1019', 'Value of x after write for pid 3: 1023']);
+  });
+
+  it.each(MODEL_NAMES.filter((m) => m !== 'x86-32'))('print the same on %s as on x86-32', (model) => {
+    expect(run(readmeExample, model)).toEqual(run(readmeExample));
+    expect(run(readmeExample, model)).toHaveLength(4);
+    const lines = run(processesExample, model);
+    expect(lines).toHaveLength(2053);
+    expect(lines).toEqual(run(processesExample));
   });
 
   it('run only when executed directly, not when imported', async () => {

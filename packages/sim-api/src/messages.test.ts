@@ -34,6 +34,11 @@ describe('messages', () => {
       'Invalid address 0xfffffffc: a value of 8 bytes there runs past the end of the 32-bit virtual address space',
     );
     expect(outsideAddressSpace(0x1000000, 0, 24)).toBe('Invalid address 0x1000000: outside the 24-bit virtual address space');
+    // The 64-bit models: user space is the lower half of the sign-extended space.
+    expect(outsideAddressSpace(2 ** 47, 0, 47, 'user')).toBe('Invalid address 0x800000000000: outside the 47-bit user address space');
+    expect(outsideAddressSpace(2 ** 38 - 2, 4, 38, 'user')).toBe(
+      'Invalid address 0x3ffffffffe: a value of 4 bytes there runs past the end of the 38-bit user address space',
+    );
     expect(accessRefused('write to 0x80000000', -2)).toBe('Cannot write to 0x80000000: the kernel refused the access (code -2); nothing changed');
   });
 });

@@ -51,10 +51,14 @@ export function outOfMemory(operation: string, needed: number, free: number): st
   return `Out of memory: cannot ${operation} (needs ${needed} frame${needed === 1 ? '' : 's'}, ${free} free); nothing changed`;
 }
 
-/** An address, or a value stored at it, that does not fit in the model's virtual address space. */
-export function outsideAddressSpace(va: number, size: number, vaBits: number): string {
+/**
+ * An address, or a value stored at it, that does not fit in the model's user address space: `bits` wide.
+ * `space` is "virtual" when user space is the model's whole space (the 32-bit models), "user" when it is
+ * the lower half of a sign-extended space (x86-64: the 47-bit user address space; Sv39: 38-bit).
+ */
+export function outsideAddressSpace(va: number, size: number, bits: number, space: 'virtual' | 'user' = 'virtual'): string {
   const where = size > 0 ? `a value of ${size} byte${size === 1 ? '' : 's'} there runs past the end of` : 'outside';
-  return `Invalid address ${hex(va)}: ${where} the ${vaBits}-bit virtual address space`;
+  return `Invalid address ${hex(va)}: ${where} the ${bits}-bit ${space} address space`;
 }
 
 /** The kernel refused an access for a reason the friendly API does not cause itself (a hand-made region). */

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { InvalidPointerError } from './errors.js';
-import { ADDRESS_LIMIT, KERNBASE, Pointer } from './pointer.js';
+import { ADDRESS_LIMIT, KERNBASE, Pointer, POINTER_LIMIT } from './pointer.js';
 import { Simulator } from './simulator.js';
 import { ValueType } from './value-type.js';
 
@@ -38,6 +38,10 @@ describe('Pointer', () => {
     expect(p.address).toBe(0x1234);
     expect(Pointer.peek()).toBe(KERNBASE);
     expect(Pointer.at(0xffffffff).address).toBe(0xffffffff);
+    // Any address a model's user space may hold: above 2^32 for the 64-bit models, up to 2^52 − 1.
+    expect(Pointer.at(0x7f0000000000).address).toBe(0x7f0000000000);
+    expect(Pointer.at(0x3f00000000).offset(8).toString()).toBe('0x3f00000008');
+    expect(Pointer.at(POINTER_LIMIT - 1).address).toBe(2 ** 52 - 1);
     expect(p.offset(0x10).address).toBe(0x1244);
     expect(p.offset(-0x34).address).toBe(0x1200);
     expect(Pointer.peek()).toBe(KERNBASE);
@@ -57,8 +61,9 @@ describe('Pointer', () => {
     expect(Pointer.isInstance({ address: 1 })).toBe(false);
   });
 
-  it('throws InvalidPointerError for addresses outside 32 bits and when the counter runs out', () => {
-    for (const bad of [-1, ADDRESS_LIMIT, 1.5, Number.NaN, '0x10' as unknown as number]) {
+  it('throws InvalidPointerError for addresses outside [0, 2^52) and when the 32-bit counter runs out', () => {
+    expect(POINTER_LIMIT).toBe(2 ** 52);
+    for (const bad of [-1, POINTER_LIMIT, 2 ** 64, 1.5, Number.NaN, Infinity, '0x10' as unknown as number]) {
       let error: unknown;
       try {
         Pointer.at(bad);
@@ -69,6 +74,7 @@ describe('Pointer', () => {
       expect(Object.is((error as InvalidPointerError).address, bad)).toBe(true);
     }
     expect(() => Pointer.at(0x10).offset(-0x11)).toThrow(InvalidPointerError);
+    expect(() => Pointer.at(POINTER_LIMIT - 8).offset(8)).toThrow(/from 0 to 0xfffffffffffff/);
     expect(() => Pointer.reserve(-1)).toThrow(InvalidPointerError);
     Pointer.reset();
     Pointer.reserve(ADDRESS_LIMIT - KERNBASE - 16);

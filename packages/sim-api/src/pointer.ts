@@ -7,8 +7,14 @@ import { SIZE_OF_VALUE_TYPE, type ValueType } from './value-type.js';
 
 /** Where the pointer counter starts, and the base of the PGZERO/PGCOPY offsets. */
 export const KERNBASE = 0x80000000;
-/** One past the highest 32-bit virtual address. */
+/** One past the highest address the pointer counter hands out: it stays 32-bit, as the original's did. */
 export const ADDRESS_LIMIT = 2 ** 32;
+/**
+ * One past the highest address `Pointer.at` accepts: 2^52, the widest virtual address space a HardwareModel
+ * can have (vaBits is at most 52), so a pointer can name any user address of any model; the simulator then
+ * checks it against its own model's user space (2^32 on the 32-bit models, 2^47 on x86-64, 2^38 on Sv39).
+ */
+export const POINTER_LIMIT = 2 ** 52;
 
 const POINTER = Symbol.for('@vmsim/sim-api/Pointer');
 /** The key Node's console uses to show an object; a plain registered symbol, so browsers are unaffected. */
@@ -21,8 +27,8 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 let counter = KERNBASE;
 
 function checkAddress(address: unknown): number {
-  if (typeof address !== 'number' || !Number.isInteger(address) || address < 0 || address >= ADDRESS_LIMIT) {
-    throw new InvalidPointerError(address, 'expected an integer address from 0 to 0xffffffff');
+  if (typeof address !== 'number' || !Number.isInteger(address) || address < 0 || address >= POINTER_LIMIT) {
+    throw new InvalidPointerError(address, `expected an integer address from 0 to 0x${(POINTER_LIMIT - 1).toString(16)}`);
   }
   return address;
 }
@@ -68,7 +74,10 @@ export class Pointer {
     return pointer;
   }
 
-  /** A pointer at an explicit address; the counter is not touched. */
+  /**
+   * A pointer at an explicit address from 0 to 2^52 − 1 (POINTER_LIMIT − 1); the counter is not touched.
+   * Whether the address lies in user space is the simulator's question: it depends on the hardware model.
+   */
   static at(address: number): Pointer {
     return new Pointer(checkAddress(address));
   }

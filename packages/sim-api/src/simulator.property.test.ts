@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DataType } from './data-type.js';
 import { alreadyRegistered, badSwitch, hex, invalidAddress, noProcess, pgcopy, pgzero } from './messages.js';
 import { KERNBASE, Pointer } from './pointer.js';
-import { Simulator } from './simulator.js';
+import { MODEL_NAMES, Simulator, type ModelName } from './simulator.js';
 import { ValueType } from './value-type.js';
 
 /*
@@ -98,15 +98,23 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('kill' as const) }), weight: 1 },
 );
 
-describe('Simulator against a reference model', () => {
+/** Every model at the pointer counter's addresses; the 64-bit models also above 2^32. */
+const CASES: { name: string; model: ModelName; base: number; runs: number }[] = [
+  ...MODEL_NAMES.map((model) => ({ name: model, model, base: KERNBASE, runs: 300 })),
+  { name: 'x86-64 above 2^32', model: 'x86-64', base: 0x7f0000000000, runs: 100 },
+  { name: 'sv39 above 2^32', model: 'sv39', base: 0x3f00000000, runs: 100 },
+];
+
+describe.each(CASES)('Simulator against a reference model on $name', ({ model: modelName, base, runs }) => {
   it('prints the same messages, reads the same values and keeps the same processes', () => {
     fc.assert(
       fc.property(fc.array(command, { minLength: 5, maxLength: 80, size: 'max' }), (commands) => {
         const lines: string[] = [];
-        const sim = Simulator.begin(true, { frames: 1024, output: (line) => lines.push(line) });
+        const sim = Simulator.begin(true, { frames: 1024, model: modelName, output: (line) => lines.push(line) });
+        const levels = sim.stats().levels;
         const model = new Model();
         for (const c of commands) {
-          const va = c.op === 'register' || c.op === 'write' || c.op === 'read' ? KERNBASE + c.page * 4096 + c.slot * 8 : 0;
+          const va = c.op === 'register' || c.op === 'write' || c.op === 'read' ? base + c.page * 4096 + c.slot * 8 : 0;
           switch (c.op) {
             case 'register':
               sim.register(Pointer.at(va));
@@ -138,12 +146,13 @@ describe('Simulator against a reference model', () => {
           );
         }
         sim.kernel.checkInvariants();
-        // Frames: the zero page, each live process's directory and tables, and one per distinct data frame.
+        // Frames: the zero page, each live process's root and, once it has a page, one table per level below
+        // (its four pages share every table), and one per distinct data frame.
         const frames = new Set(model.procs.flatMap((p) => [...p.pages.values()].filter((f) => f !== 0)));
-        const tables = model.procs.reduce((n, p) => n + 1 + (p.pages.size > 0 ? 1 : 0), 0);
+        const tables = model.procs.reduce((n, p) => n + 1 + (p.pages.size > 0 ? levels - 1 : 0), 0);
         expect(sim.stats().frames.used).toBe(1 + tables + frames.size);
       }),
-      { numRuns: 300 },
+      { numRuns: runs },
     );
   }, 60_000);
 });

@@ -1,10 +1,10 @@
-import { sv32, x86_32 } from '@vmsim/hw';
+import { sv32, sv39, x86_32, x86_64 } from '@vmsim/hw';
 import { Kernel } from '@vmsim/kernel';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DataType } from './data-type.js';
 import { InvalidArgumentError, InvalidOptionError } from './errors.js';
 import { KERNBASE, Pointer } from './pointer.js';
-import { Simulator, type SimulatorOptions } from './simulator.js';
+import { MODEL_NAMES, Simulator, type ModelName, type SimulatorOptions } from './simulator.js';
 import { ValueType } from './value-type.js';
 
 const PAGE = 4096;
@@ -61,6 +61,9 @@ describe('Simulator.begin', () => {
     expect(Simulator.begin(false, { ramBytes: 1 << 20 }).stats().frames.total).toBe(256);
     expect(Simulator.begin(false, { frames: 64, model: 'x86-32' }).stats().model).toBe('x86-32');
     expect(Simulator.begin(false, { frames: 64, model: 'sv32' }).stats().model).toBe('sv32');
+    expect(Simulator.begin(false, { frames: 64, model: 'x86-64' }).stats().model).toBe('x86-64');
+    expect(Simulator.begin(false, { frames: 64, model: 'sv39' }).stats().model).toBe('sv39');
+    expect(Simulator.begin(false, { frames: 64, model: x86_64({ pcid: true }) }).stats().model).toBe('x86-64');
     expect(Simulator.begin(false, { frames: 64, model: x86_32({ pse: true }) }).stats().model).toBe('x86-32');
     expect(Simulator.begin(false, { frames: 64, tlb: { entries: 8, ways: 2 } }).stats().tlb.entries).toBeGreaterThanOrEqual(0);
     expect(Simulator.begin(false, { frames: 2 }).stats().frames.free).toBe(0);
@@ -88,6 +91,8 @@ describe('Simulator.begin', () => {
       [false, { frames: 2 ** 21 }, 'frames', 2 ** 21],
       [false, { frames: 8, ramBytes: 32768 }, 'frames', 8],
       [false, { model: 'arm' }, 'model', 'arm'],
+      [false, { model: 'X86-64' }, 'model', 'X86-64'],
+      [false, { model: 'sv48' }, 'model', 'sv48'],
       [false, { model: { ...x86_32(), indexBits: [10, 9] } }, 'model', 'x86-32'],
       [false, { output: 'console' }, 'output', 'console'],
       [false, { verbose: true }, 'verbose', true],
@@ -702,5 +707,105 @@ describe('dump and print', () => {
     const loud = start(true);
     loud.sim.print();
     expect(loud.lines).toEqual(loud.sim.dump());
+  });
+});
+
+/** A user address above 2^32 on each 64-bit model. */
+const HIGH: Partial<Record<ModelName, number>> = { 'x86-64': 0x7f0000000000, sv39: 0x3f00000000 };
+
+describe.each(MODEL_NAMES)('on %s', (name) => {
+  const make = { 'x86-32': x86_32, sv32, 'x86-64': x86_64, sv39 }[name];
+
+  it('begins on the model it is named after, with its levels in the statistics', () => {
+    const { sim } = start(false, { model: name });
+    const stats = sim.stats();
+    expect(stats.model).toBe(name);
+    expect(stats.levels).toBe(make().levels);
+    expect(stats.levels).toBe({ 'x86-32': 2, sv32: 2, 'x86-64': 4, sv39: 3 }[name]);
+    expect(stats.pageSize).toBe(PAGE);
+    expect(sim.addressLimit).toBe({ 'x86-32': 2 ** 32, sv32: 2 ** 32, 'x86-64': 2 ** 47, sv39: 2 ** 38 }[name]);
+    // The first page takes one table per level below the root.
+    sim.register(page(0));
+    expect(sim.stats().frames.pageTables).toBe(stats.levels);
+    expect(sim.stats().processes[0]!.pageTables).toBe(stats.levels);
+  });
+
+  it('runs the original\'s demo with the same messages and values', () => {
+    const { sim, lines } = start(true, { model: name });
+    const x = Pointer.new(ValueType.Zero);
+    const y = Pointer.new(ValueType.Zero);
+    sim.register(x);
+    sim.register(y);
+    sim.write(x, ValueType.SignedInt(-2));
+    sim.write(y, ValueType.UnsignedInt(2));
+    sim.fork();
+    sim.write(x, ValueType.UnsignedInt(3));
+    expect(u64(sim, x)).toBe(3n);
+    sim.switch(0);
+    expect(sim.read(x, DataType.SignedInt)?.getValue()).toBe(-2n);
+    sim.write(page(4), ValueType.UnsignedInt(1));
+    sim.switch(7);
+    expect(lines).toEqual([
+      'Mapping already registered for 0x80000010.',
+      'PGZERO: 0x0',
+      'PGCOPY: 0x0',
+      'Invalid address 0x80004000',
+      'Cannot switch to process 7: expected an index from 0 to 1; nothing changed',
+    ]);
+    sim.kernel.checkInvariants();
+  });
+
+  it('refuses addresses at and past the end of user space with a message naming its width', () => {
+    const { sim, lines } = start(false, { model: name });
+    const end = sim.addressLimit;
+    const bits = Math.log2(end);
+    const space = name === 'x86-64' || name === 'sv39' ? 'user' : 'virtual';
+    sim.register(Pointer.at(end - 1));
+    sim.write(Pointer.at(end - 8), ValueType.UnsignedInt(7));
+    expect(u64(sim, Pointer.at(end - 8))).toBe(7n);
+    expectNoChange(sim, () => {
+      sim.register(Pointer.at(end));
+      sim.write(Pointer.at(end - 4), ValueType.UnsignedInt(1));
+      sim.read(Pointer.at(end + PAGE), DataType.UnsignedInt8);
+    });
+    expect(lines).toEqual([
+      `Invalid address 0x${end.toString(16)}: outside the ${bits}-bit ${space} address space`,
+      `Invalid address 0x${(end - 4).toString(16)}: a value of 8 bytes there runs past the end of the ${bits}-bit ${space} address space`,
+      `Invalid address 0x${(end + PAGE).toString(16)}: outside the ${bits}-bit ${space} address space`,
+    ]);
+  });
+});
+
+describe.each(Object.entries(HIGH))('above 2^32 on %s', (name, high) => {
+  it('registers, writes, reads, forks and copies on write at a high address', () => {
+    const { sim, lines } = start(true, { model: name as ModelName });
+    const x = Pointer.at(high);
+    const y = x.offset(PAGE - 4); // a 8-byte value across two pages
+    sim.register(x);
+    sim.register(x.offset(PAGE));
+    sim.write(x, ValueType.UnsignedInt(0x1122334455667788n));
+    sim.write(y, ValueType.SignedInt(-5));
+    // The low address with the same low 32 bits is another page, not registered.
+    sim.write(Pointer.at(high % 2 ** 32), ValueType.UnsignedInt(1));
+    sim.fork();
+    expect(u64(sim, x)).toBe(0x1122334455667788n);
+    sim.write(x, ValueType.UnsignedInt(9));
+    sim.switch(0);
+    expect(u64(sim, x)).toBe(0x1122334455667788n);
+    expect(sim.read(y, DataType.SignedInt)?.getValue()).toBe(-5n);
+    sim.write(x, ValueType.UnsignedInt(10));
+    sim.switch(1);
+    expect(u64(sim, x)).toBe(9n);
+    const offset = (va: number): string => `0x${(va - KERNBASE).toString(16)}`;
+    expect(lines).toEqual([
+      `PGZERO: ${offset(high)}`,
+      `PGZERO: ${offset(high + PAGE)}`,
+      'Invalid address 0x0',
+      `PGCOPY: ${offset(high)}`,
+    ]);
+    expect(sim.stats().faults).toMatchObject({ zeroFill: 2, cowCopy: 1, cowReuse: 1 });
+    const mappings = sim.kernel.mappings(sim.pid);
+    expect(mappings.map((m) => m.va)).toEqual([high, high + PAGE]);
+    sim.kernel.checkInvariants();
   });
 });

@@ -2,7 +2,9 @@
 // register / write / read / fork / switch / kill and printing the original's messages through a replaceable
 // sink. Where the original panicked, this prints a clear message, changes nothing and returns.
 
-import { MAX_RAM_BYTES, sv32, validateModel, VmsimError, x86_32, type HardwareModel, type TlbConfig } from '@vmsim/hw';
+import {
+  MAX_RAM_BYTES, sv32, sv39, validateModel, vaRange, VmsimError, x86_32, x86_64, type HardwareModel, type TlbConfig,
+} from '@vmsim/hw';
 import {
   ERR_NO_PROCESS, Kernel, OutOfMemoryError, SEGV_MAPERR, VM_FAULT_OOM,
   type KernelEvent, type KernelStats, type Process,
@@ -17,13 +19,27 @@ import {
 import { KERNBASE, Pointer } from './pointer.js';
 import { ValueType } from './value-type.js';
 
+/** The hardware models `Simulator.begin` knows by name. */
+export const MODEL_NAMES = ['x86-32', 'sv32', 'x86-64', 'sv39'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+const MODEL_FACTORIES: Record<ModelName, () => HardwareModel> = {
+  'x86-32': () => x86_32(),
+  sv32: () => sv32(),
+  'x86-64': () => x86_64(),
+  sv39: () => sv39(),
+};
+
 export interface SimulatorOptions {
   /** RAM in bytes (default 1 GiB, committed lazily by the host): a multiple of the page size, 2 pages or more. */
   readonly ramBytes?: number;
   /** RAM in frames (pages), instead of `ramBytes`. */
   readonly frames?: number;
-  /** The paging hardware: 'x86-32' (default), 'sv32', or a HardwareModel of your own. */
-  readonly model?: 'x86-32' | 'sv32' | HardwareModel;
+  /**
+   * The paging hardware: 'x86-32' (default), 'sv32', 'x86-64' (4 levels, no PCIDs), 'sv39' (3 levels), or
+   * any HardwareModel (e.g. `x86_64({ pcid: true })` from @vmsim/hw).
+   */
+  readonly model?: ModelName | HardwareModel;
   /** Receives every message line (default: console.log). */
   readonly output?: OutputSink;
   /** TLB geometry, passed to the MMU. */
@@ -57,8 +73,8 @@ function checkOptions(options: unknown): CheckedOptions {
   }
 
   let model: HardwareModel;
-  if (o.model === undefined || o.model === 'x86-32') model = x86_32();
-  else if (o.model === 'sv32') model = sv32();
+  if (o.model === undefined) model = x86_32();
+  else if (typeof o.model === 'string' && (MODEL_NAMES as readonly string[]).includes(o.model)) model = MODEL_FACTORIES[o.model as ModelName]();
   else if (typeof o.model === 'object' && o.model !== null) {
     model = o.model as HardwareModel;
     let problem: string | null;
@@ -69,7 +85,7 @@ function checkOptions(options: unknown): CheckedOptions {
     }
     if (problem !== null) throw new InvalidOptionError('model', model.name ?? o.model, problem);
   } else {
-    throw new InvalidOptionError('model', o.model, "expected 'x86-32', 'sv32' or a HardwareModel");
+    throw new InvalidOptionError('model', o.model, `expected ${MODEL_NAMES.map((name) => `'${name}'`).join(', ')} or a HardwareModel`);
   }
   const pageSize = 2 ** model.pageShift;
 
@@ -123,16 +139,25 @@ export class Simulator {
   readonly #live: Process[] = [];
   #current: Process | null = null;
   readonly #pageSize: number;
-  readonly #vaBits: number;
+  /** One past the highest user address (the kernel's user space), and its width in bits for messages. */
   readonly #vaLimit: number;
+  readonly #vaBits: number;
+  /** 'user' when user space is the lower half of a sign-extended space, else 'virtual' (the whole space). */
+  readonly #space: 'virtual' | 'user';
 
   private constructor(verbose: boolean, kernel: Kernel, output: OutputSink) {
     this.verbose = verbose;
     this.kernel = kernel;
     this.#output = output;
     this.#pageSize = kernel.pageSize;
-    this.#vaBits = kernel.model.vaBits;
-    this.#vaLimit = 2 ** kernel.model.vaBits;
+    this.#vaLimit = vaRange(kernel.model).end;
+    this.#vaBits = Math.log2(this.#vaLimit);
+    this.#space = kernel.model.signExtendedVa === true ? 'user' : 'virtual';
+  }
+
+  /** One past the highest address a process may use: 2^32 on the 32-bit models, 2^47 on x86-64, 2^38 on Sv39. */
+  get addressLimit(): number {
+    return this.#vaLimit;
   }
 
   /**
@@ -193,7 +218,7 @@ export class Simulator {
     const va = addressOf(ptr);
     const p = this.#current;
     if (p === null || p.state === 'terminated') return this.#refuse(p, 'register', va);
-    if (va >= this.#vaLimit) return this.#print(outsideAddressSpace(va, 0, this.#vaBits));
+    if (va >= this.#vaLimit) return this.#print(outsideAddressSpace(va, 0, this.#vaBits, this.#space));
     const kernel = this.kernel;
     if (kernel.isRegistered(va, p.pid)) return this.#print(alreadyRegistered(va));
     try {
@@ -341,7 +366,7 @@ export class Simulator {
   /** Checks that every page the access touches lies in the address space and is registered. */
   #accessible(p: Process, va: number, size: number): boolean {
     if (va + size > this.#vaLimit) {
-      this.#print(outsideAddressSpace(va, va >= this.#vaLimit ? 0 : size, this.#vaBits));
+      this.#print(outsideAddressSpace(va, va >= this.#vaLimit ? 0 : size, this.#vaBits, this.#space));
       return false;
     }
     const kernel = this.kernel;

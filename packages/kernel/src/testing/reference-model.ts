@@ -10,15 +10,19 @@ interface ModelProcess {
 
 export class ReferenceModel {
   readonly pageSize: number;
-  /** Bytes covered by one last-level page table (4 MiB on two-level 32-bit models). */
-  readonly tableSpan: number;
+  /**
+   * For each level below the root, the bytes one table of that level covers, top level first: [4 MiB] on
+   * the two-level 32-bit models, [512 GiB, 1 GiB, 2 MiB] on x86-64, [1 GiB, 2 MiB] on Sv39. The model counts
+   * page tables from these alone, the way a kernel that never frees a table early must have them.
+   */
+  readonly tableSpans: readonly number[];
   private readonly procs = new Map<number, ModelProcess>();
   private cur: number | null = null;
   private isRunning = false;
 
-  constructor(pageSize: number, tableSpan: number) {
+  constructor(pageSize: number, tableSpans: readonly number[]) {
     this.pageSize = pageSize;
-    this.tableSpan = tableSpan;
+    this.tableSpans = [...tableSpans];
   }
 
   /** Live pids in increasing order. */
@@ -112,18 +116,23 @@ export class ReferenceModel {
     return null;
   }
 
-  /** Has `pid` registered any page that the same last-level page table would cover as `va`? */
-  hasTableFor(pid: number, va: number): boolean {
-    const region = Math.floor(va / this.tableSpan);
-    for (const page of this.get(pid).pages.keys()) if (Math.floor(page / this.tableSpan) === region) return true;
-    return false;
+  /** Page tables that registering `va` in `pid` needs: one per level whose table for `va` no registered page has. */
+  tablesMissing(pid: number, va: number): number {
+    const pages = [...this.get(pid).pages.keys()];
+    let missing = 0;
+    for (const span of this.tableSpans) {
+      const region = Math.floor(va / span);
+      if (!pages.some((page) => Math.floor(page / span) === region)) missing++;
+    }
+    return missing;
   }
 
-  /** Distinct last-level-table regions `pid` uses. */
-  tableRegions(pid: number): number {
-    const regions = new Set<number>();
-    for (const page of this.get(pid).pages.keys()) regions.add(Math.floor(page / this.tableSpan));
-    return regions.size;
+  /** Page tables `pid` has: its root, and at each level one per distinct region its pages fall in. */
+  tableCount(pid: number): number {
+    const pages = [...this.get(pid).pages.keys()];
+    let tables = 1;
+    for (const span of this.tableSpans) tables += new Set(pages.map((page) => Math.floor(page / span))).size;
+    return tables;
   }
 
   /** Writes bytes; every page they touch must be registered. */
