@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HwArgumentError } from './errors.js';
 import {
-  ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, CTL_MXR, CTL_SUM, CTL_WP, FAULT_BUS, FAULT_NOT_PRESENT, FAULT_PROTECTION,
+  ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, CTL_MXR, CTL_SUM, CTL_WP, FAULT_BUS, FAULT_NON_CANONICAL, FAULT_NOT_PRESENT, FAULT_PROTECTION,
   FAULT_RESERVED, PTE_A, PTE_D, PTE_G, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X,
   type AccessKind, type HardwareModel,
 } from './model.js';
@@ -9,6 +9,7 @@ import { Mmu, type MmuOptions } from './mmu.js';
 import { findEntry, mapPage } from './page-table.js';
 import { PhysicalMemory } from './physical-memory.js';
 import { SV32_R, SV32_V, SV32_W, SV32_X, sv32 } from './sv32.js';
+import { referenceWalk } from './walk.js';
 import { X86_P, X86_PDE_PS, X86_RW, X86_US, x86_32 } from './x86-32.js';
 
 /** Read-write user data, read-only user data, and a supervisor-only page. */
@@ -761,5 +762,39 @@ describe('Mmu with sv32', () => {
     map(0x00400000, 0x200000, RW); // 8 GiB
     expect(mmu.load8(0x00400000)).toBe(-FAULT_BUS);
     expect(mmu.faultLevel).toBe(1);
+  });
+});
+
+describe('Mmu with a user-defined sign-extended model of at most 32 address bits', () => {
+  /** Sv32's tables and rules with sign-extended addresses: [-2^(vaBits-1), 2^(vaBits-1)), the upper half negative. */
+  function signExtendedSv32(): HardwareModel {
+    return Object.create(sv32(), { name: { value: 'sv32, sign-extended' }, signExtendedVa: { value: true } }) as HardwareModel;
+  }
+
+  it('faults non-canonical addresses between 2^31 and 2^32 as the reference walker does, and maps the negative half', () => {
+    const model = signExtendedSv32();
+    const ram = new PhysicalMemory(RAM_BYTES);
+    const mmu = new Mmu(ram, model);
+    mmu.setRoot(ROOT);
+    let next = 16;
+    // The pages that 0x80000000 and 0xfffff000 would reach if bit 31 were not checked.
+    mapPage(ram, model, ROOT, -(2 ** 31), 0x100, RW, () => next++);
+    mapPage(ram, model, ROOT, -4096, 0x101, RW, () => next++);
+    for (const va of [0x80000000, 0xfffff000, 0xffffffff, 2 ** 31 + 0x1234, -(2 ** 31) - 1, 2 ** 32]) {
+      expect(referenceWalk(ram, model, ROOT, { va, access: ACCESS_READ, user: true, control: CTL_WP, sideEffects: true }))
+        .toEqual({ ok: false, fault: FAULT_NON_CANONICAL, level: -1 });
+      expect(mmu.translate(va, ACCESS_READ, true)).toBe(-FAULT_NON_CANONICAL);
+      expectFault(mmu, FAULT_NON_CANONICAL, va, ACCESS_READ, true, -1);
+      expect(mmu.load32(va)).toBe(-FAULT_NON_CANONICAL);
+    }
+    expect(mmu.tlb.occupancy).toBe(0);
+    expect(mmu.translate(-(2 ** 31) + 8, ACCESS_READ, true)).toBe(0x100008);
+    expect(mmu.translate(-1, ACCESS_READ, true)).toBe(0x101fff);
+    expect(mmu.store32(-(2 ** 31) + 4, 0xfeedface)).toBe(0);
+    expect(ram.read32(0x100004)).toBe(0xfeedface);
+    expect(mmu.load32(-(2 ** 31) + 4)).toBe(0xfeedface);
+    // The top of the lower half still takes the fast path.
+    mapPage(ram, model, ROOT, 0x7ffff000, 0x102, RW, () => next++);
+    expect(mmu.translate(0x7fffffff, ACCESS_READ, true)).toBe(0x102fff);
   });
 });

@@ -47,7 +47,10 @@ export class Mmu {
   private readonly levels: number;
   private readonly entryBytes: number;
   private readonly maxAsid: number;
-  /** Bits of a 32-bit number that must be clear in a virtual address (none when vaBits is 32). */
+  /**
+   * Bits of a 32-bit number that must be clear for the fast path (none when vaBits is 32). In a sign-extended
+   * space the non-negative addresses end at 2^(vaBits - 1), so its top bit sends an address to resolveWide.
+   */
   private readonly vaHighMask: number;
   /**
    * Addresses may lie outside [0, 2^32) (x86-64, Sv39). Those go through `resolveWide`; addresses below 2^32
@@ -94,7 +97,8 @@ export class Mmu {
     this.levels = model.levels;
     this.entryBytes = model.entryBytes;
     this.maxAsid = 2 ** model.asidBits - 1;
-    this.vaHighMask = model.vaBits >= 32 ? 0 : ~((1 << model.vaBits) - 1);
+    const unsignedBits = model.signExtendedVa === true ? model.vaBits - 1 : model.vaBits;
+    this.vaHighMask = unsignedBits >= 32 ? 0 : ~((1 << unsignedBits) - 1);
     this.wide = model.vaBits > 32 || model.signExtendedVa === true;
     const range = vaRange(model);
     this.vaMin = range.min;
@@ -150,7 +154,7 @@ export class Mmu {
   /** Translates by walking the tables in RAM, without the TLB and without setting A/D: for inspectors. */
   translateNoSideEffects(va: number, access: AccessKind, user: boolean): number {
     this.checkVa(va);
-    if (va < this.vaMin || va >= this.vaEnd) return -FAULT_NON_CANONICAL;
+    if (va < this.vaMin || va >= this.vaEnd) return this.fault(FAULT_NON_CANONICAL, va, access, user, -1);
     return this.walk(va, access, user, false);
   }
 

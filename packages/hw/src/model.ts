@@ -157,12 +157,17 @@ export function vaRange(model: HardwareModel): { readonly min: number; readonly 
 
 /**
  * A 64-bit virtual address (e.g. 0xffff800000000000n) as the number vmsim uses for it: for a sign-extended
- * model, a canonical upper-half address becomes negative. Throws when the result would not be exact.
+ * model, a canonical upper-half address becomes negative. Throws HwArgumentError for a non-integer, and when
+ * the result would not be a safe integer (|va| >= 2^53), which the MMU would refuse.
  */
 export function toVa(model: HardwareModel, address: bigint | number): number {
+  if (typeof address === 'number' && !Number.isInteger(address)) {
+    throw new HwArgumentError('virtual address', address, 'expected an integer');
+  }
   let value = typeof address === 'bigint' ? address : BigInt(address);
   if (model.signExtendedVa === true && value >= 1n << 63n && value < 1n << 64n) value -= 1n << 64n;
-  if (value < -(2n ** 53n) || value > 2n ** 53n) {
+  // The MMU takes safe integers only (|va| < 2^53): 2^53 itself is also the rounding of 2^53 + 1.
+  if (value <= -(2n ** 53n) || value >= 2n ** 53n) {
     throw new HwArgumentError('virtual address', value, 'cannot be represented exactly as a number (beyond 2^53)');
   }
   return Number(value);

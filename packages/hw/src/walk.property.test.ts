@@ -2,21 +2,27 @@
 //
 // Each run fills a few frames of RAM with random entry words at a few random indices per level (valid and
 // invalid entries, pointers, leaves, huge pages, malformed entries, frames inside and outside RAM, random
-// flag bits), then picks virtual addresses mostly built from those indices so that walks get deep.
-// Runs: FC_RUNS (default 300) per property; seed: FC_SEED (fast-check prints the seed of a failure).
+// flag bits; for 8-byte entries random high words: XD, frame bits, reserved bits), then picks virtual
+// addresses mostly built from those indices so that walks get deep. On the sign-extended models (x86-64,
+// Sv39) those addresses are made canonical (upper half negative), or left unsigned, or moved by a multiple
+// of 2^vaBits: non-canonical addresses whose index bits still lead to valid entries.
+// Runs: FC_RUNS (default 300) per property, times a model's `runScale`; seed: FC_SEED (fast-check prints the
+// seed of a failure).
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, FAULT_BUS, FAULT_NOT_PRESENT, FAULT_PROTECTION, FAULT_RESERVED, levelSpanShift,
-  PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X,
+  ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, FAULT_BUS, FAULT_NON_CANONICAL, FAULT_NOT_PRESENT, FAULT_PROTECTION,
+  FAULT_RESERVED, levelSpanShift, PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, vaRange,
   type AccessKind, type HardwareModel,
 } from './model.js';
 import { Mmu } from './mmu.js';
 import { PhysicalMemory } from './physical-memory.js';
 import { sv32 } from './sv32.js';
+import { sv39 } from './sv39.js';
 import { referenceWalk } from './walk.js';
 import { x86_32 } from './x86-32.js';
+import { x86_64 } from './x86-64.js';
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 const RUNS = Number(env.FC_RUNS ?? 300);
@@ -115,9 +121,25 @@ interface Case {
   readonly hugeFrames: readonly number[];
   /** Flag bits (below pfnShift) of an entry read at `level`, biased towards well-formed pointers and leaves. */
   readonly flags: (level: number) => fc.Arbitrary<number>;
+  /** 8-byte entries: the high word (bits 63..32) of an entry read at `level`. */
+  readonly hiWord?: (level: number) => fc.Arbitrary<number>;
+  /**
+   * Whole low words of huge leaves (aligned frames, in RAM or not) for the levels above the last, mixed in
+   * with the other words: with frames and flags drawn apart, few random huge leaves are well formed. Models
+   * with it also pick index 0 often at the level above the last, so that 1 GiB pages at frame 0 reach RAM.
+   */
+  readonly hugeWord?: (level: number) => fc.Arbitrary<number>;
   /** Fault kinds the model must produce in 300 random runs. */
   readonly kinds: readonly number[];
+  /**
+   * Runs per property, as a multiple of RUNS (default 1). With three or four levels, high words and
+   * non-canonical addresses, fewer random walks succeed; more runs keep the variety checks well clear of
+   * their thresholds, which stay those of RUNS runs.
+   */
+  readonly runScale?: number;
 }
+
+const paramsOf = (c: Case) => ({ ...PARAMS, numRuns: RUNS * (c.runScale ?? 1) });
 
 const bits = (n: number): fc.Arbitrary<number> => fc.integer({ min: 0, max: 2 ** n - 1 });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
@@ -159,13 +181,74 @@ const TOY_FLAGS = (level: number): fc.Arbitrary<number> =>
     )
     : fc.oneof({ arbitrary: biased(0x1, 0x6, 0x18, 0x60), weight: 8 }, junk(10));
 
+// x86-64: as x86; PS (7) makes 1 GiB / 2 MiB pages in PDPTEs and PDEs and is reserved in a PML4E. Four levels
+// multiply every way a walk can fail, so here R/W and U/S are set with probability 7/8 and huge pages (mostly
+// misaligned, with random frames) are rarer.
+const X64_FLAGS = (_level: number): fc.Arbitrary<number> =>
+  fc.oneof(
+    { arbitrary: fc.tuple(biased(0x1, 0, 0xe78, 0x80), mask, mask, mask).map(([f, a, b, c]) => (f | (~(a & b & c) & 0x6)) >>> 0), weight: 12 },
+    junk(12),
+  );
+// High words: mostly 0 or XD (bit 63), sometimes frame bits 39:32 (outside RAM), a reserved bit of 51:40, the
+// ignored and protection-key bits 62:52, or anything.
+const X64_HI = (): fc.Arbitrary<number> =>
+  fc.oneof(
+    { arbitrary: fc.constant(0), weight: 24 },
+    { arbitrary: fc.constant(0x80000000), weight: 3 },
+    { arbitrary: fc.integer({ min: 1, max: 0xff }), weight: 1 },
+    { arbitrary: fc.integer({ min: 8, max: 19 }).map((b) => 2 ** b), weight: 1 },
+    { arbitrary: fc.integer({ min: 0, max: 0x7ff }).map((b) => (b * 2 ** 20) >>> 0), weight: 1 },
+    { arbitrary: u32, weight: 1 },
+  );
+// Sv39: as Sv32 with two levels of pointers or megapages above the leaves (fewer megapages: with random frames
+// they are mostly misaligned, and two levels of them would end most walks early).
+const SV39_FLAGS = (level: number): fc.Arbitrary<number> =>
+  level < 2
+    ? fc.oneof(
+      { arbitrary: biased(0x1, 0, 0x300, 0x20), weight: 7 }, // pointer
+      { arbitrary: biased(0x1, 0xe, 0x3d0, 0x20), weight: 1 }, // megapage / gigapage
+      junk(10),
+    )
+    : fc.oneof({ arbitrary: biased(0x1, 0xe, 0x3d0, 0x20), weight: 8 }, junk(10));
+// High words: mostly 0, sometimes PPN bits 43:22 (outside RAM), a bit of 63:54 (N, PBMT, reserved), or anything.
+const SV39_HI = (): fc.Arbitrary<number> =>
+  fc.oneof(
+    { arbitrary: fc.constant(0), weight: 30 },
+    { arbitrary: fc.integer({ min: 1, max: 0x3fffff }), weight: 1 },
+    { arbitrary: fc.integer({ min: 22, max: 31 }).map((b) => 2 ** b), weight: 1 },
+    { arbitrary: u32, weight: 1 },
+  );
+
+// Huge leaves: PS and U/S, R/W (7/8) set, at frame 0 (in RAM), 512 (a 2 MiB boundary) or 2^18 (1 GiB), past RAM.
+const X64_HUGE = (_level: number): fc.Arbitrary<number> =>
+  fc.tuple(fc.constantFrom(0, 0, 0, 512, 2 ** 18), biased(0x81, 0, 0xe78, 0), mask, mask, mask)
+    .map(([pfn, f, a, b, c]) => (pfn * 4096 + (f | (~(a & b & c) & 0x6))) >>> 0);
+// Sv39 megapages and gigapages: R or X set, at the same frames (512 is misaligned for a gigapage).
+const SV39_HUGE = (_level: number): fc.Arbitrary<number> =>
+  fc.tuple(fc.constantFrom(0, 0, 0, 512, 2 ** 18), biased(0x1, 0xe, 0x3d0, 0x20))
+    .map(([pfn, f]) => (pfn * 1024 + (f | ((f & 0xa) === 0 ? 0x2 : 0))) >>> 0);
+
 const ALL_FAULTS = [FAULT_NOT_PRESENT, FAULT_PROTECTION, FAULT_RESERVED, FAULT_BUS];
+const WIDE_FAULTS = [...ALL_FAULTS, FAULT_NON_CANONICAL];
 const CASES: readonly Case[] = [
   { name: 'x86-32', make: () => x86_32(), pfnShift: 12, pfnBits: 20, hugeFrames: [0, 1024], flags: X86_FLAGS(false), kinds: [FAULT_NOT_PRESENT, FAULT_PROTECTION, FAULT_BUS] },
   { name: 'x86-32 PSE', make: () => x86_32({ pse: true }), pfnShift: 12, pfnBits: 20, hugeFrames: [0, 1, 1024], flags: X86_FLAGS(true), kinds: ALL_FAULTS },
   { name: 'x86-32 PSE, no PGE', make: () => x86_32({ pse: true, pge: false }), pfnShift: 12, pfnBits: 20, hugeFrames: [0, 1], flags: X86_FLAGS(true), kinds: ALL_FAULTS },
   { name: 'sv32', make: () => sv32(), pfnShift: 10, pfnBits: 22, hugeFrames: [0, 1024], flags: SV32_FLAGS, kinds: ALL_FAULTS },
   { name: 'toy3', make: () => new Toy3(), pfnShift: 10, pfnBits: 22, hugeFrames: [0], flags: TOY_FLAGS, kinds: ALL_FAULTS },
+  // Huge frames: aligned (0), PAT or misaligned (1, 2), a 2 MiB boundary outside RAM (512).
+  {
+    name: 'x86-64', make: () => x86_64(), pfnShift: 12, pfnBits: 20, hugeFrames: [0, 1, 2, 512], flags: X64_FLAGS, hiWord: X64_HI,
+    hugeWord: X64_HUGE, kinds: WIDE_FAULTS, runScale: 3,
+  },
+  {
+    name: 'x86-64 PCID', make: () => x86_64({ pcid: true }), pfnShift: 12, pfnBits: 20, hugeFrames: [0, 1, 512], flags: X64_FLAGS,
+    hiWord: X64_HI, hugeWord: X64_HUGE, kinds: WIDE_FAULTS, runScale: 3,
+  },
+  {
+    name: 'sv39', make: () => sv39(), pfnShift: 10, pfnBits: 22, hugeFrames: [0, 1, 512], flags: SV39_FLAGS, hiWord: SV39_HI,
+    hugeWord: SV39_HUGE, kinds: WIDE_FAULTS, runScale: 3,
+  },
 ];
 
 interface World {
@@ -174,6 +257,8 @@ interface World {
   readonly idx: readonly (readonly number[])[];
   /** Per level, FRAMES * K entry words, written at that level's indices of every frame. */
   readonly words: readonly (readonly number[])[];
+  /** 8-byte entries: per level, the high words of those entries (empty for 4-byte entries). */
+  readonly hi: readonly (readonly number[])[];
 }
 
 function worldArb(c: Case): fc.Arbitrary<World> {
@@ -192,16 +277,22 @@ function worldArb(c: Case): fc.Arbitrary<World> {
       weight: 15,
     },
     { arbitrary: u32, weight: 1 },
+    ...(c.hugeWord !== undefined && level < model.levels - 1 ? [{ arbitrary: c.hugeWord(level), weight: 5 }] : []),
   );
   // Last-level indices are often small, so that base pages of a huge page at frame 0 land in RAM; the
   // other levels' indices are anywhere, so that they collide with the last level's only now and then.
-  const index = (n: number, last: boolean): fc.Arbitrary<number> =>
-    last ? fc.oneof(fc.integer({ min: 0, max: FRAMES - 1 }), bits(n)) : bits(n);
+  const index = (n: number, last: boolean, aboveLast: boolean): fc.Arbitrary<number> =>
+    last ? fc.oneof(fc.integer({ min: 0, max: FRAMES - 1 }), bits(n))
+    : aboveLast && c.hugeWord !== undefined ? fc.oneof(fc.constant(0), bits(n), bits(n)) : bits(n);
   const levels = [...model.indexBits.keys()];
   return fc.record({
     rootPfn: fc.integer({ min: 0, max: FRAMES - 1 }),
-    idx: fc.tuple(...levels.map((l) => fc.array(index(model.indexBits[l]!, l === model.levels - 1), { minLength: K, maxLength: K }))),
+    idx: fc.tuple(...levels.map((l) => fc.array(index(model.indexBits[l]!, l === model.levels - 1, l === model.levels - 2), { minLength: K, maxLength: K }))),
     words: fc.tuple(...levels.map((l) => fc.array(word(l), { minLength: FRAMES * K, maxLength: FRAMES * K }))),
+    hi: fc.tuple(...levels.map((l) => {
+      const hiWord = c.hiWord;
+      return hiWord === undefined ? fc.constant([]) : fc.array(hiWord(l), { minLength: FRAMES * K, maxLength: FRAMES * K });
+    })),
   });
 }
 
@@ -212,7 +303,11 @@ function buildRam(model: HardwareModel, world: World): PhysicalMemory {
   for (let l = 0; l < model.levels; l++) {
     let w = 0;
     for (let f = 0; f < FRAMES; f++) {
-      for (const i of world.idx[l]!) ram.write32(f * pageSize + i * model.entryBytes, world.words[l]![w++]!);
+      for (const i of world.idx[l]!) {
+        ram.write32(f * pageSize + i * model.entryBytes, world.words[l]![w]!);
+        if (model.entryBytes === 8) ram.write32(f * pageSize + i * model.entryBytes + 4, world.hi[l]![w]!);
+        w++;
+      }
     }
   }
   return ram;
@@ -237,23 +332,60 @@ interface VaChoice {
   readonly offset: number;
   readonly nearEnd: boolean;
   readonly random: number | null;
+  /**
+   * Sign-extended models: 'canonical' sign-extends the address (the upper half negative), 'unsigned' leaves it
+   * as built (non-canonical when its top bit is set), 'moved' adds `k` * 2^vaBits to the canonical address
+   * (non-canonical, with the same index bits).
+   */
+  readonly form: 'canonical' | 'unsigned' | 'moved';
+  readonly k: number;
 }
 
-const vaArb = (model: HardwareModel): fc.Arbitrary<VaChoice> =>
-  fc.record({
+/** Addresses of sign-extended models: anywhere in the space, anywhere a number is exact, or at its edges. */
+function wideVa(model: HardwareModel): fc.Arbitrary<number> {
+  const { min, end } = vaRange(model);
+  return fc.oneof(
+    { arbitrary: fc.integer({ min, max: end - 1 }), weight: 2 },
+    { arbitrary: fc.integer({ min: -(2 ** 53 - 1), max: 2 ** 53 - 1 }), weight: 1 },
+    { arbitrary: fc.constantFrom(min, end - 1, end, min - 1, -1, 0, 2 ** 32 - 1, 2 ** 32, -(2 ** 32)), weight: 1 },
+  );
+}
+
+const vaArb = (model: HardwareModel): fc.Arbitrary<VaChoice> => {
+  const limit = 2 ** (52 - model.vaBits) - 1;
+  return fc.record({
     picks: fc.array(fc.integer({ min: 0, max: K - 1 }), { minLength: model.levels, maxLength: model.levels }),
     offset: bits(model.pageShift),
     nearEnd: fc.boolean(),
     // null (build the address from the world's indices) five times out of six
-    random: fc.oneof({ arbitrary: fc.constant(null), weight: 5 }, { arbitrary: fc.integer({ min: 0, max: 2 ** model.vaBits - 1 }), weight: 1 }),
+    random: fc.oneof(
+      { arbitrary: fc.constant(null), weight: 5 },
+      { arbitrary: model.signExtendedVa === true ? wideVa(model) : fc.integer({ min: 0, max: 2 ** model.vaBits - 1 }), weight: 1 },
+    ),
+    form: model.signExtendedVa === true
+      ? fc.oneof(
+        { arbitrary: fc.constant('canonical' as const), weight: 10 },
+        { arbitrary: fc.constant('unsigned' as const), weight: 1 },
+        { arbitrary: fc.constant('moved' as const), weight: 1 },
+      )
+      : fc.constant('canonical' as const),
+    k: fc.oneof(fc.constantFrom(1, -1, limit, -limit), fc.integer({ min: 1, max: limit }), fc.integer({ min: -limit, max: -1 })),
   });
+};
 
 function vaOf(model: HardwareModel, world: World, choice: VaChoice): number {
   if (choice.random !== null) return choice.random;
   const pageSize = 2 ** model.pageShift;
   let va = choice.nearEnd ? pageSize - 1 - (choice.offset & 7) : choice.offset;
   for (let l = 0; l < model.levels; l++) va += world.idx[l]![choice.picks[l]!]! * 2 ** levelSpanShift(model, l);
-  return va;
+  if (model.signExtendedVa !== true || choice.form === 'unsigned') return va;
+  const canonical = va >= 2 ** (model.vaBits - 1) ? va - 2 ** model.vaBits : va;
+  return choice.form === 'canonical' ? canonical : canonical + choice.k * 2 ** model.vaBits;
+}
+
+/** The address `i` bytes after `va`: a 32-bit space wraps at its top, a sign-extended one just goes on. */
+function nextVa(model: HardwareModel, va: number, i: number): number {
+  return model.signExtendedVa === true ? va + i : (va + i) % 2 ** model.vaBits;
 }
 
 type RefAccess =
@@ -261,7 +393,8 @@ type RefAccess =
   | { readonly ok: false; readonly fault: number; readonly level: number; readonly va: number };
 
 /**
- * The reference for an access of `size` bytes: one walk per page touched, bytes in order, wrapping at the top.
+ * The reference for an access of `size` bytes: one walk per page touched, bytes in order, wrapping at the top
+ * of a 32-bit space (a non-canonical byte of a sign-extended one faults there).
  * A store that some page refuses faults on that page before any walk sets A/D elsewhere (D must be exact).
  */
 function refAccess(
@@ -269,10 +402,9 @@ function refAccess(
   control: number,
 ): RefAccess {
   const pageSize = 2 ** model.pageShift;
-  const vaSpace = 2 ** model.vaBits;
   if (access === ACCESS_WRITE) {
     for (let i = 0; i < size; i++) {
-      const a = (va + i) % vaSpace;
+      const a = nextVa(model, va, i);
       if (i > 0 && a % pageSize !== 0) continue;
       if (!referenceWalk(ram, model, root, { va: a, access, user, control, sideEffects: false }).ok) {
         const r = referenceWalk(ram, model, root, { va: a, access, user, control, sideEffects: true });
@@ -282,7 +414,7 @@ function refAccess(
   }
   const pas: number[] = [];
   for (let i = 0; i < size; i++) {
-    const a = (va + i) % vaSpace;
+    const a = nextVa(model, va, i);
     if (i > 0 && a % pageSize !== 0) {
       pas.push(pas[i - 1]! + 1);
       continue;
@@ -317,14 +449,23 @@ function mmuAccess(mmu: Mmu, va: number, size: number, access: AccessKind, user:
 interface Tally {
   ok: number;
   faults: number[];
+  /** Successful single accesses through a huge leaf, and at negative (upper-half) addresses. */
+  huge: number;
+  upper: number;
 }
-const newTally = (): Tally => ({ ok: 0, faults: [0, 0, 0, 0, 0] });
+const newTally = (): Tally => ({ ok: 0, faults: [0, 0, 0, 0, 0, 0], huge: 0, upper: 0 });
 
 function expectVariety(c: Case, tally: Tally): void {
   if (env.FC_TALLY) console.log(c.name, JSON.stringify(tally));
   // Guards against a generator that never reaches the interesting cases (the properties would pass vacuously).
   expect(tally.ok).toBeGreaterThan(RUNS / 100);
   for (const kind of c.kinds) expect(tally.faults[kind], `fault kind ${kind}`).toBeGreaterThan(0);
+}
+
+/** The single-access property also reaches huge leaves (models with `hugeWord`) and the upper half. */
+function expectDepth(c: Case, model: HardwareModel, tally: Tally): void {
+  if (c.hugeWord !== undefined) expect(tally.huge, 'accesses through huge pages').toBeGreaterThan(0);
+  if (model.signExtendedVa === true) expect(tally.upper, 'accesses in the upper half').toBeGreaterThan(0);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -359,8 +500,12 @@ describe.each(CASES)('fast MMU against referenceWalk: $name', (c) => {
 
           const n = op === 'translate' ? 1 : access === ACCESS_EXEC ? 4 : size;
           const ref = refAccess(ramB, model, world.rootPfn, va, n, access, user, control);
-          if (ref.ok) tally.ok++;
-          else tally.faults[ref.fault]!++;
+          if (ref.ok) {
+            tally.ok++;
+            const first = referenceWalk(base, model, world.rootPfn, { va, access, user, control, sideEffects: false });
+            if (first.ok && first.level < model.levels - 1) tally.huge++;
+            if (va < 0) tally.upper++;
+          } else tally.faults[ref.fault]!++;
 
           if (op === 'translate') {
             const got = mmu.translate(va, access, user);
@@ -383,9 +528,10 @@ describe.each(CASES)('fast MMU against referenceWalk: $name', (c) => {
           expect(sameRam(ramA, ramB)).toBe(true);
         },
       ),
-      PARAMS,
+      paramsOf(c),
     );
     expectVariety(c, tally);
+    expectDepth(c, model, tally);
   }, TIMEOUT);
 });
 
@@ -477,7 +623,7 @@ describe.each(CASES.filter((c) => c.name !== 'toy3'))('TLB sequences against ref
           }
         },
       ),
-      PARAMS,
+      paramsOf(c),
     );
     expectVariety(c, tally);
     if (env.FC_TALLY) console.log(c.name, 'hits', hits, 'of', accesses, 'accesses');
