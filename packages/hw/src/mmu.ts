@@ -22,14 +22,16 @@ const STAGED = -16;
 const RIGHTS = PTE_R | PTE_W | PTE_X | PTE_U;
 
 export class Mmu {
-  readonly ram: PhysicalMemory;
-  readonly model: HardwareModel;
-  readonly tlb: Tlb;
+  // Fields set in the constructor are `declare`d: a plain declaration would first define them as undefined,
+  // which makes V8 track them as "any value" and re-check every typed array on the hot path (2x slower).
+  declare readonly ram: PhysicalMemory;
+  declare readonly model: HardwareModel;
+  declare readonly tlb: Tlb;
   /** Frame of the root table and the current ASID (set together by `setRoot`). */
   rootPfn = 0;
   asid = 0;
   /** CTL_* bits (set by `setControl`). */
-  control: number;
+  declare control: number;
   /** Result of the last access: 0, or a negative FAULT_* kind. */
   status = 0;
   /** The last fault: kind, virtual address, access kind, privilege and the level of the entry at fault. */
@@ -41,36 +43,36 @@ export class Mmu {
   /** Page walks performed (TLB misses and side-effect-free translations). */
   walks = 0;
 
-  private readonly pageShift: number;
-  private readonly pageSize: number;
-  private readonly pageMask: number;
-  private readonly levels: number;
-  private readonly entryBytes: number;
-  private readonly maxAsid: number;
+  declare private readonly pageShift: number;
+  declare private readonly pageSize: number;
+  declare private readonly pageMask: number;
+  declare private readonly levels: number;
+  declare private readonly entryBytes: number;
+  declare private readonly maxAsid: number;
   /**
    * Bits of a 32-bit number that must be clear for the fast path (none when vaBits is 32). In a sign-extended
    * space the non-negative addresses end at 2^(vaBits - 1), so its top bit sends an address to resolveWide.
    */
-  private readonly vaHighMask: number;
+  declare private readonly vaHighMask: number;
   /**
    * Addresses may lie outside [0, 2^32) (x86-64, Sv39). Those go through `resolveWide`; addresses below 2^32
    * take the same fast path as on a 32-bit model, so the 32-bit models pay nothing for wide ones.
    */
-  private readonly wide: boolean;
+  declare private readonly wide: boolean;
   /** The valid virtual addresses: [vaMin, vaEnd). */
-  private readonly vaMin: number;
-  private readonly vaEnd: number;
+  declare private readonly vaMin: number;
+  declare private readonly vaEnd: number;
   /** Per level: 2^(index position), to extract indices of wide addresses by division. */
-  private readonly levelDiv: Float64Array;
+  declare private readonly levelDiv: Float64Array;
   /** Per level: bit position of the index and its mask. */
-  private readonly indexShift: Int32Array;
-  private readonly indexMask: Int32Array;
+  declare private readonly indexShift: Int32Array;
+  declare private readonly indexMask: Int32Array;
   /** Base pages per leaf at each level (1 at the last level). */
-  private readonly pagesPerLeaf: Float64Array;
+  declare private readonly pagesPerLeaf: Float64Array;
   /** Cached permission bits for each combination of R, W, X, U, D (see permKey). */
   private readonly permTable = new Uint8Array(32);
-  private readonly view: DataView;
-  private readonly bytes: Uint8Array;
+  declare private readonly view: DataView;
+  declare private readonly bytes: Uint8Array;
   // Result of the last successful walk.
   private walkPfn = 0;
   private walkFlags = 0;
