@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkInteger, HwArgumentError, PhysicalAddressError, VmsimError } from './errors.js';
+import { thrown } from './test-support/argument-errors.js';
 
 const BASE_MARKER = Symbol.for('@vmsim/error');
 const PA_MARKER = Symbol.for('@vmsim/hw/PhysicalAddressError');
 const ARG_MARKER = Symbol.for('@vmsim/hw/HwArgumentError');
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
 
 describe('VmsimError', () => {
   it('is an Error whose name is the concrete class name', () => {

@@ -7,18 +7,10 @@ import {
 import { PhysicalMemory } from './physical-memory.js';
 import { sv32 } from './sv32.js';
 import { x86_32 } from './x86-32.js';
+import { thrown } from './test-support/argument-errors.js';
 
 const MIB = 1024 * 1024;
 const ROOT = 1;
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
 
 /** A bump allocator handing out frames from `first`, recording each call. */
 function allocator(first: number) {

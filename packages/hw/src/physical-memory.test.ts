@@ -2,27 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HwArgumentError, PhysicalAddressError } from './errors.js';
 import { MAX_RAM_BYTES, PhysicalMemory } from './physical-memory.js';
+import { expectArgumentError, thrown } from './test-support/argument-errors.js';
 
 // The package compiles without Node's types; reach the host's memory statistics through globalThis.
 const host = globalThis as unknown as { process: { memoryUsage(): { rss: number } } };
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
-
-function expectArgumentError(fn: () => unknown, argument: string, value: unknown): HwArgumentError {
-  const error = thrown(fn);
-  expect(HwArgumentError.isInstance(error)).toBe(true);
-  const e = error as HwArgumentError;
-  expect(e.argument).toBe(argument);
-  expect(e.value).toBe(value);
-  return e;
-}
 
 function expectAddressError(fn: () => unknown, pa: number, length: number, ramSize: number): PhysicalAddressError {
   const error = thrown(fn);

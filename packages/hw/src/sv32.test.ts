@@ -1,38 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HwArgumentError } from './errors.js';
-import { Mmu } from './mmu.js';
 import {
   ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, CTL_MXR, CTL_SUM, CTL_WP, FAULT_BUS, FAULT_NOT_PRESENT, FAULT_PROTECTION,
   FAULT_RESERVED, PTE_A, PTE_CD, PTE_D, PTE_G, PTE_PAT, PTE_R, PTE_SW0, PTE_SW1, PTE_SW2, PTE_U, PTE_V, PTE_W, PTE_WT,
   PTE_X,
-  type AccessKind, type FaultKind, type HardwareModel,
+  type AccessKind, type HardwareModel,
 } from './model.js';
-import { mapPage, POINTER_FLAGS, readEntry, writeEntry } from './page-table.js';
-import { PhysicalMemory } from './physical-memory.js';
+import { POINTER_FLAGS, readEntry, writeEntry } from './page-table.js';
 import {
   sv32, SV32_A, SV32_D, SV32_G, SV32_PPN_SHIFT, SV32_R, SV32_RSW_MASK, SV32_RSW_SHIFT, SV32_SATP_MODE, SV32_U, SV32_V,
   SV32_W, SV32_X,
 } from './sv32.js';
-import { referenceWalk } from './walk.js';
-
-const MIB = 1024 * 1024;
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
-
-function expectArgumentError(fn: () => unknown, argument: string): HwArgumentError {
-  const error = thrown(fn);
-  expect(HwArgumentError.isInstance(error)).toBe(true);
-  expect((error as HwArgumentError).argument).toBe(argument);
-  return error as HwArgumentError;
-}
+import { expectArgumentError } from './test-support/argument-errors.js';
+import { access, ENGINES, expectPa, MIB, refWalk, walkHarness } from './test-support/walk-harness.js';
 
 describe('Sv32 model shape and raw constants (Privileged spec, Sv32)', () => {
   it('has the documented bit positions', () => {
@@ -331,87 +312,10 @@ describe('Sv32 permits (U, SUM, MXR)', () => {
 // ---------------------------------------------------------------------------------------------------------
 // Through the walker.
 
-interface World {
-  ram: PhysicalMemory;
-  model: HardwareModel;
-  mmu: Mmu;
-  root: number;
-  alloc: () => number;
-  allocated: number[];
-}
-
-const ROOT = 1;
-
-function makeWorld(ramBytes = MIB, control = 0): World {
-  const model = sv32();
-  const ram = new PhysicalMemory(ramBytes);
-  const mmu = new Mmu(ram, model, { control });
-  mmu.setRoot(ROOT, 3);
-  let next = 2;
-  const allocated: number[] = [];
-  return {
-    ram, model, mmu, root: ROOT, allocated,
-    alloc: () => {
-      allocated.push(next);
-      return next++;
-    },
-  };
-}
-
-function map(w: World, va: number, pfn: number, flags: number, level = 1): number {
-  return mapPage(w.ram, w.model, w.root, va, pfn, flags, w.alloc, level);
-}
-
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : a.length;
-}
-
-function refWalk(w: World, va: number, access: AccessKind, user: boolean, sideEffects: boolean) {
-  return referenceWalk(w.ram, w.model, w.mmu.rootPfn, { va, access, user, control: w.mmu.control, sideEffects });
-}
-
-function expectFault(w: World, va: number, access: AccessKind, user: boolean, kind: FaultKind, level: number, leafPa?: number): void {
-  const snapshot = w.ram.bytes.slice();
-  expect(refWalk(w, va, access, user, false)).toEqual({ ok: false, fault: kind, level });
-  expect(w.mmu.translateNoSideEffects(va, access, user)).toBe(-kind);
-  expect(firstDifference(w.ram.bytes, snapshot)).toBe(-1);
-
-  expect(refWalk(w, va, access, user, true)).toEqual({ ok: false, fault: kind, level });
-  w.mmu.faultKind = 0;
-  w.mmu.faultLevel = -1;
-  expect(w.mmu.translate(va, access, user)).toBe(-kind);
-  expect(w.mmu.status).toBe(-kind);
-  expect(w.mmu.faultKind).toBe(kind);
-  expect(w.mmu.faultLevel).toBe(level);
-  expect(w.mmu.faultVa).toBe(va);
-  expect(w.mmu.faultAccess).toBe(access);
-  expect(w.mmu.faultUser).toBe(user);
-  // Sv32 sets nothing on a faulting walk: no pointer A bits either.
-  expect(firstDifference(w.ram.bytes, snapshot)).toBe(-1);
-  if (leafPa !== undefined) expect(w.ram.read32(leafPa)).toBe(new DataView(snapshot.buffer).getUint32(leafPa, true));
-}
-
-function expectPa(w: World, va: number, access: AccessKind, user: boolean, pa: number) {
-  const snapshot = w.ram.bytes.slice();
-  const ref = refWalk(w, va, access, user, false);
-  expect(ref.ok && ref.pa).toBe(pa);
-  expect(w.mmu.translateNoSideEffects(va, access, user)).toBe(pa);
-  expect(firstDifference(w.ram.bytes, snapshot)).toBe(-1);
-  expect(w.mmu.translate(va, access, user)).toBe(pa);
-  expect(w.mmu.status).toBe(0);
-  if (!ref.ok) throw new Error('unreachable');
-  return ref;
-}
-
-type Engine = 'referenceWalk' | 'Mmu.translate';
-const ENGINES: Engine[] = ['referenceWalk', 'Mmu.translate'];
-
-function access(w: World, engine: Engine, va: number, kind: AccessKind, user: boolean): number {
-  if (engine === 'Mmu.translate') return w.mmu.translate(va, kind, user);
-  const r = refWalk(w, va, kind, user, true);
-  return r.ok ? r.pa : -r.fault;
-}
+// Sv32 sets nothing on a faulting walk: no pointer A bits either.
+const { makeWorld, map, expectFault } = walkHarness({
+  model: sv32, ramBytes: MIB, leafLevel: 1, asid: 3, control: 0, faultMayWritePointers: false, checkFaultRecords: false,
+});
 
 const URWX = PTE_V | PTE_R | PTE_W | PTE_X | PTE_U;
 const SRWX = PTE_V | PTE_R | PTE_W | PTE_X;
@@ -482,7 +386,7 @@ describe('Sv32 walks: faults', () => {
   });
 
   it('RESERVED: a misaligned megapage', () => {
-    const w = makeWorld(8 * MIB);
+    const w = makeWorld(sv32(), 8 * MIB);
     writeEntry(w.ram, w.model, 0x1000 + 2 * 4, (0x401 << 10) | 0x0f);
     expectFault(w, 0x00800000, ACCESS_READ, false, FAULT_RESERVED, 0, 0x1008);
     writeEntry(w.ram, w.model, 0x1000 + 2 * 4, (0x400 << 10) | 0x0f);
@@ -580,7 +484,7 @@ describe('Sv32 walks: A and D only in the leaf', () => {
 
 describe('Sv32 walks: megapages', () => {
   it.each(ENGINES)('%s: a level-0 leaf maps 4 MiB; A/D are set in it', (engine) => {
-    const w = makeWorld(8 * MIB);
+    const w = makeWorld(sv32(), 8 * MIB);
     const pte = map(w, 0x00800000, 0x400, SRWX, 0);
     expect(pte).toBe(0x1008);
     expect(w.allocated).toEqual([]);
@@ -596,7 +500,7 @@ describe('Sv32 walks: megapages', () => {
   });
 
   it('mapPage refuses a misaligned megapage and a 4 KiB mapping inside a megapage', () => {
-    const w = makeWorld(8 * MIB);
+    const w = makeWorld(sv32(), 8 * MIB);
     expect(() => map(w, 0x00800000, 0x401, SRWX, 0)).toThrow(HwArgumentError);
     map(w, 0x00800000, 0x400, SRWX, 0);
     expect(() => map(w, 0x00801000, 0x50, SRWX)).toThrow(HwArgumentError);

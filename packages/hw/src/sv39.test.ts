@@ -10,32 +10,16 @@ import {
   ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, CTL_MXR, CTL_SUM, CTL_WP, FAULT_BUS, FAULT_NON_CANONICAL, FAULT_NOT_PRESENT,
   FAULT_PROTECTION, FAULT_RESERVED, levelIndex, levelSpanShift, PTE_A, PTE_D, PTE_G, PTE_R, PTE_SW0, PTE_SW1, PTE_U,
   PTE_V, PTE_W, PTE_X, toVa, validateModel, vaRange, vaToBigInt,
-  type AccessKind, type FaultKind, type HardwareModel,
+  type AccessKind,
 } from './model.js';
 import { Mmu } from './mmu.js';
-import { mapPage, POINTER_FLAGS, readEntry, writeEntry } from './page-table.js';
+import { POINTER_FLAGS, readEntry, writeEntry } from './page-table.js';
 import { PhysicalMemory } from './physical-memory.js';
 import { SV39_HI_PPN_MASK, SV39_HI_RESERVED, SV39_PPN_SHIFT, SV39_SATP_MODE, sv39 } from './sv39.js';
-import { referenceWalk } from './walk.js';
+import { expectArgumentError } from './test-support/argument-errors.js';
+import { access, entryAt, ENGINES, expectPa, firstDifference, MIB, refWalk, walkHarness, type World } from './test-support/walk-harness.js';
 
 const URWX = PTE_V | PTE_R | PTE_W | PTE_X | PTE_U;
-const MIB = 1024 * 1024;
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
-
-function expectArgumentError(fn: () => unknown, argument: string): HwArgumentError {
-  const error = thrown(fn);
-  expect(HwArgumentError.isInstance(error)).toBe(true);
-  expect((error as HwArgumentError).argument).toBe(argument);
-  return error as HwArgumentError;
-}
 
 /** The canonical Sv39 address with these VPN[2], VPN[1], VPN[0] and offset (negative in the upper half). */
 function vaOf(vpn2: number, vpn1: number, vpn0: number, offset = 0): number {
@@ -359,94 +343,11 @@ describe('Sv39 root register (satp, RV64)', () => {
 // ---------------------------------------------------------------------------------------------------------
 // Through the walkers.
 
-interface World {
-  ram: PhysicalMemory;
-  model: HardwareModel;
-  mmu: Mmu;
-  alloc: () => number;
-  allocated: number[];
-}
-
-const ROOT = 1;
-
+// RISC-V sets A/D only on success, and never in pointers: a fault changes no byte of RAM.
 /** RAM of 4 MiB (frames 0..0x3ff); root table in frame 1; tables allocated from frame 2. */
-function makeWorld(ramBytes = 4 * MIB): World {
-  const model = sv39();
-  const ram = new PhysicalMemory(ramBytes);
-  const mmu = new Mmu(ram, model);
-  mmu.setRoot(ROOT);
-  let next = 2;
-  const allocated: number[] = [];
-  return {
-    ram, model, mmu, allocated,
-    alloc: () => {
-      allocated.push(next);
-      return next++;
-    },
-  };
-}
-
-function map(w: World, va: number, pfn: number, flags: number, level = 2): number {
-  return mapPage(w.ram, w.model, ROOT, va, pfn, flags, w.alloc, level);
-}
-
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : a.length;
-}
-
-function refWalk(w: World, va: number, access: AccessKind, user: boolean, sideEffects: boolean) {
-  return referenceWalk(w.ram, w.model, w.mmu.rootPfn, { va, access, user, control: w.mmu.control, sideEffects });
-}
-
-function entryAt(w: World, va: number, level: number): number {
-  let table = w.mmu.rootPfn;
-  for (let l = 0; l < level; l++) {
-    const { lo, hi } = readEntry(w.ram, w.model, table * 4096 + levelIndex(w.model, va, l) * 8);
-    table = w.model.pfn(lo, hi, l);
-  }
-  return table * 4096 + levelIndex(w.model, va, level) * 8;
-}
-
-function expectFault(w: World, va: number, access: AccessKind, user: boolean, kind: FaultKind, level: number, leafPa?: number): void {
-  const snapshot = w.ram.bytes.slice();
-  expect(refWalk(w, va, access, user, false)).toEqual({ ok: false, fault: kind, level });
-  w.mmu.faultLevel = -9;
-  expect(w.mmu.translateNoSideEffects(va, access, user)).toBe(-kind);
-  expect([w.mmu.faultKind, w.mmu.faultLevel, w.mmu.faultVa]).toEqual([kind, level, va]);
-  expect(refWalk(w, va, access, user, true)).toEqual({ ok: false, fault: kind, level });
-  w.mmu.tlb.flushAll(); // a walk, not an entry cached before the tables changed
-  w.mmu.faultKind = 0;
-  w.mmu.faultLevel = -9;
-  expect(w.mmu.translate(va, access, user)).toBe(-kind);
-  expect(w.mmu.status).toBe(-kind);
-  expect({ kind: w.mmu.faultKind, level: w.mmu.faultLevel, va: w.mmu.faultVa, access: w.mmu.faultAccess, user: w.mmu.faultUser })
-    .toEqual({ kind, level, va, access, user });
-  // RISC-V sets A/D only on success, and never in pointers: a fault changes no byte of RAM.
-  expect(firstDifference(w.ram.bytes, snapshot)).toBe(-1);
-  if (leafPa !== undefined) expect(w.ram.read32(leafPa)).toBe(new DataView(snapshot.buffer).getUint32(leafPa, true));
-}
-
-function expectPa(w: World, va: number, access: AccessKind, user: boolean, pa: number) {
-  const snapshot = w.ram.bytes.slice();
-  const ref = refWalk(w, va, access, user, false);
-  expect(ref.ok && ref.pa).toBe(pa);
-  expect(w.mmu.translateNoSideEffects(va, access, user)).toBe(pa);
-  expect(firstDifference(w.ram.bytes, snapshot)).toBe(-1);
-  expect(w.mmu.translate(va, access, user)).toBe(pa);
-  expect(w.mmu.status).toBe(0);
-  if (!ref.ok) throw new Error('unreachable');
-  return ref;
-}
-
-type Engine = 'referenceWalk' | 'Mmu.translate';
-const ENGINES: Engine[] = ['referenceWalk', 'Mmu.translate'];
-
-function access(w: World, engine: Engine, va: number, kind: AccessKind, user: boolean): number {
-  if (engine === 'Mmu.translate') return w.mmu.translate(va, kind, user);
-  const r = refWalk(w, va, kind, user, true);
-  return r.ok ? r.pa : -r.fault;
-}
+const { makeWorld, map, expectFault } = walkHarness({
+  model: sv39, ramBytes: 4 * MIB, leafLevel: 2, faultMayWritePointers: false, checkFaultRecords: true,
+});
 
 describe('Sv39 walks: the tables mapPage builds', () => {
   it('maps 0xffffffffc0000000 through VPN[2]=511, VPN[1]=0, VPN[0]=0 with these exact PTEs', () => {

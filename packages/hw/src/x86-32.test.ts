@@ -1,39 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HwArgumentError } from './errors.js';
-import { Mmu } from './mmu.js';
 import {
   ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, CTL_WP, FAULT_BUS, FAULT_NOT_PRESENT, FAULT_PROTECTION, FAULT_RESERVED,
   PTE_A, PTE_CD, PTE_D, PTE_G, PTE_PAT, PTE_R, PTE_SW0, PTE_SW1, PTE_SW2, PTE_U, PTE_V, PTE_W, PTE_WT, PTE_X,
-  type AccessKind, type FaultKind, type HardwareModel,
+  type AccessKind,
 } from './model.js';
-import { mapPage, readEntry, writeEntry } from './page-table.js';
-import { PhysicalMemory } from './physical-memory.js';
-import { referenceWalk } from './walk.js';
+import { readEntry, writeEntry } from './page-table.js';
 import {
   x86_32, X86_A, X86_AVL_MASK, X86_AVL_SHIFT, X86_D, X86_FRAME_MASK, X86_G, X86_P, X86_PCD, X86_PDE_LARGE_PAT,
   X86_PDE_LARGE_RESERVED, X86_PDE_PS, X86_PTE_PAT, X86_PWT, X86_RW, X86_US,
 } from './x86-32.js';
+import { expectArgumentError } from './test-support/argument-errors.js';
+import { access, ENGINES, expectPa, MIB, refWalk, walkHarness } from './test-support/walk-harness.js';
 
-const MIB = 1024 * 1024;
 /** What P=1 means in model-independent terms: valid, readable, executable (no NX in 32-bit paging). */
 const PRESENT = PTE_V | PTE_R | PTE_X;
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
-
-function expectArgumentError(fn: () => unknown, argument: string): HwArgumentError {
-  const error = thrown(fn);
-  expect(HwArgumentError.isInstance(error)).toBe(true);
-  expect((error as HwArgumentError).argument).toBe(argument);
-  return error as HwArgumentError;
-}
 
 describe('x86-32 model shape and raw constants (SDM Vol. 3A §4.3, Tables 4-4..4-6)', () => {
   it('has the documented bit positions', () => {
@@ -341,89 +323,9 @@ describe('x86-32 permits (SDM §4.6)', () => {
 // ---------------------------------------------------------------------------------------------------------
 // Through the walker: referenceWalk and the MMU on tables built with mapPage.
 
-interface World {
-  ram: PhysicalMemory;
-  model: HardwareModel;
-  mmu: Mmu;
-  root: number;
-  alloc: () => number;
-  allocated: number[];
-}
-
-const ROOT = 1;
-
-function makeWorld(model: HardwareModel, ramBytes = MIB): World {
-  const ram = new PhysicalMemory(ramBytes);
-  const mmu = new Mmu(ram, model);
-  mmu.setRoot(ROOT);
-  let next = 2;
-  const allocated: number[] = [];
-  return {
-    ram, model, mmu, root: ROOT, allocated,
-    alloc: () => {
-      allocated.push(next);
-      return next++;
-    },
-  };
-}
-
-function map(w: World, va: number, pfn: number, flags: number, level = 1): number {
-  return mapPage(w.ram, w.model, w.root, va, pfn, flags, w.alloc, level);
-}
-
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : a.length;
-}
-
-function refWalk(w: World, va: number, access: AccessKind, user: boolean, sideEffects: boolean) {
-  return referenceWalk(w.ram, w.model, w.mmu.rootPfn, { va, access, user, control: w.mmu.control, sideEffects });
-}
-
-/** Both walkers agree that the access faults with `kind` at `level`; side-effect-free walks change nothing,
- * and the leaf entry (if given) keeps its A/D bits even after walks with side effects. */
-function expectFault(w: World, va: number, access: AccessKind, user: boolean, kind: FaultKind, level: number, leafPa?: number): void {
-  const snapshot = w.ram.bytes.slice();
-  expect(refWalk(w, va, access, user, false)).toEqual({ ok: false, fault: kind, level });
-  expect(w.mmu.translateNoSideEffects(va, access, user)).toBe(-kind);
-  expect(firstDifference(w.ram.bytes, snapshot)).toBe(-1);
-
-  const leafBefore = leafPa === undefined ? 0 : w.ram.read32(leafPa);
-  expect(refWalk(w, va, access, user, true)).toEqual({ ok: false, fault: kind, level });
-  w.mmu.faultKind = 0;
-  w.mmu.faultLevel = -1;
-  expect(w.mmu.translate(va, access, user)).toBe(-kind);
-  expect(w.mmu.status).toBe(-kind);
-  expect(w.mmu.faultKind).toBe(kind);
-  expect(w.mmu.faultLevel).toBe(level);
-  expect(w.mmu.faultVa).toBe(va);
-  expect(w.mmu.faultAccess).toBe(access);
-  expect(w.mmu.faultUser).toBe(user);
-  if (leafPa !== undefined) expect(w.ram.read32(leafPa)).toBe(leafBefore);
-}
-
-/** Both walkers translate `va` to `pa` (the side-effect-free ones first, checking they change nothing). */
-function expectPa(w: World, va: number, access: AccessKind, user: boolean, pa: number) {
-  const snapshot = w.ram.bytes.slice();
-  const ref = refWalk(w, va, access, user, false);
-  expect(ref.ok && ref.pa).toBe(pa);
-  expect(w.mmu.translateNoSideEffects(va, access, user)).toBe(pa);
-  expect(firstDifference(w.ram.bytes, snapshot)).toBe(-1);
-  expect(w.mmu.translate(va, access, user)).toBe(pa);
-  expect(w.mmu.status).toBe(0);
-  if (!ref.ok) throw new Error('unreachable');
-  return ref;
-}
-
-type Engine = 'referenceWalk' | 'Mmu.translate';
-const ENGINES: Engine[] = ['referenceWalk', 'Mmu.translate'];
-
-/** One access with side effects through one engine: the physical address or -FAULT_*. */
-function access(w: World, engine: Engine, va: number, kind: AccessKind, user: boolean): number {
-  if (engine === 'Mmu.translate') return w.mmu.translate(va, kind, user);
-  const r = refWalk(w, va, kind, user, true);
-  return r.ok ? r.pa : -r.fault;
-}
+const { makeWorld, map, expectFault } = walkHarness({
+  model: x86_32, ramBytes: MIB, leafLevel: 1, faultMayWritePointers: true, checkFaultRecords: false,
+});
 
 const URWX = PTE_V | PTE_R | PTE_W | PTE_X | PTE_U;
 

@@ -9,16 +9,17 @@ import {
   ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, CTL_MXR, CTL_SUM, CTL_WP, FAULT_BUS, FAULT_NON_CANONICAL, FAULT_NOT_PRESENT,
   FAULT_PROTECTION, FAULT_RESERVED, levelIndex, levelSpanShift, PTE_A, PTE_CD, PTE_D, PTE_G, PTE_PAT, PTE_R, PTE_SW0,
   PTE_SW1, PTE_SW2, PTE_U, PTE_V, PTE_W, PTE_WT, PTE_X, toVa, validateModel, vaRange, vaToBigInt,
-  type AccessKind, type FaultKind, type HardwareModel,
+  type AccessKind,
 } from './model.js';
 import { Mmu } from './mmu.js';
-import { mapPage, POINTER_FLAGS, readEntry, writeEntry } from './page-table.js';
+import { POINTER_FLAGS, readEntry, writeEntry } from './page-table.js';
 import { PhysicalMemory } from './physical-memory.js';
-import { referenceWalk } from './walk.js';
 import {
   X64_A, X64_AVL_SHIFT, X64_D, X64_G, X64_HI_PKEY_MASK, X64_HI_XD, X64_LARGE_PAT, X64_P, X64_PCD, X64_PS, X64_PTE_PAT,
   X64_PWT, X64_RW, X64_US, x86_64, type X86_64Options,
 } from './x86-64.js';
+import { expectArgumentError } from './test-support/argument-errors.js';
+import { access, entryAt, ENGINES, expectPa, firstDifference, MIB, refWalk, ROOT, walkHarness, type World } from './test-support/walk-harness.js';
 
 /** P=1 with XD=0: valid, readable (x86 has no "R" bit) and executable. */
 const PRESENT = PTE_V | PTE_R | PTE_X;
@@ -27,23 +28,6 @@ const PRESENT_NX = PTE_V | PTE_R;
 /** High word with only bit 63 (XD) set. */
 const XD = 0x80000000;
 const URWX = PTE_V | PTE_R | PTE_W | PTE_X | PTE_U;
-const MIB = 1024 * 1024;
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
-
-function expectArgumentError(fn: () => unknown, argument: string): HwArgumentError {
-  const error = thrown(fn);
-  expect(HwArgumentError.isInstance(error)).toBe(true);
-  expect((error as HwArgumentError).argument).toBe(argument);
-  return error as HwArgumentError;
-}
 
 /** The canonical address with these PML4, PDPT, PD and PT indices and offset (negative in the upper half). */
 function vaOf(pml4: number, pdpt: number, pd: number, pt: number, offset = 0): number {
@@ -564,98 +548,10 @@ describe('x86-64 root register (CR3)', () => {
 // ---------------------------------------------------------------------------------------------------------
 // Through the walkers: referenceWalk, Mmu.translate and Mmu.translateNoSideEffects on tables in RAM.
 
-interface World {
-  ram: PhysicalMemory;
-  model: HardwareModel;
-  mmu: Mmu;
-  alloc: () => number;
-  allocated: number[];
-}
-
-const ROOT = 1;
-
 /** RAM of 4 MiB (frames 0..0x3ff); root table in frame 1; tables allocated from frame 2. */
-function makeWorld(model: HardwareModel = x86_64(), ramBytes = 4 * MIB): World {
-  const ram = new PhysicalMemory(ramBytes);
-  const mmu = new Mmu(ram, model);
-  mmu.setRoot(ROOT);
-  let next = 2;
-  const allocated: number[] = [];
-  return {
-    ram, model, mmu, allocated,
-    alloc: () => {
-      allocated.push(next);
-      return next++;
-    },
-  };
-}
-
-function map(w: World, va: number, pfn: number, flags: number, level = 3): number {
-  return mapPage(w.ram, w.model, ROOT, va, pfn, flags, w.alloc, level);
-}
-
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : a.length;
-}
-
-function refWalk(w: World, va: number, access: AccessKind, user: boolean, sideEffects: boolean) {
-  return referenceWalk(w.ram, w.model, w.mmu.rootPfn, { va, access, user, control: w.mmu.control, sideEffects });
-}
-
-/** Physical address of the entry at `level` for `va` in the world's tables (which must exist). */
-function entryAt(w: World, va: number, level: number): number {
-  let table = w.mmu.rootPfn;
-  for (let l = 0; l < level; l++) {
-    const { lo, hi } = readEntry(w.ram, w.model, table * 4096 + levelIndex(w.model, va, l) * 8);
-    table = w.model.pfn(lo, hi, l);
-  }
-  return table * 4096 + levelIndex(w.model, va, level) * 8;
-}
-
-/** Both walkers fault with `kind` at `level`; the side-effect-free ones change nothing in RAM, and the fault
- * fields are those of the access. With `leafPa`, walks with side effects keep that entry's A/D as they were. */
-function expectFault(w: World, va: number, access: AccessKind, user: boolean, kind: FaultKind, level: number, leafPa?: number): void {
-  const snapshot = w.ram.bytes.slice();
-  expect(refWalk(w, va, access, user, false)).toEqual({ ok: false, fault: kind, level });
-  w.mmu.faultLevel = -9;
-  expect(w.mmu.translateNoSideEffects(va, access, user)).toBe(-kind);
-  expect([w.mmu.faultKind, w.mmu.faultLevel, w.mmu.faultVa]).toEqual([kind, level, va]);
-  expect(firstDifference(w.ram.bytes, snapshot)).toBe(-1);
-
-  const leafBefore = leafPa === undefined ? 0 : w.ram.read32(leafPa);
-  expect(refWalk(w, va, access, user, true)).toEqual({ ok: false, fault: kind, level });
-  w.mmu.tlb.flushAll(); // a walk, not an entry cached before the tables changed
-  w.mmu.faultKind = 0;
-  w.mmu.faultLevel = -9;
-  expect(w.mmu.translate(va, access, user)).toBe(-kind);
-  expect(w.mmu.status).toBe(-kind);
-  expect({ kind: w.mmu.faultKind, level: w.mmu.faultLevel, va: w.mmu.faultVa, access: w.mmu.faultAccess, user: w.mmu.faultUser })
-    .toEqual({ kind, level, va, access, user });
-  if (leafPa !== undefined) expect(w.ram.read32(leafPa)).toBe(leafBefore);
-}
-
-/** Both walkers translate `va` to `pa`; the side-effect-free walks first, checking they change nothing. */
-function expectPa(w: World, va: number, access: AccessKind, user: boolean, pa: number) {
-  const snapshot = w.ram.bytes.slice();
-  const ref = refWalk(w, va, access, user, false);
-  expect(ref.ok && ref.pa).toBe(pa);
-  expect(w.mmu.translateNoSideEffects(va, access, user)).toBe(pa);
-  expect(firstDifference(w.ram.bytes, snapshot)).toBe(-1);
-  expect(w.mmu.translate(va, access, user)).toBe(pa);
-  expect(w.mmu.status).toBe(0);
-  if (!ref.ok) throw new Error('unreachable');
-  return ref;
-}
-
-type Engine = 'referenceWalk' | 'Mmu.translate';
-const ENGINES: Engine[] = ['referenceWalk', 'Mmu.translate'];
-
-function access(w: World, engine: Engine, va: number, kind: AccessKind, user: boolean): number {
-  if (engine === 'Mmu.translate') return w.mmu.translate(va, kind, user);
-  const r = refWalk(w, va, kind, user, true);
-  return r.ok ? r.pa : -r.fault;
-}
+const { makeWorld, map, expectFault } = walkHarness({
+  model: x86_64, ramBytes: 4 * MIB, leafLevel: 3, faultMayWritePointers: true, checkFaultRecords: true,
+});
 
 describe('x86-64 walks: the tables mapPage builds', () => {
   it('maps 0xffffffff80000000 through PML4[511], PDPT[510], PD[0], PT[0] with these exact entries', () => {
