@@ -1,26 +1,34 @@
-// Typed errors of the hardware layer. Every vmsim error extends VmsimError and carries a marker
-// symbol, so `isInstance` works even when two copies of a package are loaded.
+// Typed errors of the hardware layer. Every vmsim error extends VmsimError, which marks each instance with
+// Symbol.for(<its class's marker>) and Symbol.for('@vmsim/error'), so `isInstance` works even when two
+// copies of a package are loaded. A subclass only names its marker: `static override readonly marker`.
 
-const VMSIM_ERROR = Symbol.for('@vmsim/error');
+const VMSIM_ERROR = '@vmsim/error';
+
+type ErrorClass = (abstract new (...args: never[]) => VmsimError) & { readonly marker: string };
 
 export class VmsimError extends Error {
-  readonly [VMSIM_ERROR] = true;
+  /** The Symbol.for key that marks instances of this class; every subclass names its own. */
+  static readonly marker: string = VMSIM_ERROR;
 
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
+    const marks = this as unknown as Record<symbol, boolean>;
+    marks[Symbol.for(VMSIM_ERROR)] = true;
+    marks[Symbol.for((new.target as unknown as ErrorClass).marker)] = true;
   }
 
-  static isInstance(value: unknown): value is VmsimError {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[VMSIM_ERROR] === true;
+  /** True for an instance of this class, even one made by another copy of its package. */
+  static isInstance<T extends ErrorClass>(this: T, value: unknown): value is InstanceType<T> {
+    if (typeof value !== 'object' || value === null) return false;
+    const marks = value as Record<symbol, unknown>;
+    return marks[Symbol.for(VMSIM_ERROR)] === true && marks[Symbol.for(this.marker)] === true;
   }
 }
 
-const PHYSICAL_ADDRESS_ERROR = Symbol.for('@vmsim/hw/PhysicalAddressError');
-
 /** A physical access that falls outside RAM (never a silent wrap). */
 export class PhysicalAddressError extends VmsimError {
-  readonly [PHYSICAL_ADDRESS_ERROR] = true;
+  static override readonly marker = '@vmsim/hw/PhysicalAddressError';
 
   constructor(
     readonly pa: number,
@@ -29,17 +37,11 @@ export class PhysicalAddressError extends VmsimError {
   ) {
     super(`physical access of ${length} byte(s) at ${formatValue(pa)} is outside RAM of ${ramSize} bytes`);
   }
-
-  static override isInstance(value: unknown): value is PhysicalAddressError {
-    return VmsimError.isInstance(value) && (value as unknown as Record<symbol, unknown>)[PHYSICAL_ADDRESS_ERROR] === true;
-  }
 }
-
-const HW_ARGUMENT_ERROR = Symbol.for('@vmsim/hw/HwArgumentError');
 
 /** A hardware-layer function was called with an argument it cannot accept. */
 export class HwArgumentError extends VmsimError {
-  readonly [HW_ARGUMENT_ERROR] = true;
+  static override readonly marker = '@vmsim/hw/HwArgumentError';
 
   constructor(
     readonly argument: string,
@@ -47,10 +49,6 @@ export class HwArgumentError extends VmsimError {
     readonly reason: string,
   ) {
     super(`invalid ${argument} ${formatValue(value)}: ${reason}`);
-  }
-
-  static override isInstance(value: unknown): value is HwArgumentError {
-    return VmsimError.isInstance(value) && (value as unknown as Record<symbol, unknown>)[HW_ARGUMENT_ERROR] === true;
   }
 }
 
