@@ -4,17 +4,9 @@ import {
   AlreadyMappedError, FrameStateError, InvalidAddressError, InvalidArgumentError, KernelInvariantError,
   NoSuchProcessError, NotAlignedError, NotMappedError, OutOfMemoryError, PermissionDeniedError,
 } from './errors.js';
-import { Kernel, type KernelSnapshot } from './kernel.js';
+import { Kernel } from './kernel.js';
 import { MODELS, userEnd } from './testing/models.js';
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
+import { caught, expectSameSnapshot } from './testing/assertions.js';
 
 interface Case {
   readonly cls: { isInstance(value: unknown): boolean; readonly name: string };
@@ -83,14 +75,6 @@ describe('kernel error classes', () => {
     expect(e.message).not.toContain('more');
   });
 });
-
-/** toEqual on everything but RAM, whose bytes are compared exactly (and fast) on their own. */
-function expectSameSnapshot(after: KernelSnapshot, before: KernelSnapshot): void {
-  const firstDiff = after.ram.findIndex((b, i) => b !== before.ram[i]);
-  expect(firstDiff, `RAM differs at byte ${firstDiff}`).toBe(-1);
-  expect(after.ram.length).toBe(before.ram.length);
-  expect({ ...after, ram: null }).toEqual({ ...before, ram: null });
-}
 
 describe.each(MODELS)('invalid arguments on $name throw typed errors and change nothing', ({ make: makeModel }) => {
   function machine(): { k: Kernel; va: number } {

@@ -2,20 +2,12 @@ import { PhysicalMemory } from '@vmsim/hw';
 import { describe, expect, it } from 'vitest';
 import { FrameStateError, InvalidArgumentError } from './errors.js';
 import { FRAME_DATA, FRAME_FREE, FRAME_TABLE, FRAME_ZERO, FrameAllocator } from './frame-allocator.js';
+import { caught } from './testing/assertions.js';
 
 const FRAME = 4096;
 
 function allocator(frames: number, poisonFreed = false): FrameAllocator {
   return new FrameAllocator(new PhysicalMemory(frames * FRAME), { poisonFreed });
-}
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
 }
 
 /** Everything the allocator exposes, for before/after comparisons. */

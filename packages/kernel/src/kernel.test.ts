@@ -10,10 +10,11 @@ import type { KernelEvent } from './events.js';
 import { FRAME_DATA, FRAME_TABLE, FRAME_ZERO } from './frame-allocator.js';
 import {
   ERR_NO_PROCESS, Kernel, PTE_COW, SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_COW_COPY, VM_FAULT_COW_REUSE, VM_FAULT_SPURIOUS,
-  VM_FAULT_ZERO_FILL, type KernelOptions, type KernelSnapshot,
+  VM_FAULT_ZERO_FILL, type KernelOptions,
 } from './kernel.js';
 import { ASID_MODELS, lastTableSpan, levelSpan, MODELS, newTablesFor, tablesFor, userEnd, withAsidBits } from './testing/models.js';
 import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from './vma.js';
+import { caught, expectSameSnapshot } from './testing/assertions.js';
 
 const PAGE = 4096;
 /** Larger than the span of a last-level table on every model: VA + n * REGION for n > 0 needs a table of its own. */
@@ -25,29 +26,6 @@ type ModelFactory = () => HardwareModel;
 
 function boot(makeModel: ModelFactory, options: Partial<KernelOptions> = {}): Kernel {
   return new Kernel({ model: makeModel(), ramBytes: 256 * PAGE, checkInvariants: true, ...options });
-}
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
-
-/** toEqual on everything but RAM, whose bytes are compared exactly on their own (fast). */
-function expectSameSnapshot(after: KernelSnapshot, before: KernelSnapshot): void {
-  expect(after.ram.length).toBe(before.ram.length);
-  let diff = -1;
-  for (let i = 0; i < after.ram.length; i++) {
-    if (after.ram[i] !== before.ram[i]) {
-      diff = i;
-      break;
-    }
-  }
-  expect(diff, `RAM differs at byte ${diff}`).toBe(-1);
-  expect({ ...after, ram: null }).toEqual({ ...before, ram: null });
 }
 
 function tablesOf(k: Kernel, pid: number): number[] {

@@ -6,8 +6,9 @@ import { ACCESS_WRITE, type HardwareModel } from '@vmsim/hw';
 import { describe, expect, it } from 'vitest';
 import { OutOfMemoryError } from './errors.js';
 import type { KernelEvent } from './events.js';
-import { Kernel, VM_FAULT_OOM, type KernelSnapshot } from './kernel.js';
+import { Kernel, VM_FAULT_OOM } from './kernel.js';
 import { MODELS, newTablesFor, tablesFor } from './testing/models.js';
+import { caught, expectSameSnapshot } from './testing/assertions.js';
 
 const PAGE = 4096;
 /** Larger than the span of a last-level table on every model: VA + n * REGION for n > 0 needs a table of its own. */
@@ -18,15 +19,6 @@ const HOG = 0x40000000;
 
 function boot(makeModel: () => HardwareModel, frames = 48): Kernel {
   return new Kernel({ model: makeModel(), ramBytes: frames * PAGE, checkInvariants: true });
-}
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
 }
 
 /** Spawns a process that takes frames (one per written page) until exactly `leave` frames are free. */
@@ -46,19 +38,6 @@ function exhaust(k: Kernel, leave = 0): number {
 /** Empty processes holding one frame each (their root), to free memory one frame at a time. */
 function spares(k: Kernel, n: number): number[] {
   return Array.from({ length: n }, () => k.spawn().pid);
-}
-
-function expectSameSnapshot(after: KernelSnapshot, before: KernelSnapshot): void {
-  expect(after.ram.length).toBe(before.ram.length);
-  let diff = -1;
-  for (let i = 0; i < after.ram.length; i++) {
-    if (after.ram[i] !== before.ram[i]) {
-      diff = i;
-      break;
-    }
-  }
-  expect(diff, `RAM differs at byte ${diff}`).toBe(-1);
-  expect({ ...after, ram: null }).toEqual({ ...before, ram: null });
 }
 
 /** Runs `op`, which must throw OutOfMemoryError with these fields, and checks that nothing changed. */
