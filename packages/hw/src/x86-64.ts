@@ -8,6 +8,9 @@ import {
   PTE_SW_SHIFT, PTE_U, PTE_V, PTE_W, PTE_WT, PTE_X,
   type AccessKind, type HardwareModel,
 } from './model.js';
+import {
+  X86_A, X86_AVL_SHIFT, X86_D, X86_G, X86_P, X86_PCD, X86_PDE_LARGE_PAT, X86_PDE_PS, X86_PTE_PAT, X86_PWT, X86_RW, X86_US,
+} from './x86-32.js';
 
 /*
  * 64-bit entry, as two words (bit 63..32 = hi, 31..0 = lo); M = physical-address width (physBits):
@@ -18,20 +21,21 @@ import {
  * PS=1 in a PDPTE maps 1 GiB (address bits 29:13 reserved, PAT at bit 12); in a PDE 2 MiB (20:13 reserved,
  * PAT at 12). PS is reserved in a PML4E. In a PTE, bit 7 is PAT. D and G count in leaves only.
  */
-export const X64_P = 1 << 0;
-export const X64_RW = 1 << 1;
-export const X64_US = 1 << 2;
-export const X64_PWT = 1 << 3;
-export const X64_PCD = 1 << 4;
-export const X64_A = 1 << 5;
-export const X64_D = 1 << 6;
+// Bits 0..12 of the low word are those of 32-bit paging.
+export const X64_P = X86_P;
+export const X64_RW = X86_RW;
+export const X64_US = X86_US;
+export const X64_PWT = X86_PWT;
+export const X64_PCD = X86_PCD;
+export const X64_A = X86_A;
+export const X64_D = X86_D;
 /** Bit 7: page size in a PDPTE or PDE, PAT in a PTE. */
-export const X64_PS = 1 << 7;
-export const X64_PTE_PAT = 1 << 7;
-export const X64_G = 1 << 8;
-export const X64_AVL_SHIFT = 9;
+export const X64_PS = X86_PDE_PS;
+export const X64_PTE_PAT = X86_PTE_PAT;
+export const X64_G = X86_G;
+export const X64_AVL_SHIFT = X86_AVL_SHIFT;
 /** Bit 12 of a 1 GiB or 2 MiB leaf: PAT. */
-export const X64_LARGE_PAT = 1 << 12;
+export const X64_LARGE_PAT = X86_PDE_LARGE_PAT;
 /** Bit 63 (bit 31 of the high word): execute disable. */
 export const X64_HI_XD = 0x80000000 | 0;
 /** Bits 62:59 (high-word bits 30:27): the protection key of a leaf (ignored: CR4.PKE is off here). */
