@@ -10,13 +10,14 @@ export {
   type AccessKind, type FaultKind, type HardwareModel,
 } from './model.js';
 export {
-  x86_32, X86_A, X86_AVL_MASK, X86_AVL_SHIFT, X86_D, X86_FRAME_MASK, X86_G, X86_P, X86_PCD, X86_PDE_LARGE_PAT,
-  X86_PDE_LARGE_RESERVED, X86_PDE_PS, X86_PTE_PAT, X86_PWT, X86_RW, X86_US, type X86_32Options,
-} from './x86-32.js';
+  X86_A, X86_AVL_MASK, X86_AVL_SHIFT, X86_D, X86_G, X86_P, X86_PCD, X86_PDE_LARGE_PAT, X86_PDE_PS, X86_PTE_PAT, X86_PWT,
+  X86_RW, X86_US,
+} from './x86-common.js';
+export { x86_32, X86_FRAME_MASK, X86_PDE_LARGE_RESERVED, type X86_32Options } from './x86-32.js';
 export {
-  riscvPermits, sv32, SV32_A, SV32_D, SV32_G, SV32_PPN_SHIFT, SV32_R, SV32_RSW_MASK, SV32_RSW_SHIFT, SV32_SATP_MODE, SV32_U, SV32_V,
-  SV32_W, SV32_X,
-} from './sv32.js';
+  riscvPermits, SV32_A, SV32_D, SV32_G, SV32_R, SV32_RSW_MASK, SV32_RSW_SHIFT, SV32_U, SV32_V, SV32_W, SV32_X,
+} from './riscv-common.js';
+export { sv32, SV32_PPN_SHIFT, SV32_SATP_MODE } from './sv32.js';
 export {
   x86_64, X64_A, X64_AVL_SHIFT, X64_D, X64_G, X64_HI_PKEY_MASK, X64_HI_XD, X64_LARGE_PAT, X64_P, X64_PCD, X64_PS,
   X64_PTE_PAT, X64_PWT, X64_RW, X64_US, type X86_64Options,

@@ -3,6 +3,7 @@
 // Everything above hw speaks the model-independent flags below and lets the model pack them.
 
 import { HwArgumentError } from './errors.js';
+import type { LevelName } from './level-names.js';
 
 /*
  * Model-independent PTE flags (what `HardwareModel.flags` returns and `encode` takes):
@@ -75,6 +76,11 @@ export const CTL_MXR = 1 << 2;
 export interface HardwareModel {
   /** Short name, e.g. "x86-32" or "sv32". */
   readonly name: string;
+  /**
+   * What the tables of each level and their entries are called, root first (x86-64: PML4, PDPT, PD, PT).
+   * Optional for a model of your own: `levelNames(model)` falls back to generic names.
+   */
+  readonly levelNames?: readonly LevelName[];
   /** Number of table levels. */
   readonly levels: number;
   /** log2 of the base page size (12 for 4 KiB pages). */
