@@ -3,7 +3,7 @@
 
 import { HwArgumentError } from './errors.js';
 import { LEVEL_PAGE_DIRECTORY, LEVEL_PAGE_TABLE, type LevelName } from './level-names.js';
-import { PTE_X, type AccessKind, type HardwareModel } from './model.js';
+import { checkModelOptions, PTE_X, type AccessKind, type HardwareModel } from './model.js';
 import { X86_P, X86_PDE_PS, x86LowBits, x86LowFlags, X86Paging, x86Permits } from './x86-common.js';
 
 /*
@@ -105,7 +105,10 @@ class X86_32Model extends X86Paging implements HardwareModel {
   }
 }
 
+const X86_32_OPTIONS = { pse: 'boolean', pge: 'boolean' } as const;
+
 /** The x86 32-bit two-level paging model (10|10|12). */
 export function x86_32(options: X86_32Options = {}): HardwareModel {
+  checkModelOptions('x86-32', options, X86_32_OPTIONS);
   return new X86_32Model(options);
 }

@@ -7,7 +7,7 @@ import {
   LEVEL_PAGE_DIRECTORY, LEVEL_PAGE_TABLE, LEVEL_PDPT, LEVEL_PML4, type LevelName,
 } from './level-names.js';
 import {
-  ACCESS_EXEC, PTE_X, type AccessKind, type HardwareModel,
+  ACCESS_EXEC, checkModelOptions, PTE_X, type AccessKind, type HardwareModel,
 } from './model.js';
 import {
   X86_A, X86_AVL_SHIFT, X86_D, X86_G, X86_P, X86_PCD, X86_PDE_LARGE_PAT, X86_PDE_PS, X86_PTE_PAT, X86_PWT, X86_RW, X86_US,
@@ -165,7 +165,10 @@ class X86_64Model extends X86Paging implements HardwareModel {
   }
 }
 
+const X86_64_OPTIONS = { nxe: 'boolean', pge: 'boolean', pcid: 'boolean', physBits: 'integer' } as const;
+
 /** The x86-64 4-level paging model (9|9|9|9|12, 48-bit canonical addresses). */
 export function x86_64(options: X86_64Options = {}): HardwareModel {
+  checkModelOptions('x86-64', options, X86_64_OPTIONS);
   return new X86_64Model(options);
 }
