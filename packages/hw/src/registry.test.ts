@@ -1,8 +1,11 @@
 // The model registry: every name round-trips to its model, options reach the factory, unknown names and bad
 // options fail with typed errors that list what is known.
 
+import { readFileSync } from 'node:fs';
+import { transformSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { HwArgumentError, UnknownModelError, VmsimError } from './errors.js';
+import * as hw from './index.js';
 import { levelNames } from './level-names.js';
 import { validateModel } from './model.js';
 import { isModelName, MODEL_NAMES, modelByName, type ModelName } from './registry.js';
@@ -122,5 +125,20 @@ describe('unknown model names', () => {
 
   it('is not an HwArgumentError (one class per kind)', () => {
     expect(HwArgumentError.isInstance(thrown(() => modelByName('toy' as ModelName)))).toBe(false);
+  });
+});
+
+describe('the README', () => {
+  it('runs the registry example and prints what it shows', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const block = /```ts\n(import \{[^}]*\} from '@vmsim\/hw';\n\nfor \(const name of MODEL_NAMES\)[\s\S]*?)```\n\nIt prints:\n\n```text\n([\s\S]*?)```/.exec(readme);
+    expect(block).not.toBeNull();
+    const source = block![1]!.replace(/^import \{([^}]*)\} from '@vmsim\/hw';$/m, 'const {$1} = hw;');
+    const lines: string[] = [];
+    const log = (...args: unknown[]): void => {
+      lines.push(args.join(' '));
+    };
+    new Function('hw', 'console', transformSync(source, { loader: 'ts' }).code)(hw, { log });
+    expect(lines).toEqual(block![2]!.trimEnd().split('\n'));
   });
 });
