@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { checkInteger, HwArgumentError, PhysicalAddressError, VmsimError } from './errors.js';
+import { checkInteger, HwArgumentError, PhysicalAddressError, UnknownModelError, VmsimError } from './errors.js';
 import { thrown } from './test-support/argument-errors.js';
 
 const BASE_MARKER = Symbol.for('@vmsim/error');
@@ -141,5 +143,107 @@ describe('checkInteger', () => {
     expect(error.reason).toBe(`expected a value from ${min} to ${max}`);
     expect(error.message).toContain(String(min));
     expect(error.message).toContain(String(max));
+  });
+});
+
+describe('name and errno of every hw error class', () => {
+  const cases = [
+    ['PhysicalAddressError', PhysicalAddressError, () => new PhysicalAddressError(0x2000, 4, 0x2000), 'EFAULT'],
+    ['HwArgumentError', HwArgumentError, () => new HwArgumentError('pfn', -1, 'bad'), 'EINVAL'],
+    ['UnknownModelError', UnknownModelError, () => new UnknownModelError('toy', ['x86-32']), 'EINVAL'],
+  ] as const;
+
+  it.each(cases)('%s has the literal name, its errno, and a marker that ends with its name', (name, cls, make, errno) => {
+    const error = make();
+    expect(error.name).toBe(name);
+    expect(error.errno).toBe(errno);
+    expect(cls.marker).toBe(`@vmsim/hw/${name}`);
+    expect(String(error)).toBe(`${name}: ${error.message}`);
+    // The name is the instance's own, so a minifier renaming the class cannot change it.
+    expect(Object.hasOwn(error, 'name')).toBe(true);
+  });
+
+  it('VmsimError itself has no errno unless given one', () => {
+    expect(new VmsimError('x').errno).toBeUndefined();
+    expect(new VmsimError('x', 'ENOMEM').errno).toBe('ENOMEM');
+  });
+
+  it('a subclass of another layer that declares no name gets its marker\'s last segment, not its class name', () => {
+    class Renamed extends VmsimError {
+      static override readonly marker = '@vmsim/kernel/OutOfMemoryError';
+      constructor() {
+        super('no frames', 'ENOMEM');
+      }
+    }
+    const error = new Renamed();
+    expect(Renamed.name).toBe('Renamed');
+    expect(error.name).toBe('OutOfMemoryError');
+    expect(error.errno).toBe('ENOMEM');
+  });
+
+  it('a subclass that declares a literal name keeps it', () => {
+    class Mine extends VmsimError {
+      static override readonly marker = '@vmsim/test/Whatever';
+      override readonly name = 'MineError' as const;
+    }
+    expect(new Mine('m').name).toBe('MineError');
+  });
+});
+
+describe('names survive a consumer\'s minifier', () => {
+  // Bundle the package's entry with identifiers minified, as an app's production build would, and look at
+  // the errors the bundled code throws.
+  const bundle = (contents: string): Record<string, unknown> => {
+    const result = buildSync({
+      stdin: { contents, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
+      bundle: true,
+      minify: true,
+      format: 'iife',
+      globalName: '__bundle',
+      write: false,
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0]!.text;
+    expect(code).not.toContain('class HwArgumentError');
+    return new Function(`${code}; return __bundle;`)() as Record<string, unknown>;
+  };
+
+  it('every hw error thrown by minified code has its literal name and errno', () => {
+    const out = bundle(`
+      import { HwArgumentError, PhysicalAddressError, PhysicalMemory, UnknownModelError, modelByName, VmsimError } from './index.ts';
+      const caught = (fn) => { try { fn(); } catch (error) { return error; } return undefined; };
+      export const classNames = [HwArgumentError.name, PhysicalAddressError.name, UnknownModelError.name, VmsimError.name];
+      export const errors = [
+        caught(() => new PhysicalMemory(8192).read32(8190)),
+        caught(() => modelByName('x86-32').encodeLo(-1, 1, 1, true)),
+        caught(() => modelByName('toy')),
+        new VmsimError('base'),
+      ];
+    `);
+    // The minifier did rename the classes, so a name taken from the constructor would be wrong.
+    expect(out.classNames).not.toEqual(['HwArgumentError', 'PhysicalAddressError', 'UnknownModelError', 'VmsimError']);
+    const errors = out.errors as { name: string; errno: string | undefined }[];
+    expect(errors.map((e) => [e.name, e.errno])).toEqual([
+      ['PhysicalAddressError', 'EFAULT'],
+      ['HwArgumentError', 'EINVAL'],
+      ['UnknownModelError', 'EINVAL'],
+      ['VmsimError', undefined],
+    ]);
+    expect(errors.every((e) => VmsimError.isInstance(e))).toBe(true);
+    expect(HwArgumentError.isInstance(errors[1])).toBe(true);
+  });
+
+  it('a subclass without a literal name (another layer\'s) is named from its marker after minifying', () => {
+    const out = bundle(`
+      import { VmsimError } from './errors.ts';
+      class NoSuchProcessError extends VmsimError {
+        static marker = '@vmsim/kernel/NoSuchProcessError';
+        constructor() { super('no such process', 'ESRCH'); }
+      }
+      export const className = NoSuchProcessError.name;
+      export const error = new NoSuchProcessError();
+    `);
+    expect(out.className).not.toBe('NoSuchProcessError');
+    expect(out.error).toMatchObject({ name: 'NoSuchProcessError', errno: 'ESRCH', message: 'no such process' });
   });
 });

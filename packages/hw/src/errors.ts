@@ -1,21 +1,40 @@
-// Typed errors of the hardware layer. Every vmsim error extends VmsimError, which marks each instance with
-// Symbol.for(<its class's marker>) and Symbol.for('@vmsim/error'), so `isInstance` works even when two
-// copies of a package are loaded. A subclass only names its marker: `static override readonly marker`.
+// Typed errors of the hardware layer, and VmsimError, the base of every vmsim error. VmsimError marks each
+// instance with Symbol.for(<its class's marker>) and Symbol.for('@vmsim/error'), so `isInstance` works even
+// when two copies of a package are loaded. A subclass names its marker (`static override readonly marker`),
+// its `name` as a literal and, where Linux has one, its errno name.
 
 const VMSIM_ERROR = '@vmsim/error';
 
 type ErrorClass = (abstract new (...args: never[]) => VmsimError) & { readonly marker: string };
 
+/** A Linux errno name (`EINVAL`, `ENOMEM`, `EFAULT`, …), as `errno(3)` lists them. */
+export type ErrnoName = `E${string}`;
+
+/** The class name a marker ends with: `@vmsim/hw/HwArgumentError` → `HwArgumentError`. */
+function nameOfMarker(marker: string): string {
+  return marker === VMSIM_ERROR ? 'VmsimError' : marker.slice(marker.lastIndexOf('/') + 1);
+}
+
 export class VmsimError extends Error {
   /** The Symbol.for key that marks instances of this class; every subclass names its own. */
   static readonly marker: string = VMSIM_ERROR;
 
-  constructor(message: string) {
+  /**
+   * The class name. A literal, never `constructor.name` (which a consumer's minifier renames): subclasses
+   * declare theirs, and one that does not gets the last segment of its marker.
+   */
+  override readonly name: string;
+  /** The Linux errno name of this kind of failure (EINVAL, EFAULT, ENOMEM, …); undefined where none fits. */
+  readonly errno: ErrnoName | undefined;
+
+  constructor(message: string, errno?: ErrnoName) {
     super(message);
-    this.name = new.target.name;
+    const marker = (new.target as unknown as ErrorClass).marker;
+    this.name = nameOfMarker(marker);
+    this.errno = errno;
     const marks = this as unknown as Record<symbol, boolean>;
     marks[Symbol.for(VMSIM_ERROR)] = true;
-    marks[Symbol.for((new.target as unknown as ErrorClass).marker)] = true;
+    marks[Symbol.for(marker)] = true;
   }
 
   /** True for an instance of this class, even one made by another copy of its package. */
@@ -26,29 +45,47 @@ export class VmsimError extends Error {
   }
 }
 
-/** A physical access that falls outside RAM (never a silent wrap). */
+/** A physical access that falls outside RAM (never a silent wrap): EFAULT, a bad address. */
 export class PhysicalAddressError extends VmsimError {
   static override readonly marker = '@vmsim/hw/PhysicalAddressError';
+  override readonly name = 'PhysicalAddressError' as const;
+  declare readonly errno: 'EFAULT';
 
   constructor(
     readonly pa: number,
     readonly length: number,
     readonly ramSize: number,
   ) {
-    super(`physical access of ${length} byte(s) at ${formatValue(pa)} is outside RAM of ${ramSize} bytes`);
+    super(`physical access of ${length} byte(s) at ${formatValue(pa)} is outside RAM of ${ramSize} bytes`, 'EFAULT');
   }
 }
 
-/** A hardware-layer function was called with an argument it cannot accept. */
+/** A hardware-layer function was called with an argument it cannot accept: EINVAL. */
 export class HwArgumentError extends VmsimError {
   static override readonly marker = '@vmsim/hw/HwArgumentError';
+  override readonly name = 'HwArgumentError' as const;
+  declare readonly errno: 'EINVAL';
 
   constructor(
     readonly argument: string,
     readonly value: unknown,
     readonly reason: string,
   ) {
-    super(`invalid ${argument} ${formatValue(value)}: ${reason}`);
+    super(`invalid ${argument} ${formatValue(value)}: ${reason}`, 'EINVAL');
+  }
+}
+
+/** A hardware model asked for by a name the registry does not know: EINVAL. `known` lists the names it does. */
+export class UnknownModelError extends VmsimError {
+  static override readonly marker = '@vmsim/hw/UnknownModelError';
+  override readonly name = 'UnknownModelError' as const;
+  declare readonly errno: 'EINVAL';
+
+  constructor(
+    readonly model: unknown,
+    readonly known: readonly string[],
+  ) {
+    super(`unknown hardware model ${formatValue(model)}: expected one of ${known.join(', ')}`, 'EINVAL');
   }
 }
 

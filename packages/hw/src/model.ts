@@ -3,6 +3,7 @@
 // Everything above hw speaks the model-independent flags below and lets the model pack them.
 
 import { HwArgumentError } from './errors.js';
+import type { LevelName } from './level-names.js';
 
 /*
  * Model-independent PTE flags (what `HardwareModel.flags` returns and `encode` takes):
@@ -75,6 +76,11 @@ export const CTL_MXR = 1 << 2;
 export interface HardwareModel {
   /** Short name, e.g. "x86-32" or "sv32". */
   readonly name: string;
+  /**
+   * What the tables of each level and their entries are called, root first (x86-64: PML4, PDPT, PD, PT).
+   * Optional for a model of your own: `levelNames(model)` falls back to generic names.
+   */
+  readonly levelNames?: readonly LevelName[];
   /** Number of table levels. */
   readonly levels: number;
   /** log2 of the base page size (12 for 4 KiB pages). */
@@ -191,5 +197,34 @@ export function validateModel(model: HardwareModel): string | null {
     if (2 ** bits * model.entryBytes > 2 ** model.pageShift) return 'a table must fit in one page';
   }
   if (model.vaBits > 52) return 'vaBits must be at most 52 (addresses are numbers, exact below 2^53)';
+  const names = model.levelNames;
+  if (names !== undefined) {
+    if (!Array.isArray(names) || names.length !== model.levels) return 'levelNames, when given, must have one entry per level';
+    for (const n of names as readonly unknown[]) {
+      const { table, entry } = (n ?? {}) as { table?: unknown; entry?: unknown };
+      if (typeof table !== 'string' || typeof entry !== 'string') return 'each of levelNames must be { table: string, entry: string }';
+    }
+  }
   return null;
+}
+
+/**
+ * Checks a model factory's options: undefined or an object whose keys are all in `known`, each undefined or
+ * of the kind `known` gives it (integer ranges are the factory's). Throws HwArgumentError naming the option.
+ */
+export function checkModelOptions(model: string, options: unknown, known: Readonly<Record<string, 'boolean' | 'integer'>>): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new HwArgumentError('options', options, `expected an object of ${model} options`);
+  }
+  const names = Object.keys(known);
+  for (const [key, value] of Object.entries(options)) {
+    const kind = Object.hasOwn(known, key) ? known[key] : undefined;
+    if (kind === undefined) {
+      throw new HwArgumentError('option', key, names.length === 0 ? `${model} takes no options` : `${model} takes ${names.join(', ')}`);
+    }
+    if (value === undefined) continue;
+    if (kind === 'boolean' && typeof value !== 'boolean') throw new HwArgumentError(key, value, 'expected true or false');
+    if (kind === 'integer' && !Number.isInteger(value)) throw new HwArgumentError(key, value, 'expected an integer');
+  }
 }

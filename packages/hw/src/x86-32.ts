@@ -2,33 +2,22 @@
 // 4-byte entries, 4 KiB pages, and 4 MiB pages when CR4.PSE is on. No NX bit and no ASIDs in this mode.
 
 import { HwArgumentError } from './errors.js';
-import {
-  ACCESS_WRITE, CTL_WP, PTE_A, PTE_CD, PTE_D, PTE_G, PTE_PAT, PTE_R, PTE_SW0, PTE_SW1, PTE_SW2, PTE_SW_SHIFT, PTE_U,
-  PTE_V, PTE_W, PTE_WT, PTE_X,
-  type AccessKind, type HardwareModel,
-} from './model.js';
+import { LEVEL_PAGE_DIRECTORY, LEVEL_PAGE_TABLE, type LevelName } from './level-names.js';
+import { checkModelOptions, PTE_X, type AccessKind, type HardwareModel } from './model.js';
+import { X86_P, X86_PDE_PS, x86LowBits, x86LowFlags, X86Paging, x86Permits } from './x86-common.js';
 
 /*
  * PTE (4 KiB page)                      PDE (page table)                    PDE with PS=1 (4 MiB page, PSE)
  * 31        12 11  9 8 7   6 5 4   3   2  1  0          31        12 11 9 8 7  6 5 4 3 2 1 0      31    22 21  13 12  11 9 8 7  6 5 4 3 2 1 0
  * |   frame   | AVL |G|PAT|D|A|PCD|PWT|U/S|R/W|P|       | table     | AVL|-|PS|-|A|.|.|U|W|P      | frame |reserved|PAT|AVL|G|PS|D|A|.|.|U|W|P
+ *
+ * Bits 0..12 are those of every x86 mode (x86-common.ts); this file adds the 20-bit frame field and the
+ * reserved bits of a 4 MiB page.
  */
-export const X86_P = 1 << 0;
-export const X86_RW = 1 << 1;
-export const X86_US = 1 << 2;
-export const X86_PWT = 1 << 3;
-export const X86_PCD = 1 << 4;
-export const X86_A = 1 << 5;
-export const X86_D = 1 << 6;
-/** Bit 7 of a PTE: page attribute table index. */
-export const X86_PTE_PAT = 1 << 7;
-/** Bit 7 of a PDE: page size (4 MiB page when CR4.PSE=1). */
-export const X86_PDE_PS = 1 << 7;
-export const X86_G = 1 << 8;
-export const X86_AVL_SHIFT = 9;
-export const X86_AVL_MASK = 0x7 << X86_AVL_SHIFT;
-/** Bit 12 of a 4 MiB PDE: page attribute table index. */
-export const X86_PDE_LARGE_PAT = 1 << 12;
+export {
+  X86_A, X86_AVL_MASK, X86_AVL_SHIFT, X86_D, X86_G, X86_P, X86_PCD, X86_PDE_LARGE_PAT, X86_PDE_PS, X86_PTE_PAT, X86_PWT,
+  X86_RW, X86_US,
+} from './x86-common.js';
 /** Bits 21:13 of a 4 MiB PDE must be zero (no PSE-36 physical bits with a 32-bit physical address space). */
 export const X86_PDE_LARGE_RESERVED = 0x003fe000;
 export const X86_FRAME_MASK = 0xfffff000;
@@ -40,11 +29,12 @@ export interface X86_32Options {
   readonly pge?: boolean;
 }
 
-const SUPPORTED = PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_G | PTE_A | PTE_D | PTE_WT | PTE_CD | PTE_PAT
-  | PTE_SW0 | PTE_SW1 | PTE_SW2;
+/** Intel's names for 32-bit paging, which are also the original rust-vmem dump's. */
+const LEVEL_NAMES: readonly LevelName[] = Object.freeze([LEVEL_PAGE_DIRECTORY, LEVEL_PAGE_TABLE]);
 
-class X86_32Model implements HardwareModel {
+class X86_32Model extends X86Paging implements HardwareModel {
   readonly name = 'x86-32';
+  readonly levelNames = LEVEL_NAMES;
   readonly levels = 2;
   readonly pageShift = 12;
   readonly indexBits: readonly number[] = [10, 10];
@@ -52,24 +42,14 @@ class X86_32Model implements HardwareModel {
   readonly vaBits = 32;
   readonly maxPfn = 0xfffff;
   readonly asidBits = 0;
-  readonly softwareBits = 3;
-  readonly supportedFlags = SUPPORTED;
-  readonly permissionsAtEveryLevel = true;
-  readonly accessedOnNonLeaf = true;
-  readonly globalInherits = false;
   readonly rootWriteFlushesTlb = true;
-  readonly rawAccessed = X86_A;
-  readonly rawDirty = X86_D;
   readonly pse: boolean;
   readonly pge: boolean;
 
   constructor(options: X86_32Options) {
+    super();
     this.pse = options.pse ?? false;
     this.pge = options.pge ?? true;
-  }
-
-  isValid(lo: number): boolean {
-    return (lo & X86_P) !== 0;
   }
 
   isLeaf(lo: number, _hi: number, level: number): boolean {
@@ -86,19 +66,9 @@ class X86_32Model implements HardwareModel {
   }
 
   flags(lo: number, hi: number, level: number): number {
-    let f = ((lo >>> X86_AVL_SHIFT) & 0x7) << PTE_SW_SHIFT;
-    if (lo & X86_P) f |= PTE_V | PTE_R | PTE_X;
-    if (lo & X86_RW) f |= PTE_W;
-    if (lo & X86_US) f |= PTE_U;
-    if (lo & X86_PWT) f |= PTE_WT;
-    if (lo & X86_PCD) f |= PTE_CD;
-    if (lo & X86_A) f |= PTE_A;
-    if (this.isLeaf(lo, hi, level)) {
-      if (lo & X86_D) f |= PTE_D;
-      if (this.pge && lo & X86_G) f |= PTE_G;
-      if (lo & (level === 1 ? X86_PTE_PAT : X86_PDE_LARGE_PAT)) f |= PTE_PAT;
-    }
-    return f;
+    // 32-bit paging has no NX: whatever is present is executable.
+    const f = x86LowFlags(lo, this.isLeaf(lo, hi, level), level === 1, this.pge);
+    return lo & X86_P ? f | PTE_X : f;
   }
 
   encodeLo(pfn: number, flags: number, level: number, leaf: boolean): number {
@@ -110,20 +80,7 @@ class X86_32Model implements HardwareModel {
       if (pfn & 0x3ff) throw new HwArgumentError('pfn', pfn, 'a 4 MiB page must start on a 4 MiB boundary');
     }
     if (!leaf && level === 1) throw new HwArgumentError('level', level, 'a PTE is always a leaf');
-    let lo = pfn * 4096 + (((flags >>> PTE_SW_SHIFT) & 0x7) << X86_AVL_SHIFT);
-    if (flags & PTE_V) lo |= X86_P;
-    if (flags & PTE_W) lo |= X86_RW;
-    if (flags & PTE_U) lo |= X86_US;
-    if (flags & PTE_WT) lo |= X86_PWT;
-    if (flags & PTE_CD) lo |= X86_PCD;
-    if (flags & PTE_A) lo |= X86_A;
-    if (leaf) {
-      if (flags & PTE_D) lo |= X86_D;
-      if (flags & PTE_G) lo |= X86_G;
-      if (flags & PTE_PAT) lo |= large ? X86_PDE_LARGE_PAT : X86_PTE_PAT;
-      if (large) lo |= X86_PDE_PS;
-    }
-    return lo >>> 0;
+    return (pfn * 4096 + x86LowBits(flags, leaf, large)) >>> 0;
   }
 
   encodeHi(): number {
@@ -131,11 +88,7 @@ class X86_32Model implements HardwareModel {
   }
 
   permits(flags: number, access: AccessKind, user: boolean, control: number): boolean {
-    if (user) {
-      if ((flags & PTE_U) === 0) return false;
-      return access !== ACCESS_WRITE || (flags & PTE_W) !== 0;
-    }
-    return access !== ACCESS_WRITE || (control & CTL_WP) === 0 || (flags & PTE_W) !== 0;
+    return x86Permits(flags, access, user, control);
   }
 
   encodeRoot(rootPfn: number, asid: number): bigint {
@@ -152,7 +105,10 @@ class X86_32Model implements HardwareModel {
   }
 }
 
+const X86_32_OPTIONS = { pse: 'boolean', pge: 'boolean' } as const;
+
 /** The x86 32-bit two-level paging model (10|10|12). */
 export function x86_32(options: X86_32Options = {}): HardwareModel {
+  checkModelOptions('x86-32', options, X86_32_OPTIONS);
   return new X86_32Model(options);
 }

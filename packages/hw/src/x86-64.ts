@@ -4,13 +4,15 @@
 
 import { HwArgumentError } from './errors.js';
 import {
-  ACCESS_EXEC, ACCESS_WRITE, CTL_WP, PTE_A, PTE_CD, PTE_D, PTE_G, PTE_PAT, PTE_R, PTE_SW0, PTE_SW1, PTE_SW2,
-  PTE_SW_SHIFT, PTE_U, PTE_V, PTE_W, PTE_WT, PTE_X,
-  type AccessKind, type HardwareModel,
+  LEVEL_PAGE_DIRECTORY, LEVEL_PAGE_TABLE, LEVEL_PDPT, LEVEL_PML4, type LevelName,
+} from './level-names.js';
+import {
+  ACCESS_EXEC, checkModelOptions, PTE_X, type AccessKind, type HardwareModel,
 } from './model.js';
 import {
   X86_A, X86_AVL_SHIFT, X86_D, X86_G, X86_P, X86_PCD, X86_PDE_LARGE_PAT, X86_PDE_PS, X86_PTE_PAT, X86_PWT, X86_RW, X86_US,
-} from './x86-32.js';
+  x86LowBits, x86LowFlags, X86Paging, x86Permits,
+} from './x86-common.js';
 
 /*
  * 64-bit entry, as two words (bit 63..32 = hi, 31..0 = lo); M = physical-address width (physBits):
@@ -21,7 +23,7 @@ import {
  * PS=1 in a PDPTE maps 1 GiB (address bits 29:13 reserved, PAT at bit 12); in a PDE 2 MiB (20:13 reserved,
  * PAT at 12). PS is reserved in a PML4E. In a PTE, bit 7 is PAT. D and G count in leaves only.
  */
-// Bits 0..12 of the low word are those of 32-bit paging.
+// Bits 0..12 of the low word are those of every x86 mode (x86-common.ts), named here as x86-64's.
 export const X64_P = X86_P;
 export const X64_RW = X86_RW;
 export const X64_US = X86_US;
@@ -55,12 +57,13 @@ export interface X86_64Options {
   readonly physBits?: number;
 }
 
-const SUPPORTED = PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_G | PTE_A | PTE_D | PTE_WT | PTE_CD | PTE_PAT
-  | PTE_SW0 | PTE_SW1 | PTE_SW2;
 const TWO_20 = 2 ** 20;
+/** Intel's names (SDM Vol. 3A §4.5). */
+const LEVEL_NAMES: readonly LevelName[] = Object.freeze([LEVEL_PML4, LEVEL_PDPT, LEVEL_PAGE_DIRECTORY, LEVEL_PAGE_TABLE]);
 
-class X86_64Model implements HardwareModel {
+class X86_64Model extends X86Paging implements HardwareModel {
   readonly name = 'x86-64';
+  readonly levelNames = LEVEL_NAMES;
   readonly levels = 4;
   readonly pageShift = 12;
   readonly indexBits: readonly number[] = [9, 9, 9, 9];
@@ -69,14 +72,7 @@ class X86_64Model implements HardwareModel {
   readonly signExtendedVa = true;
   readonly maxPfn: number;
   readonly asidBits: number;
-  readonly softwareBits = 3;
-  readonly supportedFlags = SUPPORTED;
-  readonly permissionsAtEveryLevel = true;
-  readonly accessedOnNonLeaf = true;
-  readonly globalInherits = false;
   readonly rootWriteFlushesTlb: boolean;
-  readonly rawAccessed = X64_A;
-  readonly rawDirty = X64_D;
   readonly nxe: boolean;
   readonly pge: boolean;
   readonly physBits: number;
@@ -86,6 +82,7 @@ class X86_64Model implements HardwareModel {
   private readonly hiReserved: number;
 
   constructor(options: X86_64Options) {
+    super();
     this.nxe = options.nxe ?? true;
     this.pge = options.pge ?? true;
     const pcid = options.pcid ?? false;
@@ -99,10 +96,6 @@ class X86_64Model implements HardwareModel {
     this.maxPfn = 2 ** (physBits - 12) - 1;
     this.hiAddrMask = 2 ** (physBits - 32) - 1;
     this.hiReserved = (0xfffff & ~this.hiAddrMask) | (this.nxe ? 0 : X64_HI_XD);
-  }
-
-  isValid(lo: number): boolean {
-    return (lo & X64_P) !== 0;
   }
 
   isLeaf(lo: number, _hi: number, level: number): boolean {
@@ -125,41 +118,14 @@ class X86_64Model implements HardwareModel {
   }
 
   flags(lo: number, hi: number, level: number): number {
-    let f = ((lo >>> X64_AVL_SHIFT) & 0x7) << PTE_SW_SHIFT;
-    if (lo & X64_P) {
-      f |= PTE_V | PTE_R;
-      if (!this.nxe || (hi & X64_HI_XD) === 0) f |= PTE_X;
-    }
-    if (lo & X64_RW) f |= PTE_W;
-    if (lo & X64_US) f |= PTE_U;
-    if (lo & X64_PWT) f |= PTE_WT;
-    if (lo & X64_PCD) f |= PTE_CD;
-    if (lo & X64_A) f |= PTE_A;
-    if (this.isLeaf(lo, hi, level)) {
-      if (lo & X64_D) f |= PTE_D;
-      if (this.pge && lo & X64_G) f |= PTE_G;
-      if (lo & (level === 3 ? X64_PTE_PAT : X64_LARGE_PAT)) f |= PTE_PAT;
-    }
-    return f;
+    const f = x86LowFlags(lo, this.isLeaf(lo, hi, level), level === 3, this.pge);
+    // Present and not execute-disabled (XD counts only with EFER.NXE): executable.
+    return lo & X64_P && (!this.nxe || (hi & X64_HI_XD) === 0) ? f | PTE_X : f;
   }
 
   encodeLo(pfn: number, flags: number, level: number, leaf: boolean): number {
     this.checkEncode(pfn, level, leaf);
-    const large = leaf && level < 3;
-    let lo = (pfn % TWO_20) * 4096 + (((flags >>> PTE_SW_SHIFT) & 0x7) << X64_AVL_SHIFT);
-    if (flags & PTE_V) lo |= X64_P;
-    if (flags & PTE_W) lo |= X64_RW;
-    if (flags & PTE_U) lo |= X64_US;
-    if (flags & PTE_WT) lo |= X64_PWT;
-    if (flags & PTE_CD) lo |= X64_PCD;
-    if (flags & PTE_A) lo |= X64_A;
-    if (leaf) {
-      if (flags & PTE_D) lo |= X64_D;
-      if (flags & PTE_G) lo |= X64_G;
-      if (flags & PTE_PAT) lo |= large ? X64_LARGE_PAT : X64_PTE_PAT;
-      if (large) lo |= X64_PS;
-    }
-    return lo >>> 0;
+    return ((pfn % TWO_20) * 4096 + x86LowBits(flags, leaf, leaf && level < 3)) >>> 0;
   }
 
   encodeHi(pfn: number, flags: number, level: number, leaf: boolean): number {
@@ -171,11 +137,7 @@ class X86_64Model implements HardwareModel {
 
   permits(flags: number, access: AccessKind, user: boolean, control: number): boolean {
     if (access === ACCESS_EXEC && (flags & PTE_X) === 0) return false;
-    if (user) {
-      if ((flags & PTE_U) === 0) return false;
-      return access !== ACCESS_WRITE || (flags & PTE_W) !== 0;
-    }
-    return access !== ACCESS_WRITE || (control & CTL_WP) === 0 || (flags & PTE_W) !== 0;
+    return x86Permits(flags, access, user, control);
   }
 
   encodeRoot(rootPfn: number, asid: number): bigint {
@@ -203,7 +165,10 @@ class X86_64Model implements HardwareModel {
   }
 }
 
+const X86_64_OPTIONS = { nxe: 'boolean', pge: 'boolean', pcid: 'boolean', physBits: 'integer' } as const;
+
 /** The x86-64 4-level paging model (9|9|9|9|12, 48-bit canonical addresses). */
 export function x86_64(options: X86_64Options = {}): HardwareModel {
+  checkModelOptions('x86-64', options, X86_64_OPTIONS);
   return new X86_64Model(options);
 }

@@ -4,48 +4,16 @@
 // levels as the hardware model: the original's page directory and page tables on the 32-bit models, PML4,
 // PDPT, PD and PT on x86-64, three levels on Sv39.
 
-import { PTE_R, PTE_U, PTE_V, readEntry, type HardwareModel } from '@vmsim/hw';
+import { levelNames, PTE_R, PTE_U, PTE_V, readEntry, type HardwareModel } from '@vmsim/hw';
 import type { Kernel } from '@vmsim/kernel';
 
-/** What the dump calls the tables of one level and their entries. */
-export interface LevelName {
-  /** The section heading: `PAGE TABLE` (then ` #<frame>` for every table but the root). */
-  readonly table: string;
-  /** The entry label: `PTE` (then ` #<index>`). */
-  readonly entry: string;
-}
-
-const PAGE_TABLE: LevelName = { table: 'PAGE TABLE', entry: 'PTE' };
-const PAGE_DIRECTORY: LevelName = { table: 'PAGE DIRECTORY', entry: 'PDE' };
-
-/** The names of each model's levels, root first. */
-const MODEL_LEVELS: Readonly<Record<string, readonly LevelName[]>> = {
-  // The original's names, which both two-level models keep.
-  'x86-32': [PAGE_DIRECTORY, PAGE_TABLE],
-  sv32: [PAGE_DIRECTORY, PAGE_TABLE],
-  // Intel's names (SDM Vol. 3A §4.5).
-  'x86-64': [{ table: 'PML4', entry: 'PML4E' }, { table: 'PAGE DIRECTORY POINTER TABLE', entry: 'PDPTE' }, PAGE_DIRECTORY, PAGE_TABLE],
-  // Linux's names for the three Sv39 levels (pgd, pmd, pte), the root called a page directory as on Sv32.
-  sv39: [PAGE_DIRECTORY, { table: 'PAGE MIDDLE DIRECTORY', entry: 'PMDE' }, PAGE_TABLE],
-};
-
-/** The x86 names counted up from the last level, for models without names of their own. */
-const FROM_LAST: readonly LevelName[] = [
-  PAGE_TABLE, PAGE_DIRECTORY, { table: 'PAGE DIRECTORY POINTER TABLE', entry: 'PDPTE' }, { table: 'PML4', entry: 'PML4E' },
-  { table: 'PML5', entry: 'PML5E' },
-];
-
 /**
- * The names of a model's levels, root first: the model's own when it is one vmsim names (x86-32, sv32,
- * x86-64, sv39, with their number of levels), else the x86 names counted up from the last level
- * (page table, page directory, page directory pointer table, PML4, PML5), and `LEVEL <l> TABLE` / `L<l>E`
- * above those.
+ * What the dump calls the tables of one level and their entries, and the function that gives a model's
+ * names (its own `levelNames`, else generic x86 names counted from the last level): both from @vmsim/hw,
+ * re-exported. The section heading is `table` (then ` #<frame>` for every table but the root); the entry
+ * label is `entry` (then ` #<index>`).
  */
-export function levelNames(model: HardwareModel): readonly LevelName[] {
-  const own = MODEL_LEVELS[model.name];
-  if (own !== undefined && own.length === model.levels) return own;
-  return Array.from({ length: model.levels }, (_, level) => FROM_LAST[model.levels - 1 - level] ?? { table: `LEVEL ${level} TABLE`, entry: `L${level}E` });
-}
+export { levelNames, type LevelName } from '@vmsim/hw';
 
 /** The bits of an entry that hold no frame number, as masks of its low and high words. */
 function flagMasks(model: HardwareModel): { lo: number; hi: number } {

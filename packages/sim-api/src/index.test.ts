@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import * as hw from '@vmsim/hw';
 import * as api from './index.js';
 
 describe('the public entry', () => {
@@ -11,6 +12,11 @@ describe('the public entry', () => {
     ]);
     expect(api.MODEL_NAMES).toEqual(['x86-32', 'sv32', 'x86-64', 'sv39']);
     expect(api.messages.zombie(1)).toBe('ZOMBIE 1');
+  });
+
+  it('re-exports the model registry and level names of @vmsim/hw rather than keeping its own', () => {
+    expect(api.MODEL_NAMES).toBe(hw.MODEL_NAMES);
+    expect(api.levelNames).toBe(hw.levelNames);
   });
 
   it('uses no Node API outside tests and benches, so it runs in a browser', () => {

@@ -3,7 +3,8 @@
 // sink. Where the original panicked, this prints a clear message, changes nothing and returns.
 
 import {
-  MAX_RAM_BYTES, sv32, sv39, validateModel, vaRange, VmsimError, x86_32, x86_64, type HardwareModel, type TlbConfig,
+  isModelName, MAX_RAM_BYTES, MODEL_NAMES, modelByName, validateModel, vaRange, VmsimError, x86_32,
+  type HardwareModel, type ModelName, type TlbConfig,
 } from '@vmsim/hw';
 import {
   ERR_NO_PROCESS, Kernel, OutOfMemoryError, SEGV_MAPERR, VM_FAULT_OOM,
@@ -19,16 +20,8 @@ import {
 import { KERNBASE, Pointer } from './pointer.js';
 import { ValueType } from './value-type.js';
 
-/** The hardware models `Simulator.begin` knows by name. */
-export const MODEL_NAMES = ['x86-32', 'sv32', 'x86-64', 'sv39'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
-
-const MODEL_FACTORIES: Record<ModelName, () => HardwareModel> = {
-  'x86-32': () => x86_32(),
-  sv32: () => sv32(),
-  'x86-64': () => x86_64(),
-  sv39: () => sv39(),
-};
+/** The hardware models `Simulator.begin` knows by name: @vmsim/hw's registry, re-exported. */
+export { MODEL_NAMES, type ModelName } from '@vmsim/hw';
 
 export interface SimulatorOptions {
   /** RAM in bytes (default 1 GiB, committed lazily by the host): a multiple of the page size, 2 pages or more. */
@@ -74,7 +67,7 @@ function checkOptions(options: unknown): CheckedOptions {
 
   let model: HardwareModel;
   if (o.model === undefined) model = x86_32();
-  else if (typeof o.model === 'string' && (MODEL_NAMES as readonly string[]).includes(o.model)) model = MODEL_FACTORIES[o.model as ModelName]();
+  else if (isModelName(o.model)) model = modelByName(o.model);
   else if (typeof o.model === 'object' && o.model !== null) {
     model = o.model as HardwareModel;
     let problem: string | null;
