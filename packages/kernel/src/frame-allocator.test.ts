@@ -249,7 +249,7 @@ describe('FrameAllocator: reference counts', () => {
       expect(error).toMatchObject({ argument: 'frame kind' });
     }
     for (const bad of ['yes', 0, 1, null]) {
-      const error = caught(() => fa.alloc(FRAME_DATA, bad as boolean));
+      const error = caught(() => fa.alloc(FRAME_DATA, bad as unknown as boolean));
       expect(InvalidArgumentError.isInstance(error)).toBe(true);
       expect(error).toMatchObject({ argument: 'zero' });
     }
