@@ -46,6 +46,8 @@ export class Mmu {
   declare private readonly pageShift: number;
   declare private readonly pageSize: number;
   declare private readonly pageMask: number;
+  /** 1 / pageSize (exact: a power of two), to take page numbers of wide addresses by multiplication. */
+  declare private readonly pageScale: number;
   declare private readonly levels: number;
   declare private readonly entryBytes: number;
   declare private readonly maxAsid: number;
@@ -96,6 +98,7 @@ export class Mmu {
     // into floating-point arithmetic. validateModel keeps pageShift within 4..30.
     this.pageSize = 1 << model.pageShift;
     this.pageMask = this.pageSize - 1;
+    this.pageScale = 1 / this.pageSize;
     this.levels = model.levels;
     this.entryBytes = model.entryBytes;
     this.maxAsid = 2 ** model.asidBits - 1;
@@ -126,6 +129,7 @@ export class Mmu {
     checkInteger('asid', asid, 0, this.maxAsid);
     this.rootPfn = rootPfn;
     this.asid = asid;
+    this.tlb.setAsid(asid);
     if (this.model.rootWriteFlushesTlb) this.tlb.flushNonGlobal();
   }
 
@@ -265,19 +269,16 @@ export class Mmu {
     if (va >>> 0 !== va || (va & this.vaHighMask) !== 0) return this.resolveWide(va, size, access, user);
     const offset = va & this.pageMask;
     if (offset + size > this.pageSize) return this.resolveSplit(va, size, access, user);
-    // The hot path tries only the most recently used entry of the page's set: no loop here, which keeps the
-    // inlined code of every load and store small and fast. miss() searches the rest of the set.
+    // The hit path reads the TLB's shadow (tlb.ts): one index, one tag compare, one rights test, and the
+    // LRU stamp written back; no loop, which keeps the inlined code of every load and store small and fast.
     const tlb = this.tlb;
     const vpn = va >>> this.pageShift;
-    const slot = tlb.mru[vpn & tlb.setMask]!;
-    if (
-      tlb.tagVpn[slot] === vpn && (tlb.tagAsid[slot] === this.asid || tlb.global[slot] === 1)
-      && (tlb.perm[slot]! & (1 << (access + (user ? 3 : 0)))) !== 0
-    ) {
-      tlb.touch(slot);
-      tlb.hits++;
+    const h = vpn & tlb.shadowMask;
+    const data = tlb.shadowData[h]!;
+    if (tlb.shadowTag[h] === vpn && (data & (1 << (access + (user ? 3 : 0)))) !== 0) {
+      tlb.shadowStamp[h] = ++tlb.clock;
       this.status = 0;
-      return tlb.pfn[slot]! * this.pageSize + offset;
+      return (((data >>> 6) << this.pageShift) | offset) >>> 0;
     }
     return this.miss(va, access, user);
   }
@@ -287,6 +288,21 @@ export class Mmu {
    * the fast path but with page numbers computed by division; on a 32-bit model, a bad argument.
    */
   private resolveWide(va: number, size: number, access: AccessKind, user: boolean): number {
+    if (this.wide && typeof va === 'number' && va >= this.vaMin && va < this.vaEnd && Math.floor(va) === va) {
+      // The same shadow hit path with the page number computed in floating point (exact below 2^53).
+      const vpn = Math.floor(va * this.pageScale);
+      const offset = va - vpn * this.pageSize;
+      if (offset + size > this.pageSize) return this.resolveSplit(va, size, access, user);
+      const tlb = this.tlb;
+      const h = vpn & tlb.shadowMask;
+      const data = tlb.shadowData[h]!;
+      if (tlb.shadowTag[h] === vpn && (data & (1 << (access + (user ? 3 : 0)))) !== 0) {
+        tlb.shadowStamp[h] = ++tlb.clock;
+        this.status = 0;
+        return (((data >>> 6) << this.pageShift) | offset) >>> 0;
+      }
+      return this.miss(va, access, user);
+    }
     this.checkVa(va);
     if (va < this.vaMin || va >= this.vaEnd) {
       this.status = this.fault(FAULT_NON_CANONICAL, va, access, user, -1);
@@ -302,7 +318,7 @@ export class Mmu {
     const vpn = this.vpnOf(va);
     const slot = tlb.lookup(vpn, this.asid);
     if (slot >= 0 && (tlb.perm[slot]! & permBit(access, user)) !== 0) {
-      tlb.hits++;
+      tlb.countHit();
       this.status = 0;
       return tlb.pfn[slot]! * this.pageSize + (va & this.pageMask);
     }

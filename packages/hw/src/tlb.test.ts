@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HwArgumentError } from './errors.js';
-import { permBit, Tlb, TLB_VALID } from './tlb.js';
+import fc from 'fast-check';
+import { permBit, Tlb, TLB_VALID, type TlbEntry } from './tlb.js';
 
 const ALL = 0x3f;
 
@@ -181,7 +182,7 @@ describe('Tlb ASIDs and global entries', () => {
     for (const asid of [0, 1, 2, 511]) {
       const slot = tlb.lookup(8, asid);
       expect(slot).toBeGreaterThanOrEqual(0);
-      expect(tlb.pfn[slot]).toBe(300);
+      expect(tlb.entry(slot)!.pfn).toBe(300);
     }
     expect(tlb.validEntries()[0]).toMatchObject({ vpn: 8, asid: 1, pfn: 300, global: true });
   });
@@ -326,8 +327,9 @@ describe('Tlb inspection', () => {
     const tlb = new Tlb({ entries: 8, ways: 2 });
     const perm = permBit(0, true) | permBit(1, true);
     const slot = tlb.insert(0x12345, 3, 0x777, perm, false);
-    expect(tlb.validEntries()).toEqual([{ slot, vpn: 0x12345, asid: 3, pfn: 0x777, global: false, perm }]);
-    expect(tlb.perm[slot]).toBe(perm | TLB_VALID);
+    expect(tlb.validEntries()).toEqual([{ slot, vpn: 0x12345, asid: 3, pfn: 0x777, global: false, perm, span: 0 }]);
+    expect(tlb.entry(slot)).toEqual({ slot, vpn: 0x12345, asid: 3, pfn: 0x777, global: false, perm, span: 0 });
+    expect(tlb.entry(slot)!.perm & TLB_VALID).toBe(0);
     expect(tlb.occupancy).toBe(1);
   });
 
@@ -342,5 +344,136 @@ describe('Tlb inspection', () => {
   it('permBit gives one bit per access kind and privilege', () => {
     expect([permBit(0, false), permBit(1, false), permBit(2, false)]).toEqual([1, 2, 4]);
     expect([permBit(0, true), permBit(1, true), permBit(2, true)]).toEqual([8, 16, 32]);
+  });
+});
+
+describe('Tlb shadow (the hit path of the MMU)', () => {
+  /** A plain model of the TLB: slots with tags and LRU stamps, searched linearly. */
+  interface RefEntry { vpn: number; asid: number; pfn: number; perm: number; global: boolean; stamp: number }
+
+  /** Checks that the shadow holds exactly the entries visible in `asid` that are alone at their index. */
+  function expectShadowMirrors(tlb: Tlb, asid: number): void {
+    const byIndex = new Map<number, TlbEntry[]>();
+    for (const e of tlb.validEntries()) {
+      if (!e.global && e.asid !== asid) continue;
+      const h = e.vpn & (tlb.shadowSize - 1);
+      byIndex.set(h, [...(byIndex.get(h) ?? []), e]);
+    }
+    let alone = 0;
+    for (const group of byIndex.values()) {
+      if (group.length === 1) {
+        alone++;
+        const e = group[0]!;
+        expect(tlb.shadowEntry(e.vpn)).toEqual({ slot: e.slot, pfn: e.pfn, perm: e.perm });
+      } else {
+        for (const e of group) expect(tlb.shadowEntry(e.vpn)).toBeNull();
+      }
+    }
+    expect(tlb.shadowOccupancy()).toBe(alone);
+  }
+
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('insert' as const), vpn: fc.integer({ min: 0, max: 11 }), far: fc.boolean(), asid: fc.integer({ min: 0, max: 2 }), global: fc.boolean(), pfn: fc.integer({ min: 0, max: 1000 }) }),
+    fc.record({ kind: fc.constant('lookup' as const), vpn: fc.integer({ min: 0, max: 11 }), far: fc.boolean(), asid: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({ kind: fc.constant('switch' as const), asid: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({ kind: fc.constant('flushPage' as const), vpn: fc.integer({ min: 0, max: 11 }), far: fc.boolean() }),
+    fc.record({ kind: fc.constant('flushPageAsid' as const), vpn: fc.integer({ min: 0, max: 11 }), far: fc.boolean(), asid: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({ kind: fc.constant('flushAsid' as const), asid: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({ kind: fc.constant('flushNonGlobal' as const) }),
+    fc.record({ kind: fc.constant('flushAll' as const) }),
+  );
+
+  it('after random fills, lookups, flushes and ASID switches, mirrors the entries and keeps LRU exact (property)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(1, 2, 4, 8), fc.array(op, { maxLength: 120 }), (ways, ops) => {
+        const tlb = new Tlb({ entries: 8, ways });
+        // `far` pages equal a near one modulo the shadow size (and land in its set): they share an index.
+        const page = (vpn: number, far: boolean): number => (far ? vpn + tlb.shadowSize * 3 : vpn);
+        const ref: (RefEntry | null)[] = new Array<RefEntry | null>(8).fill(null);
+        let clock = 0;
+        let current = 0;
+        const refLookup = (vpn: number, asid: number): number =>
+          ref.findIndex((e, i) => e !== null && e.vpn === vpn && (e.asid === asid || e.global) && Math.floor(i / ways) === vpn % (8 / ways));
+        const drop = (pred: (e: RefEntry) => boolean): void => {
+          for (let i = 0; i < 8; i++) if (ref[i] !== null && pred(ref[i]!)) ref[i] = null;
+        };
+        for (const o of ops) {
+          if (o.kind === 'insert') {
+            const vpn = page(o.vpn, o.far);
+            const base = (vpn % (8 / ways)) * ways;
+            let victim = -1;
+            let empty = -1;
+            let oldest = -1;
+            for (let i = base; i < base + ways; i++) {
+              const e = ref[i];
+              if (e && e.vpn === vpn && (e.asid === o.asid || e.global || o.global)) {
+                victim = i;
+                break;
+              }
+              if (!e) {
+                if (empty < 0) empty = i;
+              } else if (oldest < 0 || e.stamp < ref[oldest]!.stamp) oldest = i;
+            }
+            if (victim < 0) victim = empty >= 0 ? empty : oldest;
+            ref[victim] = { vpn, asid: o.asid, pfn: o.pfn, perm: ALL, global: o.global, stamp: ++clock };
+            expect(tlb.insert(vpn, o.asid, o.pfn, ALL, o.global)).toBe(victim);
+          } else if (o.kind === 'lookup') {
+            const vpn = page(o.vpn, o.far);
+            const slot = refLookup(vpn, o.asid);
+            if (slot >= 0) ref[slot]!.stamp = ++clock;
+            expect(tlb.lookup(vpn, o.asid)).toBe(slot);
+          } else if (o.kind === 'switch') {
+            current = o.asid;
+            tlb.setAsid(o.asid);
+          } else if (o.kind === 'flushPage') {
+            const vpn = page(o.vpn, o.far);
+            drop((e) => e.vpn === vpn);
+            tlb.flushPage(vpn);
+          } else if (o.kind === 'flushPageAsid') {
+            const vpn = page(o.vpn, o.far);
+            drop((e) => e.vpn === vpn && e.asid === o.asid && !e.global);
+            tlb.flushPageAsid(vpn, o.asid);
+          } else if (o.kind === 'flushAsid') {
+            drop((e) => e.asid === o.asid && !e.global);
+            tlb.flushAsid(o.asid);
+          } else if (o.kind === 'flushNonGlobal') {
+            drop((e) => !e.global);
+            tlb.flushNonGlobal();
+          } else {
+            drop(() => true);
+            tlb.flushAll();
+          }
+          const expected = ref.flatMap((e, slot) => (e ? [{ slot, vpn: e.vpn, asid: e.asid, pfn: e.pfn, global: e.global, perm: ALL, span: 0 }] : []));
+          expect(tlb.validEntries()).toEqual(expected);
+          // LRU order: the stamps of the valid slots rank them as the model's do.
+          const order = (stamps: number[]): number[] => expected.map((e) => e.slot).sort((a, b) => stamps[a]! - stamps[b]!);
+          expect(order(expected.reduce<number[]>((s, e) => ((s[e.slot] = tlb.stampOfSlot(e.slot)), s), []))).toEqual(
+            order(ref.map((e) => (e ? e.stamp : 0))),
+          );
+          expectShadowMirrors(tlb, current);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('leaves an index empty while two visible entries share it, and fills it again when one goes', () => {
+    const tlb = new Tlb({ entries: 8, ways: 4 });
+    const far = 5 + tlb.shadowSize;
+    const a = tlb.insert(5, 0, 50, ALL, false);
+    expect(tlb.shadowEntry(5)).toEqual({ slot: a, pfn: 50, perm: ALL });
+    tlb.insert(far, 0, 60, ALL, false);
+    expect(tlb.shadowEntry(5)).toBeNull();
+    expect(tlb.shadowEntry(far)).toBeNull();
+    tlb.flushPage(5);
+    expect(tlb.shadowEntry(far)).toMatchObject({ pfn: 60 });
+    // An entry of another address space does not count until the shadow switches to it.
+    tlb.insert(5, 1, 70, ALL, false);
+    expect(tlb.shadowEntry(5)).toBeNull();
+    expect(tlb.shadowEntry(far)).toMatchObject({ pfn: 60 });
+    tlb.setAsid(1);
+    expect(tlb.shadowEntry(5)).toMatchObject({ pfn: 70 });
+    expect(tlb.shadowEntry(far)).toBeNull();
+    expect(tlb.shadowOccupancy()).toBe(1);
   });
 });

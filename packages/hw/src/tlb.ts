@@ -1,6 +1,8 @@
 // A set-associative translation lookaside buffer: entries tagged with a virtual page number, an ASID and a
 // global bit, LRU replacement within a set, and counters. Fully associative (one set) and direct-mapped
 // (one way) are the two ends of the same configuration. All state lives in typed arrays.
+// Beside the modelled entries sits a shadow in the shape of v86's TLB: one int per (hashed) virtual page,
+// read by the MMU's hit path with one tag compare and one mask test, mirroring the entries exactly.
 
 import { checkInteger, HwArgumentError } from './errors.js';
 
@@ -32,7 +34,27 @@ export interface TlbEntry {
   readonly global: boolean;
   /** The cached permission bits (see permBit). */
   readonly perm: number;
+  /** log2 of the base pages of the huge page the entry was cut from (0 for a base page). */
+  readonly span: number;
 }
+
+/*
+ * The shadow: S = 2^k indices, h = vpn & (S - 1). Since S >= sets, entries sharing an index share a set.
+ * It mirrors the entries visible in the current ASID (`shadowAsid`: its own entries and global ones):
+ *   shadowCount[h]  how many visible entries hash to h
+ *   when exactly one does (and its frame fits), index h holds it:
+ *     shadowTag[h]   its vpn (NaN when h holds none, so no address matches)
+ *     shadowData[h]  pfn << 6 | perm (bits 0..5, see permBit)
+ *     shadowSlot[h]  its slot (-1 when h holds none)
+ *     shadowStamp[h] its LRU stamp, kept here instead of in stamp[slot] while it is shadowed, so that a hit
+ *                    writes one stamp with no further load
+ *   when two or more do (the same page in two entries, or pages equal modulo S), index h holds none and the
+ *   MMU takes the exact set search.
+ * A hit through the shadow advances `clock` and nothing else; such hits are counted as clock - ticks,
+ * where `ticks` counts the clock's other advances.
+ */
+const SHADOW_PFN_LIMIT = 2 ** 26;
+
 
 export class Tlb {
   // Fields set in the constructor are `declare`d: a plain declaration would first define them as undefined,
@@ -41,31 +63,50 @@ export class Tlb {
   declare readonly ways: number;
   declare readonly sets: number;
   declare readonly setMask: number;
-  /** Tag: virtual page number (negative for the upper half of a sign-extended space), NaN when empty. */
+  /** @internal Tag: virtual page number (negative for the upper half of a sign-extended space), NaN when empty. */
   declare readonly tagVpn: Float64Array;
+  /** @internal */
   declare readonly tagAsid: Int32Array;
-  /** Frame numbers: below 2^28, since a cached frame lies in RAM (at most 4 GiB). An integer array keeps the
-   * MMU's hit path in integer arithmetic. */
+  /** @internal Frame numbers: below 2^28, since a cached frame lies in RAM (at most 4 GiB). */
   declare readonly pfn: Int32Array;
+  /** @internal */
   declare readonly perm: Uint8Array;
+  /** @internal */
   declare readonly global: Uint8Array;
-  /** log2 of the base pages covered by the leaf an entry was made from (0 for a base page, 10 for 4 MiB). */
+  /** @internal log2 of the base pages covered by the leaf an entry was made from (0 for a base page, 10 for 4 MiB). */
   declare readonly span: Uint8Array;
-  /** LRU stamps: the larger, the more recently used. */
+  /** @internal LRU stamps of entries not in the shadow: the larger, the more recently used. */
   declare readonly stamp: Float64Array;
-  /** Per set, the slot of its most recently used entry: where the MMU's hot path looks first. */
-  declare readonly mru: Int32Array;
-  private clock = 0;
+  /** @internal The shadow (see above): index mask and arrays. */
+  declare readonly shadowMask: number;
+  /** @internal */
+  declare readonly shadowTag: Float64Array;
+  /** @internal */
+  declare readonly shadowData: Int32Array;
+  /** @internal */
+  declare readonly shadowSlot: Int32Array;
+  /** @internal */
+  declare readonly shadowStamp: Float64Array;
+  /** @internal */
+  declare readonly shadowCount: Int32Array;
+  /** @internal The ASID whose view the shadow holds. */
+  declare shadowAsid: number;
+  /** @internal The LRU clock: advanced by every use of an entry. */
+  declare clock: number;
+  /** @internal Advances of the clock other than hits through the shadow. */
+  declare private ticks: number;
+  /** Hits found by the set search (the rest are clock - ticks). */
+  declare private setHits: number;
   /** Valid entries cut from huge pages (span > 0): page flushes then also look outside the page's set. */
-  private hugeEntries = 0;
-  hits = 0;
-  misses = 0;
+  declare private hugeEntries: number;
+  declare misses: number;
   /** Flush operations (of any kind). */
-  flushes = 0;
+  declare flushes: number;
   /** Valid entries dropped by flushes. */
-  flushedEntries = 0;
+  declare flushedEntries: number;
 
   constructor(config: TlbConfig = {}) {
+    if (typeof config !== 'object' || config === null) throw new HwArgumentError('TLB config', config, 'expected an object');
     const entries = config.entries ?? 64;
     const ways = config.ways ?? Math.min(4, entries);
     checkInteger('TLB entries', entries, 1, 1 << 20);
@@ -84,20 +125,48 @@ export class Tlb {
     this.global = new Uint8Array(entries);
     this.span = new Uint8Array(entries);
     this.stamp = new Float64Array(entries);
-    this.mru = new Int32Array(sets);
-    for (let set = 0; set < sets; set++) this.mru[set] = set * ways;
+    // 16 indices per entry (at least 1024, at most 2^16 unless the sets need more) keep pages that are
+    // near each other in distinct indices.
+    let size = 1024;
+    while (size < entries * 16 && size < 1 << 16) size *= 2;
+    while (size < sets) size *= 2;
+    this.shadowMask = size - 1;
+    this.shadowTag = new Float64Array(size).fill(NaN);
+    this.shadowData = new Int32Array(size);
+    this.shadowSlot = new Int32Array(size).fill(-1);
+    this.shadowStamp = new Float64Array(size);
+    this.shadowCount = new Int32Array(size);
+    this.shadowAsid = 0;
+    this.clock = 0;
+    this.ticks = 0;
+    this.setHits = 0;
+    this.hugeEntries = 0;
+    this.misses = 0;
+    this.flushes = 0;
+    this.flushedEntries = 0;
+  }
+
+  /** Hits: translations served by a cached entry (through the shadow or the set search). */
+  get hits(): number {
+    return this.setHits + this.clock - this.ticks;
+  }
+  set hits(n: number) {
+    this.setHits = n - (this.clock - this.ticks);
+  }
+
+  /** Counts a hit found by `lookup` (the MMU's slow path). */
+  countHit(): void {
+    this.setHits++;
   }
 
   /** The slot caching `vpn` for `asid` (or a global entry), or -1. Marks the slot most recently used; the
    * caller counts hits and misses, since only it knows whether the cached rights served the access. */
   lookup(vpn: number, asid: number): number {
-    const set = vpn & this.setMask;
-    const base = set * this.ways;
+    const base = (vpn & this.setMask) * this.ways;
     const end = base + this.ways;
     for (let i = base; i < end; i++) {
       if (this.tagVpn[i] === vpn && (this.tagAsid[i] === asid || this.global[i] === 1)) {
-        this.stamp[i] = ++this.clock;
-        this.mru[set] = i;
+        this.touch(i);
         return i;
       }
     }
@@ -106,7 +175,8 @@ export class Tlb {
 
   /** Marks slot `i` most recently used (for a hit found without lookup). */
   touch(i: number): void {
-    this.stamp[i] = ++this.clock;
+    this.ticks++;
+    this.setStamp(i, ++this.clock);
   }
 
   /** Looks without touching counters or LRU order (for inspectors). */
@@ -130,6 +200,7 @@ export class Tlb {
     let victim = -1;
     let empty = -1;
     let oldest = -1;
+    let oldestStamp = 0;
     for (let i = base; i < end; i++) {
       const tag = this.tagVpn[i];
       if (tag === vpn && (this.tagAsid[i] === asid || this.global[i] === 1 || global)) {
@@ -138,11 +209,16 @@ export class Tlb {
       }
       if (tag !== tag) {
         if (empty < 0) empty = i;
-      } else if (oldest < 0 || this.stamp[i]! < this.stamp[oldest]!) {
-        oldest = i;
+      } else {
+        const stamp = this.stampOf(i);
+        if (oldest < 0 || stamp < oldestStamp) {
+          oldest = i;
+          oldestStamp = stamp;
+        }
       }
     }
     if (victim < 0) victim = empty >= 0 ? empty : oldest;
+    if (this.valid(victim) && this.visible(victim)) this.hide(victim);
     this.tagVpn[victim] = vpn;
     this.tagAsid[victim] = asid;
     this.pfn[victim] = pfn;
@@ -151,8 +227,9 @@ export class Tlb {
     if (this.span[victim] !== 0) this.hugeEntries--; // the victim, if it was valid (drop() zeroes span)
     this.span[victim] = span;
     if (span !== 0) this.hugeEntries++;
+    this.ticks++;
     this.stamp[victim] = ++this.clock;
-    this.mru[vpn & this.setMask] = victim;
+    if (this.visible(victim)) this.show(victim);
     return victim;
   }
 
@@ -211,6 +288,24 @@ export class Tlb {
     }
   }
 
+  /**
+   * Makes the shadow show the entries of address space `asid` (called by the MMU when the root register
+   * changes). Only the indices the old view filled are cleared.
+   */
+  setAsid(asid: number): void {
+    if (asid === this.shadowAsid) return;
+    for (let i = 0; i < this.entries; i++) {
+      if (!this.valid(i) || !this.visible(i)) continue;
+      const h = this.hash(i);
+      if (this.shadowSlot[h] === i) this.unfill(h);
+      this.shadowCount[h] = 0;
+    }
+    this.shadowAsid = asid;
+    for (let i = 0; i < this.entries; i++) {
+      if (this.valid(i) && this.visible(i)) this.show(i);
+    }
+  }
+
   /** Number of valid entries. */
   get occupancy(): number {
     let n = 0;
@@ -222,21 +317,59 @@ export class Tlb {
   validEntries(): TlbEntry[] {
     const out: TlbEntry[] = [];
     for (let i = 0; i < this.entries; i++) {
-      if (!this.valid(i)) continue;
-      out.push({
-        slot: i,
-        vpn: this.tagVpn[i]!,
-        asid: this.tagAsid[i]!,
-        pfn: this.pfn[i]!,
-        global: this.global[i] === 1,
-        perm: this.perm[i]! & ~TLB_VALID,
-      });
+      const entry = this.entry(i);
+      if (entry !== null) out.push(entry);
     }
     return out;
   }
 
+  /** The entry in slot `i`, or null when the slot is empty. */
+  entry(i: number): TlbEntry | null {
+    checkInteger('TLB slot', i, 0, this.entries - 1);
+    if (!this.valid(i)) return null;
+    return {
+      slot: i,
+      vpn: this.tagVpn[i]!,
+      asid: this.tagAsid[i]!,
+      pfn: this.pfn[i]!,
+      global: this.global[i] === 1,
+      perm: this.perm[i]! & ~TLB_VALID,
+      span: this.span[i]!,
+    };
+  }
+
+  /** The LRU stamp of slot `i` (larger is more recent; 0 for a slot never filled), for inspectors. */
+  stampOfSlot(i: number): number {
+    checkInteger('TLB slot', i, 0, this.entries - 1);
+    return this.stampOf(i);
+  }
+
+  /**
+   * What the shadow holds for `vpn` in the current ASID: the slot the MMU's hit path would use, with the
+   * frame and rights it would use, or null. For tests that check the shadow against the entries.
+   */
+  shadowEntry(vpn: number): { readonly slot: number; readonly pfn: number; readonly perm: number } | null {
+    const h = vpn & this.shadowMask;
+    if (this.shadowTag[h] !== vpn) return null;
+    const data = this.shadowData[h]!;
+    return { slot: this.shadowSlot[h]!, pfn: data >>> 6, perm: data & 0x3f };
+  }
+
+  /** Number of shadow indices (pages equal modulo this share one). */
+  get shadowSize(): number {
+    return this.shadowMask + 1;
+  }
+
+  /** Number of filled shadow indices (a scan of the whole shadow, for tests). */
+  shadowOccupancy(): number {
+    let n = 0;
+    for (let h = 0; h <= this.shadowMask; h++) if (this.shadowSlot[h] !== -1) n++;
+    return n;
+  }
+
   resetCounters(): void {
-    this.hits = 0;
+    this.setHits = 0;
+    this.ticks = this.clock;
     this.misses = 0;
     this.flushes = 0;
     this.flushedEntries = 0;
@@ -254,7 +387,70 @@ export class Tlb {
     return tag === tag;
   }
 
+  /** Does a valid slot `i` belong to the shadow's address space (its own or global)? */
+  private visible(i: number): boolean {
+    return this.global[i] === 1 || this.tagAsid[i] === this.shadowAsid;
+  }
+
+  private hash(i: number): number {
+    return this.tagVpn[i]! & this.shadowMask;
+  }
+
+  private stampOf(i: number): number {
+    const h = this.hash(i);
+    return this.shadowSlot[h] === i ? this.shadowStamp[h]! : this.stamp[i]!;
+  }
+
+  private setStamp(i: number, stamp: number): void {
+    const h = this.hash(i);
+    if (this.shadowSlot[h] === i) this.shadowStamp[h] = stamp;
+    else this.stamp[i] = stamp;
+  }
+
+  /** A visible entry joins the shadow's view. */
+  private show(i: number): void {
+    const h = this.hash(i);
+    const count = ++this.shadowCount[h]!;
+    if (count === 1) this.fill(h, i);
+    else if (count === 2) this.unfill(h);
+  }
+
+  /** A visible entry leaves the shadow's view (before it is dropped or replaced). */
+  private hide(i: number): void {
+    const h = this.hash(i);
+    if (this.shadowSlot[h] === i) this.unfill(h);
+    if (--this.shadowCount[h]! !== 1) return;
+    // One visible entry is left at this index: it lies in the same set (the shadow has at least as many
+    // indices as the TLB has sets), so find it there.
+    const base = (this.tagVpn[i]! & this.setMask) * this.ways;
+    for (let j = base; j < base + this.ways; j++) {
+      if (j !== i && this.valid(j) && this.visible(j) && this.hash(j) === h) {
+        this.fill(h, j);
+        return;
+      }
+    }
+  }
+
+  private fill(h: number, i: number): void {
+    const pfn = this.pfn[i]!;
+    if (pfn >= SHADOW_PFN_LIMIT) return; // a frame this high (pages under 64 bytes) takes the set search
+    this.shadowTag[h] = this.tagVpn[i]!;
+    this.shadowData[h] = (pfn << 6) | (this.perm[i]! & 0x3f);
+    this.shadowSlot[h] = i;
+    this.shadowStamp[h] = this.stamp[i]!;
+  }
+
+  private unfill(h: number): void {
+    const i = this.shadowSlot[h]!;
+    if (i < 0) return;
+    this.stamp[i] = this.shadowStamp[h]!;
+    this.shadowTag[h] = NaN;
+    this.shadowData[h] = 0;
+    this.shadowSlot[h] = -1;
+  }
+
   private drop(i: number): void {
+    if (this.visible(i)) this.hide(i);
     if (this.span[i] !== 0) this.hugeEntries--;
     this.tagVpn[i] = NaN;
     this.perm[i] = 0;

@@ -41,9 +41,9 @@ describe.each(MODELS)('AddressSpace on $name', ({ make: makeModel }) => {
     // Under another root entry: a table per level below the root again.
     expect(space.tablesNeeded(va + 2 * levelSpan(model, 0))).toBe(model.levels - 1);
     // A second page of the same region allocates nothing more.
-    const free = fa.free;
+    const free = fa.freeCount;
     space.map(va + PAGE, data, RO);
-    expect(fa.free).toBe(free);
+    expect(fa.freeCount).toBe(free);
     expect(space.tables).toBe(model.levels);
   });
 

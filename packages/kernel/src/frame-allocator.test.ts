@@ -1,4 +1,5 @@
 import { PhysicalMemory } from '@vmsim/hw';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameStateError, InvalidArgumentError } from './errors.js';
 import { FRAME_DATA, FRAME_FREE, FRAME_TABLE, FRAME_ZERO, FrameAllocator } from './frame-allocator.js';
@@ -13,7 +14,7 @@ function allocator(frames: number, poisonFreed = false): FrameAllocator {
 /** Everything the allocator exposes, for before/after comparisons. */
 function state(fa: FrameAllocator): unknown {
   return {
-    free: fa.free,
+    freeCount: fa.freeCount,
     used: fa.used,
     inUse: Array.from(fa.inUse),
     refCounts: Array.from(fa.refCounts),
@@ -28,7 +29,7 @@ describe('FrameAllocator: order', () => {
     const got = Array.from({ length: 70 }, () => fa.alloc(FRAME_DATA));
     expect(got).toEqual(Array.from({ length: 70 }, (_, i) => i));
     expect(fa.alloc(FRAME_DATA)).toBe(-1);
-    expect(fa.free).toBe(0);
+    expect(fa.freeCount).toBe(0);
     expect(fa.used).toBe(70);
   });
 
@@ -89,7 +90,7 @@ describe('FrameAllocator: order', () => {
         expect(fa.alloc(FRAME_DATA)).toBe(expected);
         if (expected >= 0) used.add(expected);
       }
-      expect(fa.free).toBe(total - used.size);
+      expect(fa.freeCount).toBe(total - used.size);
     }
   });
 
@@ -163,11 +164,11 @@ describe('FrameAllocator: reference counts', () => {
       expect(fa.unref(pfn)).toBe(i);
       expect(fa.isFree(pfn)).toBe(false);
     }
-    expect(fa.free).toBe(3);
+    expect(fa.freeCount).toBe(3);
     expect(fa.unref(pfn)).toBe(0);
     expect(fa.isFree(pfn)).toBe(true);
     expect(fa.kindOf(pfn)).toBe(FRAME_FREE);
-    expect(fa.free).toBe(4);
+    expect(fa.freeCount).toBe(4);
   });
 
   it('refuses to overflow the 32-bit counter and leaves it at the maximum', () => {
@@ -235,6 +236,94 @@ describe('FrameAllocator: reference counts', () => {
     }
     expect(state(fa)).toEqual(before);
   });
+
+  it('rejects a frame kind or zero flag of the wrong kind with InvalidArgumentError and changes nothing', () => {
+    const fa = allocator(40);
+    for (let i = 0; i < 35; i++) fa.alloc(FRAME_DATA);
+    fa.unref(3);
+    const before = state(fa);
+    const badKinds: unknown[] = ['abc', FRAME_FREE, 4, -1, 1.5, Number.NaN, null, undefined, '1', 1n, {}];
+    for (const bad of badKinds) {
+      const error = caught(() => fa.alloc(bad as typeof FRAME_DATA));
+      expect(InvalidArgumentError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ argument: 'frame kind' });
+    }
+    for (const bad of ['yes', 0, 1, null]) {
+      const error = caught(() => fa.alloc(FRAME_DATA, bad as unknown as boolean));
+      expect(InvalidArgumentError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ argument: 'zero' });
+    }
+    expect(state(fa)).toEqual(before);
+    // The books are intact: the freed frame comes back first, then the never-used ones in order.
+    expect(fa.alloc(FRAME_DATA)).toBe(3);
+    expect(fa.alloc(FRAME_DATA)).toBe(35);
+  });
+
+  it('rejects a constructor argument that is not RAM, and options of the wrong kind', () => {
+    const ram = new PhysicalMemory(4 * FRAME);
+    for (const bad of [null, {}, 4096, 'ram']) {
+      expect(InvalidArgumentError.isInstance(caught(() => new FrameAllocator(bad as unknown as PhysicalMemory)))).toBe(true);
+    }
+    expect(InvalidArgumentError.isInstance(caught(() => new FrameAllocator(ram, { poisonFreed: 'yes' as unknown as boolean })))).toBe(true);
+    expect(InvalidArgumentError.isInstance(caught(() => new FrameAllocator(ram, null as unknown as object)))).toBe(true);
+  });
+});
+
+describe('FrameAllocator: start-up independent of RAM size', () => {
+  it('counts every frame of a large RAM free at once and hands them out lowest first', () => {
+    const ram = new PhysicalMemory(1 << 30);
+    const fa = new FrameAllocator(ram);
+    expect(fa.total).toBe(262144);
+    expect(fa.freeCount).toBe(262144);
+    expect(fa.isFree(0)).toBe(true);
+    expect(fa.isFree(262143)).toBe(true);
+    expect([fa.alloc(FRAME_DATA), fa.alloc(FRAME_TABLE), fa.alloc(FRAME_DATA)]).toEqual([0, 1, 2]);
+    fa.unref(1);
+    expect(fa.isFree(1)).toBe(true);
+    expect(fa.isFree(2)).toBe(false);
+    expect(fa.alloc(FRAME_DATA)).toBe(1);
+    expect(fa.alloc(FRAME_DATA)).toBe(3);
+    expect(fa.freeCount).toBe(262144 - 4);
+  });
+
+  it('never hands out a frame twice and always the lowest free one, against a naive model (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 130 }),
+        fc.array(fc.tuple(fc.boolean(), fc.nat()), { maxLength: 400 }),
+        (total, ops) => {
+          const fa = allocator(total);
+          const used = new Set<number>();
+          for (const [allocate, pick] of ops) {
+            if (allocate || used.size === 0) {
+              let expected = -1;
+              for (let pfn = 0; pfn < total; pfn++) {
+                if (!used.has(pfn)) {
+                  expected = pfn;
+                  break;
+                }
+              }
+              const pfn = fa.alloc(FRAME_DATA);
+              expect(pfn).toBe(expected);
+              if (pfn >= 0) {
+                expect(used.has(pfn)).toBe(false);
+                expect(fa.refCount(pfn)).toBe(1);
+                used.add(pfn);
+              }
+            } else {
+              const list = [...used];
+              const pfn = list[pick % list.length]!;
+              used.delete(pfn);
+              expect(fa.unref(pfn)).toBe(0);
+            }
+            expect(fa.freeCount).toBe(total - used.size);
+          }
+          for (let pfn = 0; pfn < total; pfn++) expect(fa.isFree(pfn)).toBe(!used.has(pfn));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 });
 
 describe('FrameAllocator: counts per kind', () => {
@@ -245,7 +334,7 @@ describe('FrameAllocator: counts per kind', () => {
     const zero = fa.alloc(FRAME_ZERO);
     expect(Array.from(fa.inUse)).toEqual([0, 3, 2, 1]);
     expect(fa.used).toBe(6);
-    expect(fa.free).toBe(10);
+    expect(fa.freeCount).toBe(10);
     for (const pfn of data) expect(fa.kindOf(pfn)).toBe(FRAME_DATA);
     for (const pfn of tables) expect(fa.kindOf(pfn)).toBe(FRAME_TABLE);
     expect(fa.kindOf(zero)).toBe(FRAME_ZERO);
@@ -257,8 +346,8 @@ describe('FrameAllocator: counts per kind', () => {
     fa.unref(data[1]!);
     expect(Array.from(fa.inUse)).toEqual([0, 2, 1, 1]);
     expect(fa.used).toBe(4);
-    expect(fa.free).toBe(12);
-    expect(fa.used + fa.free).toBe(fa.total);
+    expect(fa.freeCount).toBe(12);
+    expect(fa.used + fa.freeCount).toBe(fa.total);
 
     // A freed frame comes back with the kind of its new allocation.
     expect(fa.alloc(FRAME_ZERO)).toBe(data[1]);

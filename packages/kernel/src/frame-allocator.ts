@@ -1,8 +1,13 @@
 // The physical frame allocator: every frame of RAM is free or in use as data, a page table or the zero
 // page, with a 32-bit reference count. Allocation always takes the lowest free frame number, so runs are
 // reproducible; frames are zeroed when handed out. Misuse (double free, underflow) throws at once.
+//
+// Start-up costs the same for any RAM size: frames at or above `fresh` (the next never-used frame) are
+// free without being written down anywhere; the free bitmap only ever holds frames below `fresh`, which
+// are lower than every never-used one, so searching the bitmap first and then taking `fresh` keeps the
+// lowest-first order exact.
 
-import type { PhysicalMemory } from '@vmsim/hw';
+import { PhysicalMemory } from '@vmsim/hw';
 import { FrameStateError, InvalidArgumentError } from './errors.js';
 
 export const FRAME_FREE = 0;
@@ -24,29 +29,36 @@ export class FrameAllocator {
   readonly kinds: Uint8Array;
   /** Frames in use per kind, indexed by FrameKind. */
   readonly inUse = new Uint32Array(4);
+  /** One bit per frame below `fresh`: set when the frame is free again. Frames at or above `fresh` are free. */
   private readonly freeBits: Uint32Array;
+  /** The lowest frame never handed out: every frame from here to `total` is free. */
+  private fresh = 0;
   /** No word below this index has a free bit. */
   private lowestWord = 0;
-  private freeCount: number;
+  private nFree: number;
   private readonly poison: boolean;
 
   constructor(ram: PhysicalMemory, options: FrameAllocatorOptions = {}) {
+    if (!(ram instanceof PhysicalMemory)) throw new InvalidArgumentError('ram', String(ram), 'expected a PhysicalMemory');
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', options, 'expected an object');
+    const poison = options.poisonFreed ?? false;
+    if (typeof poison !== 'boolean') throw new InvalidArgumentError('poisonFreed', poison, 'expected a boolean');
     this.ram = ram;
     this.total = ram.frameCount;
     this.refCounts = new Uint32Array(this.total);
     this.kinds = new Uint8Array(this.total);
     this.freeBits = new Uint32Array(Math.ceil(this.total / 32));
-    for (let pfn = 0; pfn < this.total; pfn++) this.freeBits[pfn >>> 5]! |= 1 << (pfn & 31);
-    this.freeCount = this.total;
-    this.poison = options.poisonFreed ?? false;
+    this.nFree = this.total;
+    this.poison = poison;
   }
 
-  get free(): number {
-    return this.freeCount;
+  /** Number of free frames. */
+  get freeCount(): number {
+    return this.nFree;
   }
 
   get used(): number {
-    return this.total - this.freeCount;
+    return this.total - this.nFree;
   }
 
   /**
@@ -54,16 +66,27 @@ export class FrameAllocator {
    * false, which is only for a caller that overwrites every byte at once (a copy-on-write copy).
    */
   alloc(kind: FrameKind, zero = true): number {
-    if (this.freeCount === 0) return -1;
+    if (kind !== FRAME_DATA && kind !== FRAME_TABLE && kind !== FRAME_ZERO) {
+      throw new InvalidArgumentError('frame kind', kind, `expected FRAME_DATA (${FRAME_DATA}), FRAME_TABLE (${FRAME_TABLE}) or FRAME_ZERO (${FRAME_ZERO})`);
+    }
+    if (typeof zero !== 'boolean') throw new InvalidArgumentError('zero', zero, 'expected a boolean');
+    if (this.nFree === 0) return -1;
+    let pfn = this.fresh;
+    // A frame freed again lies below `fresh`, so it is lower than every never-used frame: look there first.
     const words = this.freeBits;
+    const usedWords = (this.fresh + 31) >>> 5;
     let w = this.lowestWord;
-    while (words[w] === 0) w++;
+    while (w < usedWords && words[w] === 0) w++;
     this.lowestWord = w;
-    const word = words[w]!;
-    const bit = 31 - Math.clz32(word & -word);
-    const pfn = w * 32 + bit;
-    words[w] = word & ~(1 << bit);
-    this.freeCount--;
+    if (w < usedWords) {
+      const word = words[w]!;
+      const bit = 31 - Math.clz32(word & -word);
+      pfn = w * 32 + bit;
+      words[w] = word & ~(1 << bit);
+    } else {
+      this.fresh = pfn + 1;
+    }
+    this.nFree--;
     this.refCounts[pfn] = 1;
     this.kinds[pfn] = kind;
     this.inUse[kind]!++;
@@ -103,20 +126,21 @@ export class FrameAllocator {
 
   isFree(pfn: number): boolean {
     this.checkPfn(pfn);
-    return (this.freeBits[pfn >>> 5]! & (1 << (pfn & 31))) !== 0;
+    return pfn >= this.fresh || (this.freeBits[pfn >>> 5]! & (1 << (pfn & 31))) !== 0;
   }
 
   private release(pfn: number): void {
+    // Only frames below `fresh` are ever in use, so the bitmap covers every frame released here.
     this.inUse[this.kinds[pfn]!]!--;
     this.kinds[pfn] = FRAME_FREE;
     this.freeBits[pfn >>> 5]! |= 1 << (pfn & 31);
     if (pfn >>> 5 < this.lowestWord) this.lowestWord = pfn >>> 5;
-    this.freeCount++;
+    this.nFree++;
     if (this.poison) this.ram.fillFrame(pfn, 0xa5);
   }
 
   private checkPfn(pfn: number): void {
-    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.total) {
+    if (typeof pfn !== 'number' || !Number.isInteger(pfn) || pfn < 0 || pfn >= this.total) {
       throw new InvalidArgumentError('pfn', pfn, `expected a frame number from 0 to ${this.total - 1}`);
     }
   }

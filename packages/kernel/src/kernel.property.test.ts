@@ -262,7 +262,7 @@ class Harness {
     check(new Uint8Array(new Uint32Array([1]).buffer)[0] === 1, () => 'these properties read RAM as little-endian words');
     // A table at level l (l ≥ 1) covers what one entry of level l − 1 does.
     this.ref = new ReferenceModel(PAGE, Array.from({ length: model.levels - 1 }, (_, l) => levelSpan(model, l)));
-    this.initialFree = this.k.frames.free;
+    this.initialFree = this.k.frames.freeCount;
     this.k.on((event) => {
       if (event.type === 'alloc') this.allocEvents++;
       else if (event.type === 'free') this.freeEvents++;
@@ -305,7 +305,7 @@ class Harness {
    */
   private expectedAccess(pid: number | null, va: number, len: number, write: boolean): { code: number; page: number } {
     if (pid === null) return { code: ERR_NO_PROCESS, page: 0 };
-    let free = this.k.frames.free;
+    let free = this.k.frames.freeCount;
     const pages = this.ref.pagesSpanned(va, len);
     for (let i = 0; i < pages.length; i++) {
       if (!this.ref.isRegistered(pid, pages[i]!)) return { code: SEGV_MAPERR, page: i };
@@ -330,7 +330,7 @@ class Harness {
     if (this.ref.firstUnregistered(pid, va, len) !== null) return 'not-mapped';
     let needed = 0;
     for (const page of this.ref.pagesSpanned(va, len)) needed += this.writeCost(pid, page);
-    return needed > this.k.frames.free ? 'oom' : null;
+    return needed > this.k.frames.freeCount ? 'oom' : null;
   }
 
   // -------------------------------------------------------------- snapshots
@@ -405,7 +405,7 @@ class Harness {
 
   spawn(): void {
     if (this.ref.pids.length >= MAX_PROCS) return;
-    const expectOom = this.k.frames.free < 1;
+    const expectOom = this.k.frames.freeCount < 1;
     const before = expectOom ? this.snapshot() : null;
     const r = attempt(() => this.k.spawn());
     if (expectOom) {
@@ -413,7 +413,7 @@ class Harness {
       this.expectUnchanged(before!, 'a failed spawn', false);
       return;
     }
-    check(r.ok, () => `spawn failed with ${this.k.frames.free} free frames: ${r.ok ? '' : kindOf(r.error)}`);
+    check(r.ok, () => `spawn failed with ${this.k.frames.freeCount} free frames: ${r.ok ? '' : kindOf(r.error)}`);
     const p = r.value;
     check(!this.pidsSeen.has(p.pid), () => `pid ${p.pid} reused`);
     check(p.parentPid === -1, () => `spawned pid ${p.pid} has parent ${p.parentPid}`);
@@ -434,7 +434,7 @@ class Harness {
     }
     let expected: ErrorKind | null = null;
     if (this.ref.isRegistered(pid, va)) expected = 'already-mapped';
-    else if (this.k.frames.free < this.ref.tablesMissing(pid, va)) expected = 'oom';
+    else if (this.k.frames.freeCount < this.ref.tablesMissing(pid, va)) expected = 'oom';
     const before = expected === null ? null : this.snapshot();
     const r = attempt(() => this.k.register(va, pid));
     if (expected !== null) {
@@ -442,7 +442,7 @@ class Harness {
       this.expectUnchanged(before!, `a failed register (${expected})`, false);
       return;
     }
-    check(r.ok, () => `register ${hex(va)} in ${pid} failed (${this.k.frames.free} free): ${r.ok ? '' : kindOf(r.error)}`);
+    check(r.ok, () => `register ${hex(va)} in ${pid} failed (${this.k.frames.freeCount} free): ${r.ok ? '' : kindOf(r.error)}`);
     this.ref.register(pid, va);
   }
 
@@ -516,7 +516,7 @@ class Harness {
       this.expectUnchanged(before!, `a failed ${what} (${expected})`, false);
       return;
     }
-    check(r.ok, () => `${what} of ${len} at ${hex(va)} in ${pid} failed (${this.k.frames.free} free): ${r.ok ? '' : kindOf(r.error)}`);
+    check(r.ok, () => `${what} of ${len} at ${hex(va)} in ${pid} failed (${this.k.frames.freeCount} free): ${r.ok ? '' : kindOf(r.error)}`);
     this.ref.write(pid!, va, data);
   }
 
@@ -542,7 +542,7 @@ class Harness {
     const pid = this.pidFor(sel);
     if (pid !== null && this.ref.isLive(pid) && this.ref.pids.length >= MAX_PROCS) return;
     const expected: ErrorKind | null = pid === null || !this.ref.isLive(pid) ? 'no-process'
-      : this.k.frames.free < this.ref.tableCount(pid) ? 'oom' : null;
+      : this.k.frames.freeCount < this.ref.tableCount(pid) ? 'oom' : null;
     const before = expected === null ? null : this.snapshot();
     const r = attempt(() => (pid === null ? this.k.fork() : this.k.fork(pid)));
     if (expected !== null) {
@@ -550,7 +550,7 @@ class Harness {
       this.expectUnchanged(before!, `a failed fork (${expected})`, false);
       return;
     }
-    check(r.ok, () => `fork of ${pid} failed (${this.k.frames.free} free): ${r.ok ? '' : kindOf(r.error)}`);
+    check(r.ok, () => `fork of ${pid} failed (${this.k.frames.freeCount} free): ${r.ok ? '' : kindOf(r.error)}`);
     const child = r.value;
     check(!this.pidsSeen.has(child.pid), () => `fork reused pid ${child.pid}`);
     check(child.parentPid === pid && child.state === 'sleeping', () => `child ${child.pid}: parent ${child.parentPid}, state ${child.state}`);
@@ -718,7 +718,7 @@ class Harness {
         check(isFree && refs === 0, () => `frame ${pfn} is neither mapped nor a table nor free (refcount ${refs}): leaked`);
       }
     }
-    check(free === k.frames.free, () => `${free} frames are free, the allocator says ${k.frames.free}`);
+    check(free === k.frames.freeCount, () => `${free} frames are free, the allocator says ${k.frames.freeCount}`);
     check(this.initialFree - this.allocEvents + this.freeEvents === free,
       () => `${this.allocEvents} alloc and ${this.freeEvents} free events, but ${this.initialFree - free} frames used since boot`);
 
@@ -776,7 +776,7 @@ class Harness {
       this.verify(true);
     }
     check(this.k.processes().length === 0 && this.k.current === null, () => 'processes remain after killing all');
-    check(this.k.frames.free === this.initialFree, () => `${this.k.frames.free} frames free after killing every process, ${this.initialFree} at boot`);
+    check(this.k.frames.freeCount === this.initialFree, () => `${this.k.frames.freeCount} frames free after killing every process, ${this.initialFree} at boot`);
     check(this.k.mmu.tlb.validEntries().length === 0, () => `${this.k.mmu.tlb.validEntries().length} TLB entries survive every process`);
   }
 }

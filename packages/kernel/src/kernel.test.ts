@@ -579,7 +579,7 @@ describe.each(MODELS)('the zero page on $name', ({ make: makeModel }) => {
     const k = boot(makeModel);
     k.spawn();
     for (let i = 0; i < 8; i++) k.register(VA + i * PAGE);
-    const free = k.frames.free;
+    const free = k.frames.freeCount;
     const zeroRefs = k.frames.refCount(k.zeroPfn);
     for (let i = 0; i < 8; i++) {
       const va = VA + i * PAGE;
@@ -590,7 +590,7 @@ describe.each(MODELS)('the zero page on $name', ({ make: makeModel }) => {
     }
     expect(k.load(VA + PAGE - 2, 4)).toBe(0); // crosses into the next zero-mapped page
     expect(k.read(VA, 8 * PAGE).every((b) => b === 0)).toBe(true);
-    expect(k.frames.free).toBe(free);
+    expect(k.frames.freeCount).toBe(free);
     expect(k.frames.refCount(k.zeroPfn)).toBe(zeroRefs);
     expect(k.stats().faults.zeroFill).toBe(0);
   });
@@ -1042,7 +1042,7 @@ describe.each(MODELS)('stats on $name', ({ make: makeModel }) => {
       expect(f.total).toBe(256);
       expect(f.used + f.free).toBe(f.total);
       expect(f.used).toBe(f.pageTables + f.data + f.zero);
-      expect(f.free).toBe(k.frames.free);
+      expect(f.free).toBe(k.frames.freeCount);
       let tables = 0;
       for (const p of k.processes()) tables += k.pageTables(p.pid).length;
       expect(f.pageTables).toBe(tables);

@@ -473,7 +473,7 @@ export class Kernel {
       pageSize: this.pageSize,
       frames: {
         total: frames.total,
-        free: frames.free,
+        free: frames.freeCount,
         used: frames.used,
         pageTables: frames.inUse[FRAME_TABLE]!,
         data: frames.inUse[FRAME_DATA]!,
@@ -490,7 +490,7 @@ export class Kernel {
       ram: this.ram.bytes.slice(),
       refCounts: Array.from(this.frames.refCounts),
       kinds: Array.from(this.frames.kinds),
-      freeFrames: this.frames.free,
+      freeFrames: this.frames.freeCount,
       nextPid: this.nextPid,
       current: this.cur === null ? -1 : this.cur.pid,
       processes: [...this.procs.values()].map((p) => ({
@@ -562,7 +562,7 @@ export class Kernel {
     for (let k = 1; k < 4; k++) {
       if (inUse[k] !== this.frames.inUse[k]) problems.push(`${FRAME_KIND_NAMES[k]} frames: counted ${inUse[k]}, books say ${this.frames.inUse[k]}`);
     }
-    if (inUse[FRAME_FREE] !== this.frames.free) problems.push(`free frames: counted ${inUse[FRAME_FREE]}, books say ${this.frames.free}`);
+    if (inUse[FRAME_FREE] !== this.frames.freeCount) problems.push(`free frames: counted ${inUse[FRAME_FREE]}, books say ${this.frames.freeCount}`);
     if (!this.ram.isFrameZero(this.zeroPfn)) problems.push('the zero page is not all zeros');
     if (problems.length > 0) throw new KernelInvariantError(problems);
   }
@@ -609,12 +609,12 @@ export class Kernel {
   private requireFrames(operation: string, n: number): void {
     if (!this.haveFrames(n)) {
       this.faultCounts.oom++;
-      throw new OutOfMemoryError(operation, n, this.frames.free);
+      throw new OutOfMemoryError(operation, n, this.frames.freeCount);
     }
   }
 
   private haveFrames(n: number): boolean {
-    return this.frames.free >= n;
+    return this.frames.freeCount >= n;
   }
 
   /** Page tables created while mapping go through allocFrame, so they are reported like every other frame. */
@@ -758,7 +758,7 @@ export class Kernel {
   private errorFor(code: number, p: Process, va: number, access: AccessKind, framesNeeded: number): Error {
     if (code === SEGV_MAPERR) return new NotMappedError(p.pid, va);
     if (code === SEGV_ACCERR) return new PermissionDeniedError(p.pid, va, ACCESS_LABELS[access]);
-    if (code === VM_FAULT_OOM) return new OutOfMemoryError(ACCESS_LABELS[access], framesNeeded, this.frames.free);
+    if (code === VM_FAULT_OOM) return new OutOfMemoryError(ACCESS_LABELS[access], framesNeeded, this.frames.freeCount);
     return new KernelInvariantError([`unexpected fault code ${code} at 0x${va.toString(16)} in pid ${p.pid}`]);
   }
 
@@ -805,7 +805,7 @@ export class Kernel {
     if (needed < 0) throw this.errorFor(needed, p, this.refusedVa, ACCESS_WRITE, 0);
     if (!this.haveFrames(needed)) {
       this.faultCounts.oom++;
-      throw new OutOfMemoryError('write', needed, this.frames.free);
+      throw new OutOfMemoryError('write', needed, this.frames.freeCount);
     }
     let done = 0;
     while (done < data.length) {

@@ -23,15 +23,15 @@ function boot(makeModel: () => HardwareModel, frames = 48): Kernel {
 
 /** Spawns a process that takes frames (one per written page) until exactly `leave` frames are free. */
 function exhaust(k: Kernel, leave = 0): number {
-  expect(k.frames.free).toBeGreaterThan(leave);
+  expect(k.frames.freeCount).toBeGreaterThan(leave);
   const hog = k.spawn().pid;
   let va = HOG;
-  while (k.frames.free > leave) {
+  while (k.frames.freeCount > leave) {
     k.register(va, hog); // the first one takes its page tables, the others nothing
-    if (k.frames.free > leave) k.copyout(hog, va, new Uint8Array([0x77])); // one data frame
+    if (k.frames.freeCount > leave) k.copyout(hog, va, new Uint8Array([0x77])); // one data frame
     va += PAGE;
   }
-  expect(k.frames.free).toBe(leave);
+  expect(k.frames.freeCount).toBe(leave);
   return hog;
 }
 
@@ -80,7 +80,7 @@ describe.each(MODELS)('out of memory on $name', ({ make: makeModel }) => {
     expect(k.regions(p.pid)).toHaveLength(1);
     // A page whose table exists needs no frame, so it still works.
     k.register(VA + PAGE);
-    expect(k.frames.free).toBe(0);
+    expect(k.frames.freeCount).toBe(0);
     // Frames back one at a time: one short is still too few, exactly enough works.
     for (const pid of spare.slice(0, -1)) k.kill(pid);
     if (needed > 1) {
@@ -88,7 +88,7 @@ describe.each(MODELS)('out of memory on $name', ({ make: makeModel }) => {
     }
     k.kill(spare.at(-1)!);
     k.register(VA + REGION);
-    expect(k.frames.free).toBe(0);
+    expect(k.frames.freeCount).toBe(0);
     expect(k.load(VA + REGION, 4)).toBe(0);
     k.kill(hog);
     k.checkInvariants();
@@ -104,7 +104,7 @@ describe.each(MODELS)('out of memory on $name', ({ make: makeModel }) => {
     k.kill(spare!);
     const p = k.spawn();
     expect(p.pid).toBe(pidsBefore);
-    expect(k.frames.free).toBe(0);
+    expect(k.frames.freeCount).toBe(0);
     expect(k.current).toBe(first);
   });
 
@@ -117,7 +117,7 @@ describe.each(MODELS)('out of memory on $name', ({ make: makeModel }) => {
     k.kill(spare!);
     const c = k.fork(p.pid);
     expect(c.parentPid).toBe(p.pid);
-    expect(k.frames.free).toBe(0);
+    expect(k.frames.freeCount).toBe(0);
   });
 
   it('fork: one frame short of the child\'s page tables; the parent is not write-protected', () => {
@@ -140,7 +140,7 @@ describe.each(MODELS)('out of memory on $name', ({ make: makeModel }) => {
     expect(k.stats().faults).toEqual(faults);
     k.kill(spare!);
     const c = k.fork();
-    expect(k.frames.free).toBe(0);
+    expect(k.frames.freeCount).toBe(0);
     expect(k.pageTables(c.pid)).toHaveLength(tables);
     k.kill(hog);
   });
@@ -171,7 +171,7 @@ describe.each(MODELS)('out of memory on $name', ({ make: makeModel }) => {
     k.kill(spare!);
     const zeroFills = k.stats().faults.zeroFill;
     expect(k.store(VA, 4, 0xfeed)).toBe(0);
-    expect(k.frames.free).toBe(0);
+    expect(k.frames.freeCount).toBe(0);
     expect(k.load(VA, 4)).toBe(0xfeed);
     expect(k.stats().faults.zeroFill).toBe(zeroFills + 1);
   });
@@ -206,7 +206,7 @@ describe.each(MODELS)('out of memory on $name', ({ make: makeModel }) => {
     expect(Array.from(k.copyin(parent.pid, VA, 4))).toEqual([0x0d, 0xf0, 0xad, 0x0b]);
     k.kill(spare!);
     expect(k.store(VA, 4, 2)).toBe(0);
-    expect(k.frames.free).toBe(0);
+    expect(k.frames.freeCount).toBe(0);
     expect(k.stats().faults.cowCopy).toBe(1);
     // The parent is the only user left: its write reuses the frame, which needs no free frame at all.
     k.switchTo(parent.pid);
@@ -226,10 +226,10 @@ describe.each(MODELS)('out of memory on $name', ({ make: makeModel }) => {
     const hog = exhaust(k, 1);
     expectOom(k, () => k.write(VA + PAGE - 2, new Uint8Array([1, 2, 3, 4])), { operation: 'write', framesNeeded: 2, framesFree: 1 });
     expect(k.mappings().every((m) => m.zeroPage)).toBe(true);
-    expect(k.frames.free).toBe(1);
+    expect(k.frames.freeCount).toBe(1);
     k.kill(spare!);
     k.write(VA + PAGE - 2, new Uint8Array([1, 2, 3, 4]));
-    expect(k.frames.free).toBe(0);
+    expect(k.frames.freeCount).toBe(0);
     expect(Array.from(k.read(VA + PAGE - 3, 6))).toEqual([0, 1, 2, 3, 4, 0]);
     k.kill(hog);
   });

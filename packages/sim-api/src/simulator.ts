@@ -378,7 +378,7 @@ export class Simulator {
 
   /** Message for an access the kernel refused after the checks above; always returns undefined. */
   #failed(p: Process, operation: string, va: number, code: number): undefined {
-    if (code === VM_FAULT_OOM) this.#print(outOfMemory(`${operation} ${hex(va)}`, 1, this.kernel.frames.free));
+    if (code === VM_FAULT_OOM) this.#print(outOfMemory(`${operation} ${hex(va)}`, 1, this.kernel.frames.freeCount));
     else if (code === SEGV_MAPERR) this.#print(invalidAddress(this.kernel.mmu.faultVa - (this.kernel.mmu.faultVa % this.#pageSize)));
     else if (code === ERR_NO_PROCESS) this.#print(zombie(p.pid));
     else this.#print(accessRefused(`${operation} ${hex(va)}`, code));
