@@ -3,7 +3,7 @@
 // reproducible; frames are zeroed when handed out. Misuse (double free, underflow) throws at once.
 
 import type { PhysicalMemory } from '@vmsim/hw';
-import { FrameStateError, InvalidArgumentError } from './errors.js';
+import { FrameStateError, InvalidArgumentError } from '../errors.js';
 
 export const FRAME_FREE = 0;
 export const FRAME_DATA = 1;
