@@ -64,7 +64,7 @@ export function userLoad64(ctx: KernelContext, va: number): bigint {
 export function userStore(ctx: KernelContext, va: number, size: number, value: number): number {
   if (size !== 1 && size !== 2 && size !== 4) throw new InvalidArgumentError('size', size, 'expected 1, 2 or 4');
   // One integer test per size that refuses NaN, fractions, negatives, non-numbers and values too wide.
-  if (size === 4 ? value >>> 0 !== value : size === 1 ? (value & 0xff) !== value : (value & 0xffff) !== value) {
+  if (typeof value !== 'number' || (size === 4 ? value >>> 0 !== value : size === 1 ? (value & 0xff) !== value : (value & 0xffff) !== value)) {
     throw new InvalidArgumentError('value', value, `expected an integer from 0 to 0x${(2 ** (8 * size) - 1).toString(16)}`);
   }
   const p = ctx.procs.current;
