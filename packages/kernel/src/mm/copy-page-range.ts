@@ -3,7 +3,7 @@
 // Decided once per region: a private writable mapping is copy-on-write (both sides lose W and get PTE_COW);
 // the child's entries start old (Accessed clear) and, for shared mappings, clean (Dirty clear).
 
-import { levelSpans, POINTER_FLAGS, PTE_A, PTE_D, PTE_W, writeEntry } from '@vmsim/hw';
+import { levelSpans, PTE_A, PTE_D, PTE_W, writeEntry } from '@vmsim/hw';
 import { PTE_COW } from '../fault/wp-page.js';
 import { KernelInvariantError } from '../errors.js';
 import type { AddressSpace } from './address-space.js';
@@ -93,8 +93,10 @@ class RangeCopy {
       else {
         next = this.allocTable();
         this.child.tables++;
-        // A fresh pointer entry: old (A clear), whatever the parent's says.
-        writeEntry(ram, model, childPa, model.encodeLo(next, POINTER_FLAGS, level, false), model.encodeHi(next, POINTER_FLAGS, level, false));
+        // The pointer entry keeps the parent's flags (A included: Linux creates table entries accessed, and a
+        // walk would set it anyway); only leaf entries start old.
+        const flags = model.flags(lo, hi, level);
+        writeEntry(ram, model, childPa, model.encodeLo(next, flags, level, false), model.encodeHi(next, flags, level, false));
       }
       this.table(model.pfn(lo, hi, level), next, level + 1, va, start, end);
     }
