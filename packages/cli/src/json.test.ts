@@ -87,7 +87,7 @@ describe('--json', () => {
       levels: 2,
       pageSize: 4096,
       frames: { total: 262144, used: 6, free: 262138, pageTables: 4, data: 1, zero: 1 },
-      faults: { zeroFill: 1, cowCopy: 0, cowReuse: 0, demandZero: 0, segfault: 0, oom: 0 },
+      faults: { zeroFill: 1, cowCopy: 0, cowReuse: 0, zeroMap: 0, segfault: 0, oom: 0 },
       tlb: { entries: 64 },
       processes: [
         { pid: 0, parentPid: -1, state: 'sleeping', resident: 1, shared: 1, zeroMapped: 0, pageTables: 2 },

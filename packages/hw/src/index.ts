@@ -36,3 +36,4 @@ export { Mmu, type MmuOptions } from './mmu.js';
 export {
   entryPaIn, findEntry, mapPage, missingTables, POINTER_FLAGS, readEntry, writeEntry, type RawEntry,
 } from './page-table.js';
+export { levelSpans, visitPageTables, type PageTableVisitor } from './page-table-visitor.js';

@@ -1,10 +1,20 @@
 // The kernel's event stream: what happened, in order, for loggers and visualisers. Events are built only
 // when someone listens, so an unobserved kernel pays one length check per event site.
 
-export type FaultResolution = 'zero-fill' | 'cow-copy' | 'cow-reuse' | 'demand-zero' | 'segv' | 'oom';
+/**
+ * How a fault ended: resolved ('zero-fill', 'zero-map', 'cow-copy', 'cow-reuse', 'shared-write',
+ * 'spurious', one per PG_* code) or not ('segv', 'sigbus', 'oom').
+ */
+export type FaultResolution =
+  | 'zero-fill' | 'zero-map' | 'cow-copy' | 'cow-reuse' | 'shared-write' | 'spurious' | 'segv' | 'sigbus' | 'oom';
 
 export type KernelEvent =
-  | { readonly type: 'fault'; readonly pid: number; readonly va: number; readonly access: 'read' | 'write' | 'execute'; readonly resolution: FaultResolution }
+  | {
+    readonly type: 'fault'; readonly pid: number;
+    /** The faulting address; NaN when the access path was given something that is not a number. */
+    readonly va: number;
+    readonly access: 'read' | 'write' | 'execute'; readonly resolution: FaultResolution;
+  }
   | { readonly type: 'alloc'; readonly pfn: number; readonly kind: 'data' | 'table' | 'zero' }
   | { readonly type: 'free'; readonly pfn: number }
   | { readonly type: 'fork'; readonly parent: number; readonly child: number }

@@ -4,7 +4,7 @@
 
 import { sv32, x86_32, type HardwareModel } from '@vmsim/hw';
 import { printTable, type BenchRow } from '../../../scripts/bench-util.js';
-import { FRAME_DATA } from './frame-allocator.js';
+import { FRAME_DATA } from './mm/frame-allocator.js';
 import { Kernel } from './kernel.js';
 
 const PAGE = 4096;

@@ -6,7 +6,8 @@ import { ACCESS_WRITE, type HardwareModel } from '@vmsim/hw';
 import { describe, expect, it } from 'vitest';
 import { OutOfMemoryError } from './errors.js';
 import type { KernelEvent } from './events.js';
-import { Kernel, VM_FAULT_OOM } from './kernel.js';
+import { VM_FAULT_OOM } from './codes.js';
+import { Kernel } from './kernel.js';
 import { MODELS, newTablesFor, tablesFor } from './testing/models.js';
 import { caught, expectSameSnapshot } from './testing/assertions.js';
 

@@ -28,18 +28,7 @@ export class InvalidPointerError extends VmsimError {
   }
 }
 
-/** A `Simulator.begin` argument it cannot accept. */
-export class InvalidOptionError extends VmsimError {
-  static override readonly marker = '@vmsim/sim-api/InvalidOptionError';
-  constructor(readonly option: string, readonly value: unknown, readonly reason: string) {
-    super(`invalid option ${option} = ${show(value)}: ${reason}`);
-  }
-}
-
-/** A simulator call given something of the wrong kind (not a Pointer, not a ValueType, not a DataType). */
-export class InvalidArgumentError extends VmsimError {
-  static override readonly marker = '@vmsim/sim-api/InvalidArgumentError';
-  constructor(readonly argument: string, readonly value: unknown, readonly reason: string) {
-    super(`invalid ${argument} ${show(value)}: ${reason}`);
-  }
-}
+// One class per meaning across the layers: the kernel's InvalidOptionError (a `Simulator.begin` or `Kernel`
+// option) and InvalidArgumentError (a call given something of the wrong kind), re-exported, so `isInstance`
+// of either matches errors thrown by both packages.
+export { InvalidArgumentError, InvalidOptionError } from '@vmsim/kernel';

@@ -2,7 +2,7 @@
 // and advances by the size of what each new pointer points at (16 bytes for a ValueType). A Pointer is an
 // immutable address; copying it keeps the address, and the host value it was made from is never touched.
 
-import { InvalidPointerError } from './errors.js';
+import { InvalidArgumentError, InvalidPointerError } from './errors.js';
 import { SIZE_OF_VALUE_TYPE, type ValueType } from './value-type.js';
 
 /** Where the pointer counter starts, and the base of the PGZERO/PGCOPY offsets. */
@@ -104,6 +104,9 @@ export class Pointer {
 
   /** A pointer `bytes` further on (negative goes back); the counter is not touched. */
   offset(bytes: number): Pointer {
+    if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes)) {
+      throw new InvalidArgumentError('bytes', bytes, 'expected an integer number of bytes');
+    }
     return Pointer.at(this.address + bytes);
   }
 

@@ -1,7 +1,7 @@
 // Assertions shared by the kernel's tests (not part of the published package).
 
 import { expect } from 'vitest';
-import type { KernelSnapshot } from '../kernel.js';
+import type { KernelSnapshot } from '../snapshot.js';
 
 /** The error `fn` throws; fails the test when it returns instead. */
 export function caught(fn: () => unknown): unknown {

@@ -1,6 +1,6 @@
 // A simulated process: a pid that is never reused, a parent link, a state, and its address space.
 
-import type { AddressSpace } from './address-space.js';
+import type { AddressSpace } from '../mm/address-space.js';
 
 export type ProcessState = 'running' | 'sleeping' | 'terminated';
 

@@ -1,9 +1,9 @@
 import { PhysicalMemory } from '@vmsim/hw';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameStateError, InvalidArgumentError } from './errors.js';
+import { FrameStateError, InvalidArgumentError } from '../errors.js';
 import { FRAME_DATA, FRAME_FREE, FRAME_TABLE, FRAME_ZERO, FrameAllocator } from './frame-allocator.js';
-import { caught } from './testing/assertions.js';
+import { caught } from '../testing/assertions.js';
 
 const FRAME = 4096;
 

@@ -1,12 +1,14 @@
 import {
-  ACCESS_READ, ACCESS_WRITE, Mmu, PhysicalMemory, PTE_R, PTE_SW0, PTE_U, PTE_V, PTE_W, x86_32,
+  ACCESS_READ, ACCESS_WRITE, Mmu, PhysicalMemory, PTE_A, PTE_D, PTE_R, PTE_SW0, PTE_U, PTE_V, PTE_W, x86_32,
   type HardwareModel,
 } from '@vmsim/hw';
 import { describe, expect, it } from 'vitest';
 import { AddressSpace } from './address-space.js';
 import { FRAME_DATA, FRAME_TABLE, FrameAllocator } from './frame-allocator.js';
-import { lastTableSpan, levelSpan, MODELS, newTablesFor, tablesFor } from './testing/models.js';
-import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE, VmaList } from './vma.js';
+import { lastTableSpan, levelSpan, MODELS, newTablesFor, tablesFor } from '../testing/models.js';
+import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE, VmaList } from './vma.js';
+import { copyPageRange, isCowMapping } from './copy-page-range.js';
+import { PTE_COW } from '../fault/wp-page.js';
 
 const PAGE = 4096;
 const RW = PTE_V | PTE_R | PTE_W | PTE_U;
@@ -115,49 +117,68 @@ describe.each(MODELS)('AddressSpace on $name', ({ make: makeModel }) => {
     for (const [pfn] of tables) expect(fa.kindOf(pfn)).toBe(FRAME_TABLE);
   });
 
-  it('cloneTablesInto gives the child fresh tables of the same shape and reports every leaf pair', () => {
+  it('copyPageRange gives the child fresh tables of the same shape and reports every entry copied', () => {
     const model = makeModel();
     const REGION = lastTableSpan(model);
     const { ram, fa, space } = setup(model);
-    space.vmas.insert({ start: 0, end: REGION * 8, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS });
+    const vma = { start: 0, end: REGION * 8, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS };
+    space.vmas.insert(vma);
     const vas = [0x2000, 0x3000, 7 * REGION + 9 * PAGE];
     const pfns = vas.map((va) => {
       const pfn = fa.alloc(FRAME_DATA);
-      space.map(va, pfn, RW);
+      space.map(va, pfn, RW | PTE_A | PTE_D);
       return pfn;
     });
     const child = new AddressSpace(ram, model, fa, fa.alloc(FRAME_TABLE), space.vmas.clone());
     const allocated: number[] = [];
-    const pairs: [number, number, number][] = [];
-    space.cloneTablesInto(child, () => {
+    const copied: [number, number, boolean, boolean][] = [];
+    const downgraded = copyPageRange(space, child, vma, fa, () => {
       const t = fa.alloc(FRAME_TABLE);
       allocated.push(t);
       return t;
-    }, (va, parentPa, childPa) => {
-      pairs.push([va, parentPa, childPa]);
-      // The callback decides what the child's leaf holds; copy it read-only.
-      const leaf = space.leafAt(parentPa);
-      child.setLeaf(childPa, leaf.pfn, RO);
-    });
+    }, (va, pfn, childWritable, parentDowngraded) => copied.push([va, pfn, childWritable, parentDowngraded]));
+    expect(downgraded).toBe(true);
     expect(allocated).toHaveLength(space.tables - 1);
     expect(child.tables).toBe(space.tables);
-    expect(pairs.map(([va]) => va)).toEqual(vas);
-    for (const [va, parentPa, childPa] of pairs) {
-      expect(space.entryPa(va)).toBe(parentPa);
-      expect(child.entryPa(va)).toBe(childPa);
-      expect(childPa).not.toBe(parentPa);
-    }
+    expect(copied).toEqual(vas.map((va, i) => [va, pfns[i], false, true]));
+    for (const va of vas) expect(child.entryPa(va)).not.toBe(space.entryPa(va));
     const childTables: number[] = [];
     child.forEachTable((pfn) => childTables.push(pfn));
     const parentTables: number[] = [];
     space.forEachTable((pfn) => parentTables.push(pfn));
     expect(childTables.filter((t) => parentTables.includes(t))).toEqual([]);
     expect(vas.map((va) => child.leaf(va).pfn)).toEqual(pfns);
-    expect(vas.map((va) => space.leaf(va).flags & PTE_W)).toEqual([PTE_W, PTE_W, PTE_W]);
-    expect(vas.map((va) => child.leaf(va).flags & PTE_W)).toEqual([0, 0, 0]);
+    expect(vas.map((va) => fa.refCount(child.leaf(va).pfn))).toEqual([2, 2, 2]);
+    // Private writable: copy-on-write on both sides; the child's entries start old, the parent keeps A and D.
+    expect(vas.map((va) => space.leaf(va).flags & (PTE_W | PTE_COW | PTE_A | PTE_D))).toEqual(vas.map(() => PTE_COW | PTE_A | PTE_D));
+    expect(vas.map((va) => child.leaf(va).flags & (PTE_W | PTE_COW | PTE_A | PTE_D))).toEqual(vas.map(() => PTE_COW | PTE_D));
     // The child's regions are a copy, not the same list.
     child.vmas.remove(0, REGION);
     expect(space.vmas.find(0x2000)).toBeDefined();
+  });
+
+  it('copyPageRange of a shared mapping keeps W and gives the child clean, old entries; regions sharing a table reuse the child\'s', () => {
+    const model = makeModel();
+    const { ram, fa, space } = setup(model);
+    const shared = { start: 0x1000, end: 0x2000, prot: PROT_READ | PROT_WRITE, flags: MAP_SHARED | MAP_ANONYMOUS };
+    const priv = { start: 0x2000, end: 0x3000, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS };
+    space.vmas.insert(shared);
+    space.vmas.insert(priv);
+    const a = fa.alloc(FRAME_DATA);
+    const b = fa.alloc(FRAME_DATA);
+    space.map(0x1000, a, RW | PTE_A | PTE_D);
+    space.map(0x2000, b, RO | PTE_A);
+    const child = new AddressSpace(ram, model, fa, fa.alloc(FRAME_TABLE), space.vmas.clone());
+    const alloc = () => fa.alloc(FRAME_TABLE);
+    expect(copyPageRange(space, child, shared, fa, alloc, null)).toBe(false);
+    expect(copyPageRange(space, child, priv, fa, alloc, null)).toBe(false); // read-only: nothing to downgrade
+    expect(child.tables).toBe(space.tables);
+    expect(space.leaf(0x1000).flags & (PTE_W | PTE_A | PTE_D | PTE_COW)).toBe(PTE_W | PTE_A | PTE_D);
+    expect(child.leaf(0x1000).flags & (PTE_W | PTE_A | PTE_D | PTE_COW)).toBe(PTE_W);
+    expect(child.leaf(0x2000).flags & (PTE_W | PTE_A | PTE_D | PTE_COW)).toBe(0);
+    expect(isCowMapping(shared)).toBe(false);
+    expect(isCowMapping(priv)).toBe(true);
+    expect(isCowMapping({ ...priv, prot: PROT_READ })).toBe(false);
   });
 });
 
@@ -182,13 +203,10 @@ describe.each(MODELS.filter((m) => m.highVa !== null))('AddressSpace with addres
     const mmu = new Mmu(ram, model);
     mmu.setRoot(space.rootPfn, 0);
     expect(mmu.translateNoSideEffects(high + 0x1000 + 17, ACCESS_WRITE, true)).toBe(pfns[1]! * PAGE + 17);
+    space.vmas.insert({ start: 0, end: high + 2 * lastTableSpan(model), prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS });
     const child = new AddressSpace(ram, model, fa, fa.alloc(FRAME_TABLE));
     const cloned: number[] = [];
-    space.cloneTablesInto(child, () => fa.alloc(FRAME_TABLE), (va, parentPa, childPa, pfn) => {
-      cloned.push(va);
-      child.setLeaf(childPa, pfn, RO);
-      expect(space.entryPa(va)).toBe(parentPa);
-    });
+    for (const vma of space.vmas) copyPageRange(space, child, vma, fa, () => fa.alloc(FRAME_TABLE), (va) => cloned.push(va));
     expect(cloned).toEqual(vas);
     expect(child.tables).toBe(space.tables);
     expect(vas.map((va) => child.leaf(va).pfn)).toEqual(pfns);

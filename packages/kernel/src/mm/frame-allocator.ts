@@ -8,7 +8,7 @@
 // lowest-first order exact.
 
 import { PhysicalMemory } from '@vmsim/hw';
-import { FrameStateError, InvalidArgumentError } from './errors.js';
+import { FrameStateError, InvalidArgumentError } from '../errors.js';
 
 export const FRAME_FREE = 0;
 export const FRAME_DATA = 1;

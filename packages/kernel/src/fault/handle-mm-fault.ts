@@ -1,0 +1,79 @@
+// The page-fault handler (Linux's handle_mm_fault → handle_pte_fault): find the region, check its
+// protection, read the leaf, and hand the fault to doAnonymousPage (no entry) or doWpPage (a write to a
+// read-only entry). An entry that already allows the access was a stale TLB entry (spurious: flushed).
+// Every branch checks what it needs before it changes anything; a refused fault changes nothing.
+
+import { ACCESS_EXEC, ACCESS_WRITE, PTE_W, type AccessKind } from '@vmsim/hw';
+import {
+  ACCESS_LABELS, PG_COW_COPY, PG_COW_REUSE, PG_SHARED_WRITE, PG_SPURIOUS, PG_ZERO_FILL, PG_ZERO_MAP,
+  SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS,
+} from '../codes.js';
+import type { FaultResolution } from '../events.js';
+import type { KernelContext } from '../kernel-context.js';
+import { flushTlbPage } from '../mm/tlb-flush.js';
+import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../mm/vma.js';
+import type { Process } from '../proc/process.js';
+import { doAnonymousPage } from './anonymous.js';
+import { VmFault } from './vm-fault.js';
+import { doWpPage } from './wp-page.js';
+
+/** Resolves a fault of `p` at `va`: a positive PG_* code, or a negative code and nothing changed. */
+export function handleMmFault(ctx: KernelContext, p: Process, va: number, access: AccessKind): number {
+  const space = p.space!;
+  const vma = space.vmas.find(va);
+  if (vma === undefined) return faultFailed(ctx, p, va, access, SEGV_MAPERR);
+  const needed = access === ACCESS_WRITE ? PROT_WRITE : access === ACCESS_EXEC ? PROT_EXEC : PROT_READ;
+  if ((vma.prot & needed) === 0) return faultFailed(ctx, p, va, access, SEGV_ACCERR);
+  const page = ctx.pageBase(va);
+  const leaf = space.leaf(page);
+  const vmf = new VmFault(p, space, vma, va, page, access, leaf.entryPa, leaf.valid, leaf.pfn, leaf.flags);
+  let code: number;
+  if (!vmf.present) code = doAnonymousPage(ctx, vmf);
+  else if (access === ACCESS_WRITE && (vmf.flags & PTE_W) === 0) code = doWpPage(ctx, vmf);
+  else code = spuriousFault(ctx, vmf);
+  return code < 0 ? faultFailed(ctx, p, va, access, code) : faultDone(ctx, p, va, access, code);
+}
+
+/**
+ * The tables already allow the access, so the MMU used a stale TLB entry: flush it and let the access
+ * retry. If they do not, the entry is not one this kernel writes: a bus error rather than a loop.
+ */
+function spuriousFault(ctx: KernelContext, vmf: VmFault): number {
+  if (!ctx.model.permits(vmf.flags, vmf.access, true, ctx.mmu.control)) return VM_FAULT_SIGBUS;
+  flushTlbPage(ctx, vmf.space, vmf.page);
+  return PG_SPURIOUS;
+}
+
+const RESOLUTIONS: readonly FaultResolution[] = ['segv', 'zero-fill', 'cow-copy', 'cow-reuse', 'zero-map', 'spurious', 'shared-write'];
+
+/** Counts a resolved fault and reports it. */
+function faultDone(ctx: KernelContext, p: Process, va: number, access: AccessKind, code: number): number {
+  const counts = ctx.counts;
+  switch (code) {
+    case PG_ZERO_FILL: counts.zeroFill++; break;
+    case PG_ZERO_MAP: counts.zeroMap++; break;
+    case PG_COW_COPY: counts.cowCopy++; break;
+    case PG_COW_REUSE: counts.cowReuse++; break;
+    case PG_SHARED_WRITE: counts.sharedWrite++; break;
+    default: counts.spurious++;
+  }
+  if (ctx.listening) ctx.emit({ type: 'fault', pid: p.pid, va, access: ACCESS_LABELS[access], resolution: RESOLUTIONS[code]! });
+  return code;
+}
+
+/** Counts a refused fault (segfault, SIGBUS or out of memory apart) and reports it. */
+export function faultFailed(ctx: KernelContext, p: Process, va: number, access: AccessKind, code: number): number {
+  let resolution: FaultResolution;
+  if (code === VM_FAULT_OOM) {
+    ctx.counts.oom++;
+    resolution = 'oom';
+  } else if (code === VM_FAULT_SIGBUS) {
+    ctx.counts.sigbus++;
+    resolution = 'sigbus';
+  } else {
+    ctx.counts.segfault++;
+    resolution = 'segv';
+  }
+  if (ctx.listening) ctx.emit({ type: 'fault', pid: p.pid, va, access: ACCESS_LABELS[access], resolution });
+  return code;
+}

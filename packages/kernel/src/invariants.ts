@@ -1,0 +1,70 @@
+// The debug-only invariant sweep (on with `checkInvariants: true`, as in tests): the kernel's books checked
+// against the page tables in RAM, every problem listed in one KernelInvariantError.
+
+import { PTE_W } from '@vmsim/hw';
+import { KernelInvariantError } from './errors.js';
+import type { KernelContext } from './kernel-context.js';
+import { FRAME_DATA, FRAME_FREE, FRAME_KIND_NAMES, FRAME_TABLE, FRAME_ZERO } from './mm/frame-allocator.js';
+import { MAP_SHARED } from './mm/vma.js';
+
+/**
+ * Each frame's refcount equals the mappings of it (plus one pin for the zero page), no frame is both free
+ * and mapped, table frames belong to exactly one table tree, the zero page is all zeros, no private page is
+ * writable while shared, every mapping lies inside a region.
+ */
+export function checkInvariants(ctx: KernelContext): void {
+  const problems: string[] = [];
+  const { frames, zeroPfn } = ctx;
+  const total = frames.total;
+  const mapped = new Uint32Array(total);
+  const tableOwners = new Uint32Array(total);
+  for (const p of ctx.procs.all()) {
+    const space = p.space;
+    if (p.state === 'terminated') {
+      if (space !== null) problems.push(`terminated pid ${p.pid} still has an address space`);
+      continue;
+    }
+    if (space === null) {
+      problems.push(`live pid ${p.pid} has no address space`);
+      continue;
+    }
+    let tables = 0;
+    space.visit({
+      table(pfn) {
+        tables++;
+        tableOwners[pfn]!++;
+      },
+      leaf(va, _entryPa, pfn, flags) {
+        mapped[pfn]!++;
+        const vma = space.vmas.find(va);
+        if (vma === undefined) problems.push(`pid ${p.pid} maps 0x${va.toString(16)} outside every region`);
+        if ((flags & PTE_W) !== 0 && pfn === zeroPfn) problems.push(`pid ${p.pid} maps the zero page writable at 0x${va.toString(16)}`);
+        if ((flags & PTE_W) !== 0 && vma !== undefined && (vma.flags & MAP_SHARED) === 0 && frames.refCounts[pfn]! > 1) {
+          problems.push(`pid ${p.pid} maps shared frame ${pfn} writable at 0x${va.toString(16)}`);
+        }
+      },
+    });
+    if (tables !== space.tables) problems.push(`pid ${p.pid} counts ${space.tables} tables but has ${tables}`);
+  }
+  const inUse = [0, 0, 0, 0];
+  for (let pfn = 0; pfn < total; pfn++) {
+    const kind = frames.kinds[pfn]!;
+    const refs = frames.refCounts[pfn]!;
+    const free = frames.isFree(pfn);
+    inUse[kind]!++;
+    if (free !== (kind === FRAME_FREE)) problems.push(`frame ${pfn} is ${FRAME_KIND_NAMES[kind]} but ${free ? '' : 'not '}on the free list`);
+    if (free && (mapped[pfn]! > 0 || tableOwners[pfn]! > 0)) problems.push(`frame ${pfn} is free and mapped`);
+    if (free && refs !== 0) problems.push(`free frame ${pfn} has refcount ${refs}`);
+    if (kind === FRAME_TABLE && (refs !== 1 || tableOwners[pfn] !== 1 || mapped[pfn] !== 0)) {
+      problems.push(`table frame ${pfn}: refcount ${refs}, in ${tableOwners[pfn]} table tree(s), mapped ${mapped[pfn]} time(s)`);
+    }
+    if (kind === FRAME_DATA && refs !== mapped[pfn]) problems.push(`data frame ${pfn}: refcount ${refs} but ${mapped[pfn]} mapping(s)`);
+    if (kind === FRAME_ZERO && refs !== mapped[pfn]! + 1) problems.push(`zero page: refcount ${refs} but ${mapped[pfn]} mapping(s) + 1 pin`);
+  }
+  for (let k = 1; k < 4; k++) {
+    if (inUse[k] !== frames.inUse[k]) problems.push(`${FRAME_KIND_NAMES[k]} frames: counted ${inUse[k]}, books say ${frames.inUse[k]}`);
+  }
+  if (inUse[FRAME_FREE] !== frames.freeCount) problems.push(`free frames: counted ${inUse[FRAME_FREE]}, books say ${frames.freeCount}`);
+  if (!ctx.ram.isFrameZero(zeroPfn)) problems.push('the zero page is not all zeros');
+  if (problems.length > 0) throw new KernelInvariantError(problems);
+}

@@ -1,0 +1,123 @@
+// The state one kernel instance shares between its rooms (proc/, mm/, fault/, uaccess/): the machine, the
+// process table, the listeners and the counters, with the few helpers every room uses. Not exported from
+// the package: `Kernel` (kernel.ts) is the public face.
+
+import { Mmu, PhysicalMemory, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, vaRange, type HardwareModel, type TlbConfig } from '@vmsim/hw';
+import { InvalidAddressError, KernelInvariantError, OutOfMemoryError } from './errors.js';
+import type { KernelEvent, KernelListener } from './events.js';
+import { checkInvariants } from './invariants.js';
+import { FRAME_KIND_NAMES, FRAME_TABLE, FRAME_ZERO, FrameAllocator, type FrameKind } from './mm/frame-allocator.js';
+import { PROT_EXEC, PROT_READ, PROT_WRITE } from './mm/vma.js';
+import { AsidAllocator } from './proc/asid.js';
+import { ProcessTable } from './proc/process-table.js';
+import { FaultCounters } from './stats.js';
+
+export interface ContextOptions {
+  readonly model: HardwareModel;
+  readonly ramBytes: number;
+  readonly tlb: TlbConfig | undefined;
+  readonly poisonFreed: boolean;
+  readonly checkInvariants: boolean;
+}
+
+export class KernelContext {
+  readonly model: HardwareModel;
+  readonly ram: PhysicalMemory;
+  readonly mmu: Mmu;
+  readonly frames: FrameAllocator;
+  /** The frame every zero-mapped page shares. Never written, never freed. */
+  readonly zeroPfn: number;
+  readonly pageSize: number;
+  /** One past the highest user virtual address. */
+  readonly vaLimit: number;
+  /**
+   * Do addresses wrap at the top of the space (32-bit x86 and RV32: the byte after 0xffffffff is 0)? The
+   * MMU performs such accesses; the kernel's checks follow the same rule.
+   */
+  readonly wraps: boolean;
+  readonly procs = new ProcessTable();
+  readonly asids: AsidAllocator;
+  readonly counts = new FaultCounters();
+  readonly checking: boolean;
+  listeners: readonly KernelListener[] = [];
+  /** Result of the last user access: 0, or a negative code. */
+  status = 0;
+
+  constructor(options: ContextOptions) {
+    this.model = options.model;
+    this.pageSize = 2 ** options.model.pageShift;
+    this.ram = new PhysicalMemory(options.ramBytes, { frameSize: this.pageSize });
+    this.mmu = new Mmu(this.ram, this.model, options.tlb === undefined ? {} : { tlb: options.tlb });
+    this.frames = new FrameAllocator(this.ram, { poisonFreed: options.poisonFreed });
+    this.zeroPfn = this.frames.alloc(FRAME_ZERO);
+    // User space: the whole space of a 32-bit model; the lower (non-negative) half of a sign-extended one.
+    this.vaLimit = vaRange(this.model).end;
+    this.wraps = this.model.signExtendedVa !== true;
+    this.checking = options.checkInvariants;
+    this.asids = new AsidAllocator(this.model.asidBits);
+  }
+
+  get listening(): boolean {
+    return this.listeners.length !== 0;
+  }
+
+  emit(event: KernelEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** After each public operation: the invariant sweep, when the option is on. */
+  afterOperation(): void {
+    if (this.checking) checkInvariants(this);
+  }
+
+  pageBase(va: number): number {
+    return va - (va % this.pageSize);
+  }
+
+  /** The page after `page`: at the top of a 32-bit space that is page 0 (the hardware's rule). */
+  nextPage(page: number): number {
+    const next = page + this.pageSize;
+    return this.wraps && next >= this.vaLimit ? next - this.vaLimit : next;
+  }
+
+  checkVa(va: number): void {
+    if (typeof va !== 'number' || !Number.isInteger(va) || va < 0 || va >= this.vaLimit) {
+      throw new InvalidAddressError(va, `expected an integer from 0 to 0x${(this.vaLimit - 1).toString(16)}`);
+    }
+  }
+
+  haveFrames(n: number): boolean {
+    return this.frames.freeCount >= n;
+  }
+
+  /** Throws OutOfMemoryError unless `n` frames are free. (Page replacement will plug in here.) */
+  requireFrames(operation: string, n: number): void {
+    if (!this.haveFrames(n)) {
+      this.counts.oom++;
+      throw new OutOfMemoryError(operation, n, this.frames.freeCount);
+    }
+  }
+
+  allocFrame(kind: FrameKind, zero = true): number {
+    const pfn = this.frames.alloc(kind, zero);
+    if (pfn < 0) throw new KernelInvariantError([`no free frame after the free-frame check (${FRAME_KIND_NAMES[kind]})`]);
+    if (this.listeners.length !== 0) this.emit({ type: 'alloc', pfn, kind: FRAME_KIND_NAMES[kind] as 'data' | 'table' | 'zero' });
+    return pfn;
+  }
+
+  unrefFrame(pfn: number): void {
+    if (this.frames.unref(pfn) === 0 && this.listeners.length !== 0) this.emit({ type: 'free', pfn });
+  }
+
+  /** Page tables created while mapping go through allocFrame, so they are reported like every other frame. */
+  readonly allocTable = (): number => this.allocFrame(FRAME_TABLE);
+
+  /** PTE flags for a page of a region; `writable` false for zero-page and copy-on-write mappings. */
+  leafFlags(prot: number, writable: boolean): number {
+    let flags = PTE_V | PTE_U;
+    if (prot & (PROT_READ | PROT_WRITE)) flags |= PTE_R;
+    if (prot & PROT_EXEC) flags |= PTE_X;
+    if (writable && prot & PROT_WRITE) flags |= PTE_W;
+    return flags;
+  }
+}

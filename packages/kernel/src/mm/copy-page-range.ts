@@ -1,0 +1,117 @@
+// Fork's copy of one region's page-table entries (Linux's copy_page_range → copy_pte_range →
+// __copy_present_ptes): the child gets tables of its own for the range and entries for the same frames.
+// Decided once per region: a private writable mapping is copy-on-write (both sides lose W and get PTE_COW);
+// the child's entries start old (Accessed clear) and, for shared mappings, clean (Dirty clear).
+
+import { levelSpans, PTE_A, PTE_D, PTE_W, writeEntry } from '@vmsim/hw';
+import { PTE_COW } from '../fault/wp-page.js';
+import { KernelInvariantError } from '../errors.js';
+import type { AddressSpace } from './address-space.js';
+import type { FrameAllocator } from './frame-allocator.js';
+import { MAP_SHARED, PROT_WRITE, type Vma } from './vma.js';
+
+/** Told of every entry copied: the page, its frame, and whether each side may write it now. */
+export type CopiedPte = (va: number, pfn: number, childWritable: boolean, parentDowngraded: boolean) => void;
+
+/** Is a region copy-on-write across fork? Private and writable (Linux's is_cow_mapping). */
+export function isCowMapping(vma: Vma): boolean {
+  return (vma.flags & MAP_SHARED) === 0 && (vma.prot & PROT_WRITE) !== 0;
+}
+
+/**
+ * Copies the entries of `vma`'s range from `parent` into `child`, creating the child's tables on the way
+ * with `allocTable` (the caller checked that enough frames are free: at most the parent's table count).
+ * Each copied frame gains a reference. Returns true when a parent entry lost W (its TLB must be flushed).
+ */
+export function copyPageRange(
+  parent: AddressSpace,
+  child: AddressSpace,
+  vma: Vma,
+  frames: FrameAllocator,
+  allocTable: () => number,
+  copied: CopiedPte | null,
+): boolean {
+  const copy = new RangeCopy(parent, child, frames, allocTable, copied, isCowMapping(vma), (vma.flags & MAP_SHARED) !== 0);
+  copy.table(parent.rootPfn, child.rootPfn, 0, 0, vma.start, vma.end);
+  return copy.downgraded;
+}
+
+/** The state of one region's copy: fixed per region, so the per-entry loop only reads fields. */
+class RangeCopy {
+  downgraded = false;
+  private readonly spans: Float64Array;
+  private readonly pageSize: number;
+  private readonly last: number;
+  /** Bits the child's entries lose: A always, D too for a shared mapping. */
+  private readonly childClear: number;
+
+  constructor(
+    private readonly parent: AddressSpace,
+    private readonly child: AddressSpace,
+    private readonly frames: FrameAllocator,
+    private readonly allocTable: () => number,
+    private readonly copied: CopiedPte | null,
+    private readonly cow: boolean,
+    shared: boolean,
+  ) {
+    this.spans = levelSpans(parent.model);
+    this.pageSize = 2 ** parent.model.pageShift;
+    this.last = parent.model.levels - 1;
+    this.childClear = shared ? PTE_A | PTE_D : PTE_A;
+  }
+
+  /** Copies the entries of one table that cover [start, end); `vaBase` is the table's first address. */
+  table(parentTable: number, childTable: number, level: number, vaBase: number, start: number, end: number): void {
+    const model = this.parent.model;
+    const ram = this.parent.ram;
+    const view = ram.view;
+    const eb = model.entryBytes;
+    const span = this.spans[level]!;
+    const entries = 1 << model.indexBits[level]!;
+    const first = start > vaBase ? Math.floor((start - vaBase) / span) : 0;
+    const lastIndex = Math.min(entries - 1, Math.floor((end - 1 - vaBase) / span));
+    const parentBase = parentTable * this.pageSize;
+    const childBase = childTable * this.pageSize;
+    const leafLevel = level === this.last;
+    for (let i = first; i <= lastIndex; i++) {
+      const parentPa = parentBase + i * eb;
+      const lo = view.getUint32(parentPa, true);
+      const hi = eb === 8 ? view.getUint32(parentPa + 4, true) : 0;
+      if ((lo | hi) === 0 || !model.isValid(lo, hi, level)) continue;
+      const va = vaBase + i * span;
+      const childPa = childBase + i * eb;
+      if (leafLevel) {
+        this.pte(va, parentPa, childPa, model.pfn(lo, hi, level), model.flags(lo, hi, level));
+        continue;
+      }
+      if (model.isLeaf(lo, hi, level)) throw new KernelInvariantError([`huge page at 0x${va.toString(16)}: the kernel maps none`]);
+      // Several regions may share a table: a later region finds the child's table already made.
+      const clo = view.getUint32(childPa, true);
+      const chi = eb === 8 ? view.getUint32(childPa + 4, true) : 0;
+      let next: number;
+      if ((clo | chi) !== 0 && model.isValid(clo, chi, level)) next = model.pfn(clo, chi, level);
+      else {
+        next = this.allocTable();
+        this.child.tables++;
+        // The pointer entry keeps the parent's flags (A included: Linux creates table entries accessed, and a
+        // walk would set it anyway); only leaf entries start old.
+        const flags = model.flags(lo, hi, level);
+        writeEntry(ram, model, childPa, model.encodeLo(next, flags, level, false), model.encodeHi(next, flags, level, false));
+      }
+      this.table(model.pfn(lo, hi, level), next, level + 1, va, start, end);
+    }
+  }
+
+  private pte(va: number, parentPa: number, childPa: number, pfn: number, flags: number): void {
+    let downgraded = false;
+    if (this.cow && (flags & PTE_W) !== 0) {
+      flags = (flags & ~PTE_W) | PTE_COW;
+      this.parent.setLeaf(parentPa, pfn, flags);
+      this.downgraded = downgraded = true;
+    }
+    const childFlags = flags & ~this.childClear;
+    this.child.setLeaf(childPa, pfn, childFlags);
+    this.frames.ref(pfn);
+    if (this.copied !== null) this.copied(va, pfn, (childFlags & PTE_W) !== 0, downgraded);
+  }
+}

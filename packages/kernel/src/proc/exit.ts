@@ -1,0 +1,24 @@
+// Process exit (the kernel's kill): the address space is torn down (mm/zap.ts), the ASID given back and
+// its TLB entries dropped; the process stays in the table as terminated (pids are never reused).
+
+import type { KernelContext } from '../kernel-context.js';
+import { zapAddressSpace } from '../mm/zap.js';
+
+export function exitProcess(ctx: KernelContext, pid: number): void {
+  const p = ctx.procs.live(pid);
+  const space = p.space!;
+  zapAddressSpace(ctx, space, pid);
+  const current = ctx.procs.current === p;
+  if (space.asid >= 0 && ctx.model.asidBits > 0) {
+    ctx.mmu.tlb.flushAsid(space.asid);
+    ctx.asids.release(space.asid);
+  } else if (current) {
+    ctx.mmu.tlb.flushNonGlobal();
+  }
+  space.asid = -1;
+  p.state = 'terminated';
+  p.space = null;
+  if (current) ctx.procs.current = null;
+  if (ctx.listening) ctx.emit({ type: 'kill', pid });
+  ctx.afterOperation();
+}

@@ -1,0 +1,36 @@
+// fork (Linux's kernel/fork.c → dup_mm → dup_mmap): a child with a copy of the parent's regions and, per
+// region, a copy of its page-table entries (mm/copy-page-range.ts). No data frame is copied; private
+// writable pages become copy-on-write in both. The child is created sleeping.
+
+import type { KernelContext } from '../kernel-context.js';
+import { AddressSpace } from '../mm/address-space.js';
+import { copyPageRange, type CopiedPte } from '../mm/copy-page-range.js';
+import { FRAME_TABLE } from '../mm/frame-allocator.js';
+import { flushTlbSpace } from '../mm/tlb-flush.js';
+import { Process } from './process.js';
+
+export function forkProcess(ctx: KernelContext, pid: number): Process {
+  const parent = ctx.procs.live(pid);
+  const ps = parent.space!;
+  // The child needs at most as many tables as the parent, its root included.
+  ctx.requireFrames('fork', ps.tables);
+  const cs = new AddressSpace(ctx.ram, ctx.model, ctx.frames, ctx.allocFrame(FRAME_TABLE), ps.vmas.clone());
+  const childPid = ctx.procs.nextPid++;
+  const copied: CopiedPte | null = ctx.listening
+    ? (va, pfn, childWritable, parentDowngraded) => {
+      if (parentDowngraded) ctx.emit({ type: 'map', pid: parent.pid, va, pfn, writable: false });
+      ctx.emit({ type: 'map', pid: childPid, va, pfn, writable: childWritable });
+    }
+    : null;
+  let downgraded = false;
+  for (const vma of ps.vmas) {
+    if (copyPageRange(ps, cs, vma, ctx.frames, ctx.allocTable, copied)) downgraded = true;
+  }
+  // Entries the parent lost W on may sit writable in the TLB.
+  if (downgraded) flushTlbSpace(ctx, ps);
+  const child = new Process(childPid, parent.pid, cs);
+  ctx.procs.add(child);
+  if (ctx.listening) ctx.emit({ type: 'fork', parent: parent.pid, child: child.pid });
+  ctx.afterOperation();
+  return child;
+}

@@ -1,0 +1,89 @@
+// The kernel's own accesses to a process's memory (xv6's copyout / copyin): all or nothing. A write is
+// probed first (regions, protection, frames), then takes the same fault path as a user write, so a
+// copy-on-write page is copied. Failures throw typed errors; a refused copy changes nothing.
+
+import { ACCESS_WRITE, PTE_A, PTE_D, PTE_W, type AccessKind } from '@vmsim/hw';
+import { ACCESS_LABELS, SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM } from '../codes.js';
+import {
+  InvalidArgumentError, KernelInvariantError, NotMappedError, OutOfMemoryError, PermissionDeniedError,
+} from '../errors.js';
+import { handleMmFault } from '../fault/handle-mm-fault.js';
+import type { KernelContext } from '../kernel-context.js';
+import { PROT_READ } from '../mm/vma.js';
+import type { Process } from '../proc/process.js';
+import { probeWrite } from './probe.js';
+
+/** Writes `data` at `va` in `p`'s memory, resolving each page's fault. */
+export function copyOut(ctx: KernelContext, p: Process, va: number, data: Uint8Array): void {
+  if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data', data, 'expected a Uint8Array');
+  checkRange(ctx, va, data.length);
+  if (data.length === 0) return; // nothing to write: no page is touched, whatever the alignment of va
+  const space = p.space!;
+  const probe = probeWrite(ctx, p, va, data.length, false);
+  if (probe.code < 0) throw errorFor(ctx, probe.code, p, probe.va, ACCESS_WRITE, 0);
+  const needed = probe.code;
+  if (!ctx.haveFrames(needed)) {
+    ctx.counts.oom++;
+    throw new OutOfMemoryError('write', needed, ctx.frames.freeCount);
+  }
+  let done = 0;
+  while (done < data.length) {
+    const at = va + done;
+    const page = ctx.pageBase(at);
+    let leaf = space.leaf(page);
+    if (!leaf.valid || (leaf.flags & PTE_W) === 0) {
+      const r = handleMmFault(ctx, p, at, ACCESS_WRITE);
+      if (r < 0) throw errorFor(ctx, r, p, at, ACCESS_WRITE, needed);
+      leaf = space.leaf(page);
+    }
+    if ((leaf.flags & (PTE_A | PTE_D)) !== (PTE_A | PTE_D)) space.setLeaf(leaf.entryPa, leaf.pfn, leaf.flags | PTE_A | PTE_D);
+    const offset = at - page;
+    const n = Math.min(ctx.pageSize - offset, data.length - done);
+    ctx.ram.bytes.set(data.subarray(done, done + n), leaf.pfn * ctx.pageSize + offset);
+    done += n;
+  }
+  ctx.afterOperation();
+}
+
+/** Reads `length` bytes at `va` of `p`'s memory. Unpopulated pages of a region read as zeros. */
+export function copyIn(ctx: KernelContext, p: Process, va: number, length: number): Uint8Array {
+  checkRange(ctx, va, length);
+  if (length === 0) return new Uint8Array(0); // nothing to read: no page is touched, whatever the alignment of va
+  const space = p.space!;
+  const out = new Uint8Array(length);
+  for (let page = ctx.pageBase(va); page < va + length; page += ctx.pageSize) {
+    const at = Math.max(page, va);
+    const vma = space.vmas.find(page);
+    if (vma === undefined) throw new NotMappedError(p.pid, at);
+    if ((vma.prot & PROT_READ) === 0) throw new PermissionDeniedError(p.pid, at, 'read');
+  }
+  let done = 0;
+  while (done < length) {
+    const at = va + done;
+    const page = ctx.pageBase(at);
+    const offset = at - page;
+    const n = Math.min(ctx.pageSize - offset, length - done);
+    const leaf = space.leaf(page);
+    if (leaf.valid) {
+      const pa = leaf.pfn * ctx.pageSize + offset;
+      out.set(ctx.ram.bytes.subarray(pa, pa + n), done);
+    }
+    done += n;
+  }
+  return out;
+}
+
+function checkRange(ctx: KernelContext, va: number, length: number): void {
+  ctx.checkVa(va);
+  if (!Number.isInteger(length) || length < 0 || va + length > ctx.vaLimit) {
+    throw new InvalidArgumentError('length', length, `expected a length that keeps the range below 0x${ctx.vaLimit.toString(16)}`);
+  }
+}
+
+/** Turns a negative code into the typed error the API edge throws. */
+function errorFor(ctx: KernelContext, code: number, p: Process, va: number, access: AccessKind, framesNeeded: number): Error {
+  if (code === SEGV_MAPERR) return new NotMappedError(p.pid, va);
+  if (code === SEGV_ACCERR) return new PermissionDeniedError(p.pid, va, ACCESS_LABELS[access]);
+  if (code === VM_FAULT_OOM) return new OutOfMemoryError(ACCESS_LABELS[access], framesNeeded, ctx.frames.freeCount);
+  return new KernelInvariantError([`unexpected fault code ${code} at 0x${va.toString(16)} in pid ${p.pid}`]);
+}

@@ -1,0 +1,55 @@
+// Checking a user range before touching it (in the spirit of Linux's access_ok / fault_in_*): region,
+// protection and the frames the faults will need, page by page in the order the MMU would fault them,
+// with the hardware's wrap at the top of a 32-bit space. A probe changes nothing.
+
+import { PTE_W } from '@vmsim/hw';
+import { SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM } from '../codes.js';
+import type { KernelContext } from '../kernel-context.js';
+import { PROT_READ, PROT_WRITE } from '../mm/vma.js';
+import type { Process } from '../proc/process.js';
+
+/** A probe's answer: `code` ≥ 0 is the frames needed; negative, the refusal, at `va`. */
+export interface Probe {
+  readonly code: number;
+  readonly va: number;
+}
+
+/**
+ * Frames that writing [va, va + length) will need (zero-fills, COW copies, tables), or SEGV_MAPERR /
+ * SEGV_ACCERR with the refused address. `inOrder`: refuse with VM_FAULT_OOM at the first page whose
+ * fault could not be resolved, as the MMU would meet it.
+ */
+export function probeWrite(ctx: KernelContext, p: Process, va: number, length: number, inOrder: boolean): Probe {
+  const space = p.space!;
+  let needed = 0;
+  let page = ctx.pageBase(va);
+  const pages = Math.ceil((va - page + length) / ctx.pageSize);
+  for (let i = 0; i < pages; i++, page = ctx.nextPage(page)) {
+    const at = i === 0 ? va : page;
+    const vma = space.vmas.find(page);
+    if (vma === undefined) return { code: SEGV_MAPERR, va: at };
+    if ((vma.prot & PROT_WRITE) === 0) return { code: SEGV_ACCERR, va: at };
+    const leaf = space.leaf(page);
+    if (!leaf.valid) needed += space.tablesNeeded(page) + 1;
+    else if ((leaf.flags & PTE_W) === 0 && (leaf.pfn === ctx.zeroPfn || ctx.frames.refCount(leaf.pfn) > 1)) needed += 1;
+    if (inOrder && !ctx.haveFrames(needed)) return { code: VM_FAULT_OOM, va: at };
+  }
+  return { code: needed, va };
+}
+
+/** The same for reading [va, va + length): an unpopulated page needs only the tables to map the zero page. */
+export function probeRead(ctx: KernelContext, p: Process, va: number, length: number): Probe {
+  const space = p.space!;
+  let needed = 0;
+  let page = ctx.pageBase(va);
+  const pages = Math.ceil((va - page + length) / ctx.pageSize);
+  for (let i = 0; i < pages; i++, page = ctx.nextPage(page)) {
+    const at = i === 0 ? va : page;
+    const vma = space.vmas.find(page);
+    if (vma === undefined) return { code: SEGV_MAPERR, va: at };
+    if ((vma.prot & PROT_READ) === 0) return { code: SEGV_ACCERR, va: at };
+    if (!space.leaf(page).valid) needed += space.tablesNeeded(page);
+    if (!ctx.haveFrames(needed)) return { code: VM_FAULT_OOM, va: at };
+  }
+  return { code: needed, va };
+}
