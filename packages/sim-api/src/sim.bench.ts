@@ -2,7 +2,7 @@
 // 29 pages or 14 forks): 100,000 values one per page, and a 256-page process forked 8 times in a chain.
 // Each workload checks its own results and fails on any message, so a fast wrong answer cannot pass.
 
-import { measure, printTable, type BenchRow } from '../../../scripts/bench-util.js';
+import { measure, printTable, type BenchRow } from '@vmsim/dev-util/bench';
 import { DataType } from './data-type.js';
 import { KERNBASE, Pointer } from './pointer.js';
 import { Simulator } from './simulator.js';
