@@ -87,9 +87,9 @@ function processesLoop(): void {
   }
 }
 
-function best<T extends Record<string, number>>(runs: T[]): T {
+function best<K extends string>(runs: Record<K, number>[]): Record<K, number> {
   const out = { ...runs[0]! };
-  for (const run of runs) for (const key of Object.keys(out) as (keyof T)[]) if (run[key] < out[key]) out[key] = run[key];
+  for (const run of runs) for (const key of Object.keys(out) as K[]) if (run[key] < out[key]) out[key] = run[key];
   return out;
 }
 
