@@ -1,6 +1,6 @@
 // `pnpm bench [filter...]`: runs every packages/*/src/**/*.bench.ts (sorted by path), or only those
 // whose repo-relative path contains one of the filters. Each bench file exports
-// `async function run(): Promise<void>` and prints its own figures (see scripts/bench-util.ts).
+// `async function run(): Promise<void>` and prints its own figures (see @vmsim/dev-util/bench, tools/dev-util).
 // Started by tsx with --conditions=@vmsim/source, so packages are imported from source.
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';

@@ -5,7 +5,7 @@
 import { DataType, Pointer, Simulator, ValueType } from '@vmsim/sim-api';
 import { describe, expect, it } from 'vitest';
 import { formatStats } from './session.js';
-import { runText, SCRIPT } from './test/fake-io.js';
+import { runText, SCRIPT } from './testing/fake-io.js';
 
 /** Runs a script that must succeed; returns its stdout lines. */
 async function ok(script: readonly string[], options: readonly string[] = []): Promise<string[]> {

@@ -3,7 +3,7 @@
 // user mistake ever prints a stack trace.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { runMain, runText, SCRIPT, STACK_FRAME } from './test/fake-io.js';
+import { runMain, runText, SCRIPT, STACK_FRAME } from './testing/fake-io.js';
 
 /** Every line any test in this file saw, checked for stack traces at the end. */
 const seen: string[] = [];

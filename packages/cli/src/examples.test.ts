@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.js';
 import { MODELS } from './options.js';
-import { fakeIo, STACK_FRAME } from './test/fake-io.js';
+import { fakeIo, STACK_FRAME } from './testing/fake-io.js';
 
 /** Levels of page tables of each model `--hw` names. */
 const LEVELS: Record<string, number> = { 'x86-32': 2, sv32: 2, 'x86-64': 4, sv39: 3 };

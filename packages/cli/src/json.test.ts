@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { REPL_HELP } from './commands/repl.js';
-import { runMain, runRepl, runText, SCRIPT } from './test/fake-io.js';
+import { runMain, runRepl, runText, SCRIPT } from './testing/fake-io.js';
 
 type JsonRecord = Record<string, unknown> & { type: string };
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.js';
 import { COMMAND_HELP } from './session.js';
-import { fakeIo, runMain, runText, SCRIPT, STACK_FRAME } from './test/fake-io.js';
+import { fakeIo, runMain, runText, SCRIPT, STACK_FRAME } from './testing/fake-io.js';
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { REPL_HELP } from './commands/repl.js';
 import { main } from './main.js';
 import { MODELS } from './options.js';
-import { fakeIo } from './test/fake-io.js';
+import { fakeIo } from './testing/fake-io.js';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

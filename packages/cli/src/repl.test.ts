@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { REPL_HELP } from './commands/repl.js';
 import { COMMAND_HELP } from './session.js';
-import { runRepl, STACK_FRAME } from './test/fake-io.js';
+import { runRepl, STACK_FRAME } from './testing/fake-io.js';
 
 describe('vmsim repl with piped input', () => {
   it('runs the commands as they come', async () => {

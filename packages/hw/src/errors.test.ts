@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { checkInteger, HwArgumentError, PhysicalAddressError, UnknownModelError, VmsimError } from './errors.js';
-import { thrown } from './test-support/argument-errors.js';
+import { thrown } from './testing/argument-errors.js';
 
 const BASE_MARKER = Symbol.for('@vmsim/error');
 const PA_MARKER = Symbol.for('@vmsim/hw/PhysicalAddressError');

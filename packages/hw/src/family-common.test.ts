@@ -11,7 +11,7 @@ import {
 import { riscvFlags, riscvIsMalformedBits, riscvLowBits, riscvPermits, RISCV_SUPPORTED_FLAGS } from './riscv-common.js';
 import { sv32 } from './sv32.js';
 import { sv39 } from './sv39.js';
-import { expectArgumentError } from './test-support/argument-errors.js';
+import { expectArgumentError } from './testing/argument-errors.js';
 import { X86_P, X86_PDE_PS, x86LowBits, x86LowFlags, x86Permits, X86_SUPPORTED_FLAGS } from './x86-common.js';
 import { x86_32 } from './x86-32.js';
 import { x86_64 } from './x86-64.js';

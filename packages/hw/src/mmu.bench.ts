@@ -10,7 +10,7 @@
 // Run: `npx --yes pnpm@10.34.9 bench mmu` (or import this file and call run()).
 
 import { spawnSync } from 'node:child_process';
-import { measure, type BenchRow } from '../../../scripts/bench-util.js';
+import { measure, type BenchRow } from '@vmsim/dev-util/bench';
 import { ACCESS_READ, PTE_R, PTE_U, PTE_V, PTE_W, toVa, type HardwareModel } from './model.js';
 import { Mmu } from './mmu.js';
 import { mapPage } from './page-table.js';

@@ -7,7 +7,7 @@ import {
 import { PhysicalMemory } from './physical-memory.js';
 import { sv32 } from './sv32.js';
 import { x86_32 } from './x86-32.js';
-import { thrown } from './test-support/argument-errors.js';
+import { thrown } from './testing/argument-errors.js';
 
 const MIB = 1024 * 1024;
 const ROOT = 1;

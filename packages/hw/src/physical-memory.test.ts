@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HwArgumentError, PhysicalAddressError } from './errors.js';
 import { MAX_RAM_BYTES, PhysicalMemory } from './physical-memory.js';
-import { expectArgumentError, thrown } from './test-support/argument-errors.js';
+import { expectArgumentError, thrown } from './testing/argument-errors.js';
 
 // The package compiles without Node's types; reach the host's memory statistics through globalThis.
 const host = globalThis as unknown as { process: { memoryUsage(): { rss: number } } };

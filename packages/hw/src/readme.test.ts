@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runReadmeExample } from '../../../scripts/readme-example.js';
+import { runReadmeExample } from '@vmsim/dev-util/readme';
 import * as hw from './index.js';
 
 describe('README', () => {

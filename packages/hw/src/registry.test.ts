@@ -11,7 +11,7 @@ import { validateModel } from './model.js';
 import { isModelName, MODEL_NAMES, modelByName, type ModelName } from './registry.js';
 import { sv32 } from './sv32.js';
 import { sv39 } from './sv39.js';
-import { expectArgumentError, thrown } from './test-support/argument-errors.js';
+import { expectArgumentError, thrown } from './testing/argument-errors.js';
 import { x86_32 } from './x86-32.js';
 import { x86_64 } from './x86-64.js';
 

@@ -12,8 +12,8 @@ import {
   sv32, SV32_A, SV32_D, SV32_G, SV32_PPN_SHIFT, SV32_R, SV32_RSW_MASK, SV32_RSW_SHIFT, SV32_SATP_MODE, SV32_U, SV32_V,
   SV32_W, SV32_X,
 } from './sv32.js';
-import { expectArgumentError } from './test-support/argument-errors.js';
-import { access, ENGINES, expectPa, MIB, refWalk, walkHarness } from './test-support/walk-harness.js';
+import { expectArgumentError } from './testing/argument-errors.js';
+import { access, ENGINES, expectPa, MIB, refWalk, walkHarness } from './testing/walk-harness.js';
 
 describe('Sv32 model shape and raw constants (Privileged spec, Sv32)', () => {
   it('has the documented bit positions', () => {

@@ -16,8 +16,8 @@ import { Mmu } from './mmu.js';
 import { POINTER_FLAGS, readEntry, writeEntry } from './page-table.js';
 import { PhysicalMemory } from './physical-memory.js';
 import { SV39_HI_PPN_MASK, SV39_HI_RESERVED, SV39_PPN_SHIFT, SV39_SATP_MODE, sv39 } from './sv39.js';
-import { expectArgumentError } from './test-support/argument-errors.js';
-import { access, entryAt, ENGINES, expectPa, firstDifference, MIB, refWalk, walkHarness, type World } from './test-support/walk-harness.js';
+import { expectArgumentError } from './testing/argument-errors.js';
+import { access, entryAt, ENGINES, expectPa, firstDifference, MIB, refWalk, walkHarness, type World } from './testing/walk-harness.js';
 
 const URWX = PTE_V | PTE_R | PTE_W | PTE_X | PTE_U;
 

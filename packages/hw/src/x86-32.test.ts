@@ -11,8 +11,8 @@ import {
   x86_32, X86_A, X86_AVL_MASK, X86_AVL_SHIFT, X86_D, X86_FRAME_MASK, X86_G, X86_P, X86_PCD, X86_PDE_LARGE_PAT,
   X86_PDE_LARGE_RESERVED, X86_PDE_PS, X86_PTE_PAT, X86_PWT, X86_RW, X86_US,
 } from './x86-32.js';
-import { expectArgumentError } from './test-support/argument-errors.js';
-import { access, ENGINES, expectPa, MIB, refWalk, walkHarness } from './test-support/walk-harness.js';
+import { expectArgumentError } from './testing/argument-errors.js';
+import { access, ENGINES, expectPa, MIB, refWalk, walkHarness } from './testing/walk-harness.js';
 
 /** What P=1 means in model-independent terms: valid, readable, executable (no NX in 32-bit paging). */
 const PRESENT = PTE_V | PTE_R | PTE_X;

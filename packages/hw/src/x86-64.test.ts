@@ -18,8 +18,8 @@ import {
   X64_A, X64_AVL_SHIFT, X64_D, X64_G, X64_HI_PKEY_MASK, X64_HI_XD, X64_LARGE_PAT, X64_P, X64_PCD, X64_PS, X64_PTE_PAT,
   X64_PWT, X64_RW, X64_US, x86_64, type X86_64Options,
 } from './x86-64.js';
-import { expectArgumentError } from './test-support/argument-errors.js';
-import { access, entryAt, ENGINES, expectPa, firstDifference, MIB, refWalk, ROOT, walkHarness, type World } from './test-support/walk-harness.js';
+import { expectArgumentError } from './testing/argument-errors.js';
+import { access, entryAt, ENGINES, expectPa, firstDifference, MIB, refWalk, ROOT, walkHarness, type World } from './testing/walk-harness.js';
 
 /** P=1 with XD=0: valid, readable (x86 has no "R" bit) and executable. */
 const PRESENT = PTE_V | PTE_R | PTE_X;

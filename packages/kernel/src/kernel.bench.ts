@@ -3,7 +3,7 @@
 // zero-fill fault and one COW fault cost. Run: `npx --yes pnpm@10.34.9 bench kernel` (or import and call run()).
 
 import { sv32, x86_32, type HardwareModel } from '@vmsim/hw';
-import { printTable, type BenchRow } from '../../../scripts/bench-util.js';
+import { printTable, type BenchRow } from '@vmsim/dev-util/bench';
 import { FRAME_DATA } from './mm/frame-allocator.js';
 import { Kernel } from './kernel.js';
 

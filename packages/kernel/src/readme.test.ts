@@ -1,7 +1,7 @@
 import * as hw from '@vmsim/hw';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runReadmeExample } from '../../../scripts/readme-example.js';
+import { runReadmeExample } from '@vmsim/dev-util/readme';
 import * as kernel from './index.js';
 
 describe('README', () => {

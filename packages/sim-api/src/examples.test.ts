@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { main as processesExample } from '../../../examples/processes-example.js';
-import { main as readmeExample } from '../../../examples/readme-example.js';
+import { main as processesExample } from '../examples/processes-example.js';
+import { main as readmeExample } from '../examples/readme-example.js';
 import { MODEL_NAMES, type ModelName } from './simulator.js';
 
 function run(main: (output: (line: string) => void, model?: ModelName) => void, model?: ModelName): string[] {
@@ -66,8 +66,8 @@ describe('examples', () => {
   it('run only when executed directly, not when imported', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     vi.resetModules();
-    await import('../../../examples/readme-example.js');
-    await import('../../../examples/processes-example.js');
+    await import('../examples/readme-example.js');
+    await import('../examples/processes-example.js');
     expect(log).not.toHaveBeenCalled();
     log.mockRestore();
   });

@@ -2,7 +2,7 @@
 // 29 pages or 14 forks): 100,000 values one per page, and a 256-page process forked 8 times in a chain.
 // Each workload checks its own results and fails on any message, so a fast wrong answer cannot pass.
 
-import { measure, printTable, type BenchRow } from '../../../scripts/bench-util.js';
+import { measure, printTable, type BenchRow } from '@vmsim/dev-util/bench';
 import { DataType } from './data-type.js';
 import { KERNBASE, Pointer } from './pointer.js';
 import { Simulator } from './simulator.js';
@@ -87,9 +87,9 @@ function processesLoop(): void {
   }
 }
 
-function best<T extends Record<string, number>>(runs: T[]): T {
+function best<K extends string>(runs: Record<K, number>[]): Record<K, number> {
   const out = { ...runs[0]! };
-  for (const run of runs) for (const key of Object.keys(out) as (keyof T)[]) if (run[key] < out[key]) out[key] = run[key];
+  for (const run of runs) for (const key of Object.keys(out) as K[]) if (run[key] < out[key]) out[key] = run[key];
   return out;
 }
 

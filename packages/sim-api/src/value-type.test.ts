@@ -1,18 +1,10 @@
 import { inspect } from 'node:util';
+import { thrown } from '@vmsim/hw/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataType } from './data-type.js';
 import { InvalidValueError } from './errors.js';
 import { I64_MAX, I64_MIN, SIZE_OF_VALUE_TYPE, U64_MAX, ValueType } from './value-type.js';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('ValueType', () => {
   it('has the original variants, 8 bytes each, with bigint values', () => {

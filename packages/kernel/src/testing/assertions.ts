@@ -1,4 +1,4 @@
-// Assertions shared by the kernel's tests (not part of the published package).
+// Assertions shared by the kernel's tests and by the layers above (@vmsim/kernel/testing).
 
 import { expect } from 'vitest';
 import type { KernelSnapshot } from '../snapshot.js';

@@ -1,5 +1,5 @@
 // The example of the rust-vmem README, in TypeScript: two values on one registered page, and a write to a
-// page that was never registered. Run it with `npx tsx --conditions=@vmsim/source examples/readme-example.ts [model]`.
+// page that was never registered. Run it with `npx tsx --conditions=@vmsim/source packages/sim-api/examples/readme-example.ts [model]`.
 
 import { pathToFileURL } from 'node:url';
 import { DataType, MODEL_NAMES, Pointer, Simulator, ValueType, type ModelName } from '@vmsim/sim-api';
@@ -40,7 +40,7 @@ export function main(output: (line: string) => void = (line) => console.log(line
   sim.write(ptrZ, ValueType.SignedInt(-1));
 }
 
-// Run directly, with an optional model name: `... examples/readme-example.ts sv39`.
+// Run directly, with an optional model name: `... packages/sim-api/examples/readme-example.ts sv39`.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const model = process.argv[2] ?? 'x86-32';
   if ((MODEL_NAMES as readonly string[]).includes(model)) main(undefined, model as ModelName);

@@ -1,5 +1,5 @@
-// Test support (not a test, not published): catching what a call throws and checking an HwArgumentError,
-// shared by the package's test files.
+// Test support (@vmsim/hw/testing): catching what a call throws and checking an HwArgumentError,
+// shared by the package's tests and by the layers above.
 
 import { expect } from 'vitest';
 import { HwArgumentError } from '../errors.js';

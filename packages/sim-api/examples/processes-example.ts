@@ -1,6 +1,6 @@
 // The example of rust-vmem's docs/processes.md, in TypeScript: four processes share one virtual address
 // and take turns writing it; each keeps its own value. Run it with
-// `npx tsx --conditions=@vmsim/source examples/processes-example.ts [model]` (x86-32, sv32, x86-64 or sv39).
+// `npx tsx --conditions=@vmsim/source packages/sim-api/examples/processes-example.ts [model]` (x86-32, sv32, x86-64 or sv39).
 
 import { pathToFileURL } from 'node:url';
 import { DataType, MODEL_NAMES, Pointer, Simulator, ValueType, type ModelName } from '@vmsim/sim-api';
@@ -32,7 +32,7 @@ export function main(output: (line: string) => void = (line) => console.log(line
   }
 }
 
-// Run directly, with an optional model name: `... examples/processes-example.ts sv39`.
+// Run directly, with an optional model name: `... packages/sim-api/examples/processes-example.ts sv39`.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const model = process.argv[2] ?? 'x86-32';
   if ((MODEL_NAMES as readonly string[]).includes(model)) main(undefined, model as ModelName);

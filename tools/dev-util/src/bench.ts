@@ -1,4 +1,4 @@
-// Tiny timing helpers for packages/*/src/**/*.bench.ts files. Only uses performance.now() and
+// Tiny timing helpers for packages/*/src/**/*.bench.ts files (@vmsim/dev-util/bench). Only uses performance.now() and
 // console, so a bench can also run in a browser.
 
 export interface BenchRow {

@@ -1,4 +1,4 @@
-// Test support (not a test, not published): the walker harness the per-model test files share — a world of
+// Test support (@vmsim/hw/testing): the walker harness the per-model tests share — a world of
 // RAM, model and MMU with a root table, mapPage on it, and checks that referenceWalk, Mmu.translate and
 // Mmu.translateNoSideEffects agree on a physical address or on a fault.
 
