@@ -63,3 +63,17 @@ export function printTable(rows: readonly BenchRow[]): void {
   console.log(line(header));
   for (const row of cells) console.log(line(row));
 }
+
+/**
+ * Runs `rep` (one repetition, returning its own measured time in ms) `warmup` times untimed, then `reps`
+ * times, and returns the median of the measured times in ms. For workloads that time themselves (from a
+ * point inside the repetition, e.g. after a set-up step that the definition leaves out).
+ */
+export function medianOf(rep: () => number, reps: number, warmup = Math.max(5, reps >> 3)): number {
+  if (!(reps > 0)) throw new RangeError('medianOf: reps must be > 0');
+  for (let i = 0; i < warmup; i++) sink = rep();
+  const times = new Float64Array(reps);
+  for (let i = 0; i < reps; i++) times[i] = rep();
+  times.sort();
+  return reps % 2 === 1 ? times[reps >> 1]! : (times[reps / 2 - 1]! + times[reps / 2]!) / 2;
+}
