@@ -8,3 +8,6 @@ export { dumpLines, dumpProcess, levelNames, type LevelName } from './dump.js';
 export * as messages from './messages.js';
 export type { OutputSink } from './messages.js';
 export { InvalidArgumentError, InvalidOptionError, InvalidPointerError, InvalidValueError } from './errors.js';
+// What the CLI (and other consumers of this layer) need from the layers below, so they depend on sim-api alone.
+export { VmsimError } from '@vmsim/hw';
+export type { KernelEvent, KernelListener, KernelStats, ProcessStats } from '@vmsim/kernel';
