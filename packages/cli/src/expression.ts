@@ -5,7 +5,7 @@
 import { ScriptError } from './errors.js';
 import { isSpace, quote, shorten } from './parse.js';
 
-// Postfix code: one int per step, the operation in the low 3 bits and an operand (constant index or
+// Postfix code (a plain array: a typed array per expression costs more to make than it saves): one int per step, the operation in the low 3 bits and an operand (constant index or
 // variable slot) above them.
 const OP_CONST = 0;
 const OP_VAR = 1;
@@ -26,7 +26,7 @@ const LIMIT = 1n << 64n;
 /** A compiled expression. `source` is the text between the braces, for messages. */
 export interface Expression {
   readonly source: string;
-  readonly code: Int32Array;
+  readonly code: readonly number[];
   readonly constants: readonly bigint[];
 }
 
@@ -130,7 +130,7 @@ export function compileExpression(source: string, scope: readonly string[]): Exp
     if (op === OPEN) return fail('missing )');
     code.push(op);
   }
-  return { source, code: Int32Array.from(code), constants };
+  return { source, code, constants };
 }
 
 /** The error a failed compile raises when its line runs. */
