@@ -3,7 +3,6 @@
 
 import { parseArgs } from 'node:util';
 import { InvalidOptionError } from '@vmsim/sim-api';
-import { runRepl } from './commands/repl.js';
 import { runScript } from './commands/run.js';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import type { Io } from './io.js';
@@ -35,8 +34,16 @@ Script commands:
 ${COMMAND_HELP.map((line) => `  ${line}`).join('\n')}`;
 
 
-/** Runs the CLI; resolves to the exit code. */
+/** Runs the CLI; resolves to the exit code. Standard output is flushed before it resolves. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    return await command(argv, io);
+  } finally {
+    io.flush?.();
+  }
+}
+
+async function command(argv: readonly string[], io: Io): Promise<number> {
   try {
     let parsed;
     try {
@@ -88,6 +95,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     if (command === 'repl') {
       if (rest.length !== 0) throw new UsageError('repl: takes no arguments');
+      // Loaded only for the REPL: a script run does not pay for it.
+      const { runRepl } = await import('./commands/repl.js');
       return await runRepl(options, io, (printer) => newSession(options, printer));
     }
     throw new UsageError(`unknown command ${JSON.stringify(command)} (expected run or repl; try vmsim --help)`);
