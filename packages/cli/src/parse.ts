@@ -70,6 +70,8 @@ function scanInteger(word: string): bigint | null | undefined {
   let significant = 0;
   let digits = 0;
   let underscores = false;
+  // Small values (the common case) are accumulated exactly in a double, with no string built.
+  let small = 0;
   for (; i < n; i++) {
     const c = word.charCodeAt(i);
     if (c === 95) {
@@ -82,9 +84,11 @@ function scanInteger(word: string): bigint | null | undefined {
     if (v < 0) return null;
     digits++;
     if (significant > 0 || v !== 0) significant++;
+    small = small * base + v;
   }
   if (digits === 0) return null;
   if (significant > MAX_DIGITS) return undefined;
+  if (small <= Number.MAX_SAFE_INTEGER) return BigInt(negative ? -small : small);
   let text = word.slice(first);
   if (underscores) text = text.split('_').join('');
   const prefix = base === 16 ? '0x' : base === 2 ? '0b' : base === 8 ? '0o' : '';

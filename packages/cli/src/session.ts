@@ -55,14 +55,18 @@ export const TYPES: readonly TypeWord[] = [
   { name: 'f32', data: DataType.Float32, make: float(ValueType.Float32) },
   { name: 'f64', data: DataType.Float64, make: float(ValueType.Float64) },
 ];
-const ALIASES: Record<string, string> = { u64: 'unsigned', i64: 'signed' };
+/** Every type word, lowercased, aliases (u64, i64) included. */
+const TYPE_BY_NAME: Record<string, TypeWord> = Object.fromEntries([
+  ...TYPES.map((t) => [t.name, t] as const),
+  ['u64', TYPES[0]!],
+  ['i64', TYPES[1]!],
+]);
 const TYPE_NAMES = `${TYPES.map((t) => t.name).join(', ')} (and zero for write)`;
 
 function typeWord(word: string | undefined, command: string): TypeWord {
   if (word === undefined) throw new ScriptError(`${command}: missing type (one of ${TYPE_NAMES})`);
   const lower = word.toLowerCase();
-  const name = ALIASES[lower] ?? lower;
-  const type = TYPES.find((t) => t.name === name);
+  const type = Object.hasOwn(TYPE_BY_NAME, lower) ? TYPE_BY_NAME[lower] : undefined;
   if (type === undefined) throw new ScriptError(`${command}: unknown type ${quote(word)} (expected one of ${TYPE_NAMES})`);
   return type;
 }
