@@ -3,7 +3,8 @@
 // result or a one-line `file:line:` error and exit 2, in bounded time, and never with a stack trace.
 
 import { describe, expect, it } from 'vitest';
-import { runRepl, runText, SCRIPT, STACK_FRAME } from './test/fake-io.js';
+import { main } from './main.js';
+import { fakeIo, runMain, runRepl, runText, SCRIPT, STACK_FRAME } from './test/fake-io.js';
 
 const DECLARE = ['ptr x', 'register x'];
 
@@ -211,5 +212,41 @@ describe('range messages: hex for addresses, decimal for values and counts', () 
     expect(r.err).toEqual([`${SCRIPT}:3: read address 4294967296 is out of range (0 to 0xffffffff)`]);
     r = await runText(['repeat 0x10000000', 'end']);
     expect(r.err).toEqual([`${SCRIPT}:1: repeat: count 268435456 is out of range (0 to 100000000)`]);
+  });
+});
+
+describe('huge words on the command line are cut short too', () => {
+  const huge = 'z'.repeat(1_000_000);
+  const cases: [string[], string][] = [
+    [[`--${huge}`], `vmsim: unknown option --${'z'.repeat(38)}… (1000002 characters) (try vmsim --help)`],
+    [[huge], `vmsim: unknown command "${'z'.repeat(40)}…" (1000000 characters) (expected run or repl; try vmsim --help)`],
+    [['--hw', huge, 'repl'], `vmsim: unknown --hw "${'z'.repeat(40)}…" (1000000 characters) (expected x86-32, sv32, x86-64 or sv39)`],
+    [['--ram', huge, 'repl'], `vmsim: bad size "${'z'.repeat(40)}…" (1000000 characters) (expected e.g. 4096, 128K, 64M, 1G)`],
+    [['run', huge], `vmsim: cannot read ${'z'.repeat(40)}… (1000000 characters): no such file`],
+  ];
+  for (const [argv, message] of cases) {
+    it(message.slice(0, 30), async () => {
+      const { code, err } = await runMain(argv);
+      expect(code).toBe(2);
+      expect(err).toEqual([message]);
+    });
+  }
+
+  it('a system message that repeats the path gets the cut path', async () => {
+    const io = fakeIo();
+    io.readFile = (path) => {
+      throw Object.assign(new Error(`ENAMETOOLONG: name too long, open '${path}'`), { code: 'ENAMETOOLONG' });
+    };
+    expect(await main(['run', huge], io)).toBe(2);
+    expect(io.err).toEqual([`vmsim: cannot read ${'z'.repeat(40)}… (1000000 characters): ENAMETOOLONG: name too long, open '${'z'.repeat(40)}… (1000000 characters)'`]);
+  });
+});
+
+describe('the structure of a block is checked as it is read', () => {
+  it('a bad repeat line inside a block: reported before the block runs', async () => {
+    const { code, out, err } = await runText(['echo a', 'repeat 2', '  echo b', '  repeat 2 x y', '  end', 'end']);
+    expect(code).toBe(2);
+    expect(out).toEqual(['a']);
+    expect(err).toEqual([`${SCRIPT}:4: repeat: expected \`repeat <count> [variable]\``]);
   });
 });
