@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The `vmsim` executable: runs the CLI on the real process streams.
+// The `vmsim` executable: runs the CLI on the real process streams. `--version` answers without loading the
+// simulator; everything else loads it (bundled into this build) on demand.
 
-import { main } from './main.js';
-import { nodeIo } from './node-io.js';
+import { VERSION } from './version.js';
 
 // A reader that goes away early (`vmsim run big.vmsim | head`) ends the output quietly, not with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -12,4 +12,10 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv.slice(2), nodeIo());
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const { start } = await import('./start.js');
+  process.exitCode = await start(argv);
+}

@@ -45,7 +45,7 @@ describe('ptr', () => {
     expect(await ok(['ptr x', 'register x', 'write x 18446744073709551615', 'read x'])).toEqual(['x: 18446744073709551615']);
     const { code, err } = await runText(['ptr x', 'register x', 'write x -1']);
     expect(code).toBe(2);
-    expect(err).toEqual(['test.vmsim:3: write: unsigned value -1 is out of range (0 to 0xffffffffffffffff)']);
+    expect(err).toEqual(['test.vmsim:3: write: unsigned value -1 is out of range (0 to 18446744073709551615)']);
   });
 
   it('with a type makes it the default of read and write', async () => {
@@ -180,15 +180,16 @@ describe('write and read', () => {
       .toEqual(['2147483648: 5', '0x80000008: -3']);
   });
 
-  it('labels: the rest of the line, after the type; the target by default', async () => {
+  it('labels: the rest of the line after the type, its spaces and tabs as written; the target by default', async () => {
     expect(await ok([
       'ptr x', 'register x', 'write x 5',
       'read x',
       'read x unsigned Value of x',
       'read x unsigned Value  of   x',
+      'read x unsigned \tcolumns\t\tand  tabs\t  # the comment goes, the inner spacing stays',
       'read x signed the value: signed',
       'read 0x80000000 u8 low byte',
-    ])).toEqual(['x: 5', 'Value of x: 5', 'Value of x: 5', 'the value: signed: 5', 'low byte: 5']);
+    ])).toEqual(['x: 5', 'Value of x: 5', 'Value  of   x: 5', 'columns\t\tand  tabs: 5', 'the value: signed: 5', 'low byte: 5']);
   });
 
   it('a label needs the type before it, so a mistyped type is an error, not a label', async () => {

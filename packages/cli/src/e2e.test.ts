@@ -31,7 +31,7 @@ function newestSource(): number {
   for (const name of PACKAGES) {
     const dir = join(ROOT, 'packages', name);
     visit(join(dir, 'src'));
-    for (const file of ['package.json', 'tsup.config.ts']) if (existsSync(join(dir, file))) newest = Math.max(newest, statSync(join(dir, file)).mtimeMs);
+    for (const file of ['package.json', 'tsup.config.ts', 'tsup.bin.config.ts']) if (existsSync(join(dir, file))) newest = Math.max(newest, statSync(join(dir, file)).mtimeMs);
   }
   return newest;
 }
@@ -141,6 +141,37 @@ describe('the built vmsim binary', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('<repl>:3: unknown command "bogus" (try help)\n');
     expect(result.stdout).toBe('x: 9\n   1  ptr x\n   2  register x\n   3  bogus\n   4  write x 9\n   5  read x\n');
+  });
+
+  it.runIf(POSIX)('stdout is buffered but flushed before an error line: one stream shows them in order', () => {
+    const file = join(scratch, 'order.vmsim');
+    writeFileSync(file, 'echo one\necho two\nbogus\n');
+    const result = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" run "${file}" 2>&1`], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(result.stdout).toBe(`one\ntwo\n${file}:3: unknown command "bogus" (try help)\n`);
+  });
+
+  it('the workspace packages are bundled in; --version loads nothing of the simulator', () => {
+    const dist = join(ROOT, 'packages/cli/dist');
+    const imports = (file: string, dynamic: boolean): string[] => {
+      const text = readFileSync(join(dist, file), 'utf8');
+      const pattern = dynamic ? /\bimport\("\.\/([^"]+)"\)/g : /\bfrom "\.\/([^"]+)"/g;
+      return [...text.matchAll(pattern)].map((m) => m[1]!);
+    };
+    // Every file of the binary's graph, static and dynamic imports followed.
+    const graph = new Set<string>();
+    const pending = ['bin.js'];
+    while (pending.length > 0) {
+      const file = pending.pop()!;
+      if (graph.has(file)) continue;
+      graph.add(file);
+      pending.push(...imports(file, false), ...imports(file, true));
+    }
+    for (const file of graph) expect(readFileSync(join(dist, file), 'utf8'), file).not.toMatch(/from "@vmsim\/|import\("@vmsim\//);
+    expect([...graph].some((file) => readFileSync(join(dist, file), 'utf8').includes('Mapping already registered for'))).toBe(true);
+    // What --version loads: bin.js and its static imports, which hold no simulator code.
+    const eager = ['bin.js', ...imports('bin.js', false)];
+    for (const file of eager) expect(readFileSync(join(dist, file), 'utf8'), file).not.toContain('Mapping already registered for');
+    expect(imports('bin.js', true)).toHaveLength(1);
   });
 
   it.runIf(POSIX)('a reader that stops early (| head) ends the output quietly', () => {

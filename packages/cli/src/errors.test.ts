@@ -141,23 +141,24 @@ describe('bad type', () => {
   it('in begin', () => fails([], 'begin loud', 'begin: expected verbose or quiet, not "loud"'));
 });
 
+// Bounds of values and counts are decimal, of addresses hex (the offending word is shown as typed).
 describe('value out of range, for each type', () => {
   const cases: [string, string, string][] = [
-    ['unsigned', '-1', '0 to 0xffffffffffffffff'],
-    ['unsigned', '18446744073709551616', '0 to 0xffffffffffffffff'],
-    ['unsigned', '0x10000000000000000', '0 to 0xffffffffffffffff'],
-    ['signed', '9223372036854775808', '-0x8000000000000000 to 0x7fffffffffffffff'],
-    ['signed', '-9223372036854775809', '-0x8000000000000000 to 0x7fffffffffffffff'],
+    ['unsigned', '-1', '0 to 18446744073709551615'],
+    ['unsigned', '18446744073709551616', '0 to 18446744073709551615'],
+    ['unsigned', '0x10000000000000000', '0 to 18446744073709551615'],
+    ['signed', '9223372036854775808', '-9223372036854775808 to 9223372036854775807'],
+    ['signed', '-9223372036854775809', '-9223372036854775808 to 9223372036854775807'],
     ['u8', '256', '0 to 255'],
     ['u8', '-1', '0 to 255'],
     ['u16', '65536', '0 to 65535'],
-    ['u32', '4294967296', '0 to 0xffffffff'],
+    ['u32', '4294967296', '0 to 4294967295'],
     ['i8', '128', '-128 to 127'],
     ['i8', '-129', '-128 to 127'],
     ['i16', '32768', '-32768 to 32767'],
     ['i16', '-32769', '-32768 to 32767'],
-    ['i32', '2147483648', '-0x80000000 to 0x7fffffff'],
-    ['i32', '-2147483649', '-0x80000000 to 0x7fffffff'],
+    ['i32', '2147483648', '-2147483648 to 2147483647'],
+    ['i32', '-2147483649', '-2147483648 to 2147483647'],
   ];
   for (const [type, value, range] of cases) {
     it(`${type} ${value}`, () => fails(DECLARE, `write x ${type} ${value}`, `write: ${type} value ${value} is out of range (${range})`));

@@ -3,11 +3,10 @@
 
 import { parseArgs } from 'node:util';
 import { InvalidOptionError } from '@vmsim/sim-api';
-import { runRepl } from './commands/repl.js';
 import { runScript } from './commands/run.js';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import type { Io } from './io.js';
-import { parseSize } from './parse.js';
+import { parseSize, quote, shorten } from './parse.js';
 import { MODELS, type CliOptions } from './options.js';
 import { COMMAND_HELP, Session, type Printer } from './session.js';
 import { VERSION } from './version.js';
@@ -35,8 +34,16 @@ Script commands:
 ${COMMAND_HELP.map((line) => `  ${line}`).join('\n')}`;
 
 
-/** Runs the CLI; resolves to the exit code. */
+/** Runs the CLI; resolves to the exit code. Standard output is flushed before it resolves. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    return await command(argv, io);
+  } finally {
+    io.flush?.();
+  }
+}
+
+async function command(argv: readonly string[], io: Io): Promise<number> {
   try {
     let parsed;
     try {
@@ -57,7 +64,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     } catch (error) {
       // node's message for an unknown option runs on about `--` and positionals; name the option and point to --help.
       const unknown = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec(String((error as Error).message)) : null;
-      if (unknown !== null) throw new UsageError(`unknown option ${unknown[1]} (try vmsim --help)`);
+      if (unknown !== null) throw new UsageError(`unknown option ${shorten(unknown[1]!)} (try vmsim --help)`);
       throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
     }
     const { values, positionals } = parsed;
@@ -71,7 +78,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     const model = values.hw ?? 'x86-32';
     if (!(MODELS as readonly string[]).includes(model)) {
-      throw new UsageError(`unknown --hw ${JSON.stringify(model)} (expected ${MODELS.slice(0, -1).join(', ')} or ${MODELS.at(-1)})`);
+      throw new UsageError(`unknown --hw ${quote(model)} (expected ${MODELS.slice(0, -1).join(', ')} or ${MODELS.at(-1)})`);
     }
     const options: CliOptions = {
       model: model as CliOptions['model'],
@@ -88,9 +95,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     if (command === 'repl') {
       if (rest.length !== 0) throw new UsageError('repl: takes no arguments');
+      // Loaded only for the REPL: a script run does not pay for it.
+      const { runRepl } = await import('./commands/repl.js');
       return await runRepl(options, io, (printer) => newSession(options, printer));
     }
-    throw new UsageError(`unknown command ${JSON.stringify(command)} (expected run or repl; try vmsim --help)`);
+    throw new UsageError(`unknown command ${quote(command)} (expected run or repl; try vmsim --help)`);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`vmsim: ${error.message}`);

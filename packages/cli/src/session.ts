@@ -1,12 +1,12 @@
 // One simulation driven by text commands: the script and REPL commands mapped onto @vmsim/sim-api. Output
 // goes through a Printer, as plain lines or as one JSON object per line.
 
-import { VmsimError } from '@vmsim/hw';
-import type { KernelStats } from '@vmsim/kernel';
-import { DataType, I64_MAX, I64_MIN, Pointer, Simulator, U64_MAX, ValueType, type ModelName } from '@vmsim/sim-api';
+import {
+  DataType, I64_MAX, I64_MIN, messages, Pointer, Simulator, U64_MAX, ValueType, VmsimError, type KernelStats, type ModelName,
+} from '@vmsim/sim-api';
 import { ScriptError } from './errors.js';
-import { parseBigInt, parseRange } from './parse.js';
-import { words } from './script.js';
+import { parseRange, quote, scanFloat, shorten } from './parse.js';
+import { isIdentifier, wordStart, words } from './script.js';
 
 /** Where results go: `text` for people, `json` for programs. */
 export interface Printer {
@@ -31,16 +31,13 @@ interface TypeWord {
 }
 
 function integer(kind: string, min: bigint, max: bigint, make: (n: bigint) => ValueType): (word: string) => ValueType {
-  return (word) => make(parseRange(word, `${kind} value`, min, max));
+  return (word) => make(parseRange(word, `${kind} value`, min, max, 'decimal'));
 }
 
 function float(make: (n: number) => ValueType): (word: string) => ValueType {
   return (word) => {
-    const w = word.toLowerCase();
-    const n = w === 'nan' ? NaN : w === 'inf' || w === '+inf' ? Infinity : w === '-inf' ? -Infinity : Number(word);
-    if (!/^[+-]?(\d+\.?\d*(e[+-]?\d+)?|\.\d+(e[+-]?\d+)?|nan|inf)$/i.test(word) || Number.isNaN(n) !== (w === 'nan')) {
-      throw new ScriptError(`bad number ${JSON.stringify(word)} for a float value`);
-    }
+    const n = scanFloat(word);
+    if (n === undefined) throw new ScriptError(`bad number ${quote(word)} for a float value`);
     return make(n);
   };
 }
@@ -58,14 +55,19 @@ export const TYPES: readonly TypeWord[] = [
   { name: 'f32', data: DataType.Float32, make: float(ValueType.Float32) },
   { name: 'f64', data: DataType.Float64, make: float(ValueType.Float64) },
 ];
-const ALIASES: Record<string, string> = { u64: 'unsigned', i64: 'signed' };
+/** Every type word, lowercased, aliases (u64, i64) included. */
+const TYPE_BY_NAME: Record<string, TypeWord> = Object.fromEntries([
+  ...TYPES.map((t) => [t.name, t] as const),
+  ['u64', TYPES[0]!],
+  ['i64', TYPES[1]!],
+]);
 const TYPE_NAMES = `${TYPES.map((t) => t.name).join(', ')} (and zero for write)`;
 
 function typeWord(word: string | undefined, command: string): TypeWord {
   if (word === undefined) throw new ScriptError(`${command}: missing type (one of ${TYPE_NAMES})`);
-  const name = ALIASES[word.toLowerCase()] ?? word.toLowerCase();
-  const type = TYPES.find((t) => t.name === name);
-  if (type === undefined) throw new ScriptError(`${command}: unknown type ${JSON.stringify(word)} (expected one of ${TYPE_NAMES})`);
+  const lower = word.toLowerCase();
+  const type = Object.hasOwn(TYPE_BY_NAME, lower) ? TYPE_BY_NAME[lower] : undefined;
+  if (type === undefined) throw new ScriptError(`${command}: unknown type ${quote(word)} (expected one of ${TYPE_NAMES})`);
   return type;
 }
 
@@ -87,6 +89,8 @@ export const COMMAND_HELP: readonly string[] = [
   'repeat <count> [var] ... end      run the lines in between count times; {expr} uses var (default i)',
   `types: ${TYPE_NAMES}; numbers in decimal or 0x hex; # starts a comment`,
 ];
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export class Session {
   sim: Simulator;
@@ -122,13 +126,14 @@ export class Session {
       case 'write':
         return this.commandWrite(args);
       case 'read':
-        return this.commandRead(args);
+        return this.commandRead(args, text);
       case 'fork':
         this.arity(command, args, 0, 0, '');
         return this.sim.fork();
       case 'switch': {
         this.arity(command, args, 1, 1, '<n>');
-        const n = parseBigInt(args[0]!, 'switch');
+        // Exact or refused: an index beyond 2^53 - 1 would reach the simulator rounded.
+        const n = parseRange(args[0]!, 'switch', -MAX_SAFE, MAX_SAFE, 'decimal');
         return this.sim.switch(Number(n));
       }
       case 'kill':
@@ -139,19 +144,29 @@ export class Session {
         return this.printStats();
       case 'dump': {
         this.arity(command, args, 0, 0, '');
+        const printer = this.options.printer;
+        // With every process killed there is nothing to dump: say so, as the simulator does for other commands.
+        if (this.sim.pid === undefined) {
+          const text = messages.noProcess('dump');
+          if (printer.json) printer.record({ type: 'message', text });
+          else printer.line(text);
+          return;
+        }
         const lines = this.sim.dump();
-        if (this.options.printer.json) this.options.printer.record({ type: 'dump', lines });
-        else for (const line of lines) this.options.printer.line(line);
+        if (printer.json) printer.record({ type: 'dump', lines });
+        else for (const line of lines) printer.line(line);
         return;
       }
       case 'echo': {
-        const rest = text.replace(/^\s*\S+\s?/, '');
+        // The text after `echo` and one separator, as it is.
+        const start = wordStart(text, 0) + 4;
+        const rest = text.slice(start < text.length ? start + 1 : start);
         if (this.options.printer.json) this.options.printer.record({ type: 'echo', text: rest });
         else this.options.printer.line(rest);
         return;
       }
       default:
-        throw new ScriptError(`unknown command ${JSON.stringify(w[0])} (try help)`);
+        throw new ScriptError(`unknown command ${quote(w[0]!)} (try help)`);
     }
   }
 
@@ -172,7 +187,7 @@ export class Session {
   private commandBegin(args: string[]): void {
     this.arity('begin', args, 0, 1, '[verbose|quiet]');
     const mode = args[0]?.toLowerCase() ?? (this.options.verbose ? 'verbose' : 'quiet');
-    if (mode !== 'verbose' && mode !== 'quiet') throw new ScriptError(`begin: expected verbose or quiet, not ${JSON.stringify(args[0])}`);
+    if (mode !== 'verbose' && mode !== 'quiet') throw new ScriptError(`begin: expected verbose or quiet, not ${quote(args[0]!)}`);
     this.sim = this.begin(mode === 'verbose');
     this.pointers.clear();
   }
@@ -180,7 +195,7 @@ export class Session {
   private commandPtr(args: string[]): void {
     this.arity('ptr', args, 1, 2, '<name> [type]');
     const name = args[0]!;
-    if (!/^[a-z_][a-z0-9_]*$/i.test(name)) throw new ScriptError(`ptr: bad name ${JSON.stringify(name)} (letters, digits and _, not starting with a digit)`);
+    if (!isIdentifier(name)) throw new ScriptError(`ptr: bad name ${quote(name)} (letters, digits and _, not starting with a digit)`);
     const type = args[1] === undefined ? TYPES[0]! : typeWord(args[1], 'ptr');
     this.pointers.set(name, { ptr: Pointer.new(ValueType.Zero), type });
   }
@@ -201,15 +216,15 @@ export class Session {
     this.sim.write(target.ptr, value);
   }
 
-  private commandRead(args: string[]): void {
+  private commandRead(args: string[], text: string): void {
     if (args.length < 1) throw new ScriptError('read: missing argument (expected read <name|addr> [type] [label])');
     const target = this.target(args[0]!, 'read');
     const ptr = target.ptr;
     // A label needs the type before it, so a mistyped type is an error rather than the start of a label.
     const typed = args.length > 1;
     const type = typed ? typeWord(args[1], 'read') : this.defaultType(target, 'read');
-    const rest = args.slice(typed ? 2 : 1);
-    const label = rest.length > 0 ? rest.join(' ') : args[0]!;
+    // The label is the rest of the line after the type, its spaces and tabs kept as they are.
+    const label = args.length > 2 ? text.slice(wordStart(text, 3)) : args[0]!;
     const value = this.sim.read(ptr, type.data);
     const printer = this.options.printer;
     if (printer.json) {
@@ -235,9 +250,12 @@ export class Session {
   private target(word: string, command: string): { ptr: Pointer; type?: TypeWord } {
     const named = this.pointers.get(word);
     if (named !== undefined) return named;
-    if (/^[a-z_]/i.test(word)) throw new ScriptError(`${command}: unknown pointer ${JSON.stringify(word)} (declare it with ptr ${word})`);
+    const c = word.charCodeAt(0);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
+      throw new ScriptError(`${command}: unknown pointer ${quote(word)} (declare it with ptr ${shorten(word)})`);
+    }
     // Any user address of the model: below 2^32 on the 32-bit models, 2^47 on x86-64, 2^38 on Sv39.
-    const address = parseRange(word, `${command} address`, 0n, BigInt(this.sim.addressLimit) - 1n);
+    const address = parseRange(word, `${command} address`, 0n, BigInt(this.sim.addressLimit) - 1n, 'hex');
     return { ptr: Pointer.at(Number(address)) };
   }
 

@@ -6,5 +6,9 @@ export { I64_MAX, I64_MIN, SIZE_OF_VALUE_TYPE, U64_MAX, ValueType, type ValueKin
 export { DataType, type DataKind } from './data-type.js';
 export { dumpLines, dumpProcess, levelNames, type LevelName } from './dump.js';
 export * as messages from './messages.js';
-export type { OutputSink } from './messages.js';
+export type { LineWriter, OutputSink } from './messages.js';
+export { BufferedWriter } from './buffered-writer.js';
 export { InvalidArgumentError, InvalidOptionError, InvalidPointerError, InvalidValueError } from './errors.js';
+// What the CLI (and other consumers of this layer) need from the layers below, so they depend on sim-api alone.
+export { VmsimError } from '@vmsim/hw';
+export type { KernelEvent, KernelListener, KernelStats, ProcessStats } from '@vmsim/kernel';

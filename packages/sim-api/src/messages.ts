@@ -4,6 +4,11 @@
 /** The sink that receives each message line (default: console.log). */
 export type OutputSink = (line: string) => void;
 
+/** An object that takes whole lines, such as a `BufferedWriter`; the `output` option accepts one too. */
+export interface LineWriter {
+  writeLine(line: string): void;
+}
+
 /** Lowercase hex with a 0x prefix and no padding; a negative number gets a leading minus sign. */
 export function hex(n: number): string {
   return n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`;

@@ -15,7 +15,7 @@ import { dumpLines } from './dump.js';
 import { InvalidArgumentError, InvalidOptionError } from './errors.js';
 import {
   accessRefused, alreadyRegistered, badSwitch, hex, invalidAddress, noProcess, outOfMemory, outsideAddressSpace, pgcopy,
-  pgzero, zombie, type OutputSink,
+  pgzero, zombie, type LineWriter, type OutputSink,
 } from './messages.js';
 import { KERNBASE, Pointer } from './pointer.js';
 import { ValueType } from './value-type.js';
@@ -33,8 +33,11 @@ export interface SimulatorOptions {
    * any HardwareModel (e.g. `x86_64({ pcid: true })` from @vmsim/hw).
    */
   readonly model?: ModelName | HardwareModel;
-  /** Receives every message line (default: console.log). */
-  readonly output?: OutputSink;
+  /**
+   * Receives every message line (default: console.log): a function, or a LineWriter such as a BufferedWriter
+   * (which its owner flushes).
+   */
+  readonly output?: OutputSink | LineWriter;
   /** TLB geometry, passed to the MMU. */
   readonly tlb?: TlbConfig;
 }
@@ -54,9 +57,16 @@ const defaultOutput: OutputSink = (line) => console.log(line);
 interface CheckedOptions {
   model: HardwareModel;
   ramBytes: number;
-  output: OutputSink;
+  output: OutputSink | LineWriter;
   tlb: TlbConfig | undefined;
 }
+
+/** A function, or an object with a writeLine method. */
+function isOutput(value: unknown): value is OutputSink | LineWriter {
+  return typeof value === 'function' ||
+    (typeof value === 'object' && value !== null && typeof (value as { writeLine?: unknown }).writeLine === 'function');
+}
+const OUTPUT_EXPECTED = 'expected a function (line: string) => void or an object with writeLine(line: string)';
 
 function checkOptions(options: unknown): CheckedOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', options, 'expected an object');
@@ -105,11 +115,11 @@ function checkOptions(options: unknown): CheckedOptions {
   if (frames * pageSize > MAX_RAM_BYTES) throw new InvalidOptionError(option, shown, 'expected at most 4 GiB of RAM');
   if (frames - 1 > model.maxPfn) throw new InvalidOptionError(option, shown, `${model.name} entries hold frame numbers up to ${model.maxPfn}`);
 
-  if (o.output !== undefined && typeof o.output !== 'function') throw new InvalidOptionError('output', o.output, 'expected a function (line: string) => void');
+  if (o.output !== undefined && !isOutput(o.output)) throw new InvalidOptionError('output', o.output, OUTPUT_EXPECTED);
   return {
     model,
     ramBytes: frames * pageSize,
-    output: (o.output as OutputSink | undefined) ?? defaultOutput,
+    output: (o.output as OutputSink | LineWriter | undefined) ?? defaultOutput,
     tlb: o.tlb as TlbConfig | undefined,
   };
 }
@@ -127,7 +137,7 @@ export class Simulator {
   readonly kernel: Kernel;
   /** Print PGZERO / PGCOPY and let `print()` dump memory. */
   readonly verbose: boolean;
-  #output: OutputSink;
+  #output: OutputSink | LineWriter;
   /** Live processes in creation order: `switch(n)` indexes this list. */
   readonly #live: Process[] = [];
   #current: Process | null = null;
@@ -138,7 +148,7 @@ export class Simulator {
   /** 'user' when user space is the lower half of a sign-extended space, else 'virtual' (the whole space). */
   readonly #space: 'virtual' | 'user';
 
-  private constructor(verbose: boolean, kernel: Kernel, output: OutputSink) {
+  private constructor(verbose: boolean, kernel: Kernel, output: OutputSink | LineWriter) {
     this.verbose = verbose;
     this.kernel = kernel;
     this.#output = output;
@@ -176,13 +186,13 @@ export class Simulator {
     return sim;
   }
 
-  /** The sink messages go to; assign a function to redirect them. */
-  get output(): OutputSink {
+  /** Where messages go; assign a function or a LineWriter to redirect them. */
+  get output(): OutputSink | LineWriter {
     return this.#output;
   }
 
-  set output(sink: OutputSink) {
-    if (typeof sink !== 'function') throw new InvalidArgumentError('output', sink, 'expected a function (line: string) => void');
+  set output(sink: OutputSink | LineWriter) {
+    if (!isOutput(sink)) throw new InvalidArgumentError('output', sink, OUTPUT_EXPECTED);
     this.#output = sink;
   }
 
@@ -343,7 +353,9 @@ export class Simulator {
   }
 
   #print(line: string): void {
-    this.#output(line);
+    const output = this.#output;
+    if (typeof output === 'function') output(line);
+    else output.writeLine(line);
   }
 
   /** Message for an access that cannot run: no process at all, or a current process that is not running. */

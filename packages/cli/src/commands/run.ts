@@ -4,6 +4,7 @@
 import { EXIT_OK, EXIT_USAGE, ScriptError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { makePrinter, type CliOptions } from '../options.js';
+import { shorten } from '../parse.js';
 import { ScriptReader } from '../script.js';
 import type { Printer, Session } from '../session.js';
 
@@ -36,9 +37,12 @@ function readFile(io: Io, path: string): string {
     return io.readFile(path);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'ENOENT') throw new UsageError(`cannot read ${path}: no such file`);
-    if (code === 'EISDIR') throw new UsageError(`cannot read ${path}: it is a directory`);
-    throw new UsageError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    // A path too long to show whole is cut, in the system's message too.
+    const shown = shorten(path);
+    if (code === 'ENOENT') throw new UsageError(`cannot read ${shown}: no such file`);
+    if (code === 'EISDIR') throw new UsageError(`cannot read ${shown}: it is a directory`);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`cannot read ${shown}: ${shown === path ? message : message.split(path).join(shown)}`);
   }
 }
 

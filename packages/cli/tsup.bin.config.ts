@@ -1,0 +1,15 @@
+import { defineConfig } from 'tsup';
+
+// The `vmsim` binary: the workspace packages bundled in (no module resolution through three packages at
+// startup), the simulator and the REPL split into chunks that bin.js imports only when the command needs
+// them (`--version` loads bin.js alone). Runs after tsup.config.ts, which cleans dist/.
+export default defineConfig({
+  entry: ['src/bin.ts'],
+  format: ['esm'],
+  dts: false,
+  sourcemap: true,
+  clean: false,
+  splitting: true,
+  noExternal: [/^@vmsim\//],
+  target: 'node20',
+});
