@@ -259,7 +259,7 @@ describe('stats', () => {
     sim.register(Pointer.at(0x80400000));
     expect(out).toEqual(formatStats(sim.stats()));
     expect(out[0]).toBe('machine: x86-32, 2 levels, 4096-byte pages');
-    expect(out[2]).toBe('faults: 1 zero-fill, 0 cow-copy, 0 cow-reuse, 0 zero-map, 0 segfault, 0 out-of-memory');
+    expect(out[2]).toBe('faults: 1 zero-fill, 0 cow-copy, 0 cow-reuse, 0 zero-map, 0 spurious, 0 segfault, 0 sigbus, 0 out-of-memory');
     expect(out.slice(-2)).toEqual([
       'process 0: sleeping, 1 resident (1 shared), 0 zero-mapped, 2 page tables',
       'process 1: running, 1 resident (1 shared), 1 zero-mapped, 3 page tables',

@@ -136,7 +136,7 @@ describe('examples/cow-tour.vmsim', () => {
     ]);
     expect(out.slice(11, 13)).toEqual([
       'frames: 262144 total, 262140 free, 4 used (2 page tables, 1 data, 1 zero page)',
-      'faults: 1 zero-fill, 1 cow-copy, 1 cow-reuse, 0 zero-map, 0 segfault, 0 out-of-memory',
+      'faults: 1 zero-fill, 1 cow-copy, 1 cow-reuse, 0 zero-map, 0 spurious, 0 segfault, 0 sigbus, 0 out-of-memory',
     ]);
     expect(out[13]).toMatch(/^tlb: \d+ hits, \d+ misses, \d+ flushes \(64 entries\)$/);
     expect(out.slice(14)).toEqual(['process 0: running, 1 resident (0 shared), 0 zero-mapped, 2 page tables']);

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { main } from './main.js';
-import { fakeIo, runMain, runRepl, runText, SCRIPT, STACK_FRAME } from './test/fake-io.js';
+import { fakeIo, runMain, runRepl, runText, SCRIPT, STACK_FRAME } from './testing/fake-io.js';
 
 const DECLARE = ['ptr x', 'register x'];
 

@@ -264,7 +264,7 @@ describe('--stats', () => {
     expect(out.slice(1, 4)).toEqual([
       'machine: x86-32, 2 levels, 4096-byte pages',
       'frames: 262144 total, 262137 free, 7 used (4 page tables, 2 data, 1 zero page)',
-      'faults: 1 zero-fill, 1 cow-copy, 0 cow-reuse, 0 zero-map, 0 segfault, 0 out-of-memory',
+      'faults: 1 zero-fill, 1 cow-copy, 0 cow-reuse, 0 zero-map, 0 spurious, 0 segfault, 0 sigbus, 0 out-of-memory',
     ]);
     expect(out[4]).toMatch(/^tlb: \d+ hits, \d+ misses, \d+ flushes \(64 entries\)$/);
     expect(out.slice(5)).toEqual([

@@ -272,7 +272,7 @@ export function formatStats(stats: KernelStats): string[] {
   const lines = [
     `machine: ${stats.model}, ${stats.levels} levels, ${stats.pageSize}-byte pages`,
     `frames: ${f.total} total, ${f.free} free, ${f.used} used (${f.pageTables} page tables, ${f.data} data, ${f.zero} zero page)`,
-    `faults: ${q.zeroFill} zero-fill, ${q.cowCopy} cow-copy, ${q.cowReuse} cow-reuse, ${q.zeroMap} zero-map, ${q.segfault} segfault, ${q.oom} out-of-memory`,
+    `faults: ${q.zeroFill} zero-fill, ${q.cowCopy} cow-copy, ${q.cowReuse} cow-reuse, ${q.zeroMap} zero-map, ${q.spurious} spurious, ${q.segfault} segfault, ${q.sigbus} sigbus, ${q.oom} out-of-memory`,
     `tlb: ${stats.tlb.hits} hits, ${stats.tlb.misses} misses, ${stats.tlb.flushes} flushes (${stats.tlb.entries} entries)`,
   ];
   for (const p of stats.processes) {
