@@ -8,7 +8,8 @@ import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { medianOf } from '@vmsim/dev-util/bench';
 import { DataType } from './data-type.js';
-import type { OutputSink } from './messages.js';
+import { BufferedWriter } from './buffered-writer.js';
+import type { LineWriter } from './messages.js';
 import { Pointer } from './pointer.js';
 import { Simulator } from './simulator.js';
 import { ValueType } from './value-type.js';
@@ -21,23 +22,23 @@ function check(ok: boolean, what: string): void {
 }
 
 /** (a) begin(true), register x, three chained forks, 1,024 × (read, write, read, switch): 2,053 lines. */
-export function workloadA(out: OutputSink): number {
+export function workloadA(out: LineWriter): number {
   const t0 = performance.now();
   const sim = Simulator.begin(true, { output: out });
   const x = Pointer.new(ValueType.Zero);
   sim.register(x);
   const initial = sim.read(x, DataType.UnsignedInt);
-  if (initial !== undefined) out(`Value of x: ${initial.getValue()}`);
+  if (initial !== undefined) out.writeLine(`Value of x: ${initial.getValue()}`);
   sim.fork();
   sim.fork();
   sim.fork();
   sim.switch(0);
   for (let i = 0; i < 1024; i++) {
     const before = sim.read(x, DataType.UnsignedInt);
-    if (before !== undefined) out(`Value of x before write for pid ${i % 4}: ${before.getValue()}`);
+    if (before !== undefined) out.writeLine(`Value of x before write for pid ${i % 4}: ${before.getValue()}`);
     sim.write(x, ValueType.UnsignedInt(i));
     const after = sim.read(x, DataType.UnsignedInt);
-    if (after !== undefined) out(`Value of x after write for pid ${i % 4}: ${after.getValue()}`);
+    if (after !== undefined) out.writeLine(`Value of x after write for pid ${i % 4}: ${after.getValue()}`);
     sim.switch((i + 1) % 4);
   }
   return performance.now() - t0;
@@ -48,7 +49,7 @@ const valueB = (i: number): bigint => BigInt((Math.imul(i, 2654435761) >>> 0));
 const B_EXPECTED = Array.from({ length: B_VALUES }, (_, i) => valueB(i));
 
 /** (b) 7,424 pointers, one register per page (29 pages), write all, read all back; `begin` not timed. */
-export function workloadB(out: OutputSink): number {
+export function workloadB(out: LineWriter): number {
   const sim = Simulator.begin(false, { output: out });
   const t0 = performance.now();
   const ptrs: Pointer[] = new Array<Pointer>(B_VALUES);
@@ -66,7 +67,7 @@ export function workloadB(out: OutputSink): number {
 }
 
 /** (c) one written page, forked 8 times in a chain, each child rewriting it; timed from `begin` to the last write. */
-export function workloadC(out: OutputSink): number {
+export function workloadC(out: LineWriter): number {
   const t0 = performance.now();
   const sim = Simulator.begin(false, { output: out });
   const p = Pointer.new(ValueType.Zero);
@@ -86,25 +87,29 @@ export function workloadC(out: OutputSink): number {
 }
 
 /** Lines go nowhere: the cost of the simulation alone. */
-const discard: OutputSink = () => undefined;
+const discard: LineWriter = { writeLine: () => undefined };
 
 /** console.log into /dev/null, written synchronously as Node writes to a file: what `> /dev/null` costs. */
-function devNullConsole(): OutputSink {
-  const fd = openSync('/dev/null', 'w');
+function devNullConsole(fd: number): LineWriter {
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       writeSync(fd, chunk);
       callback();
     },
   });
-  const console = new Console({ stdout: stream, stderr: stream });
-  return (line) => console.log(line);
+  const toFile = new Console({ stdout: stream, stderr: stream });
+  return { writeLine: (line) => toFile.log(line) };
+}
+
+/** sim-api's BufferedWriter into /dev/null: the cli's way of writing. Flushed at the end of each repetition. */
+function devNullBuffered(fd: number): BufferedWriter {
+  return new BufferedWriter((chunk) => void writeSync(fd, chunk));
 }
 
 /** Counts lines, to check workload (a) prints exactly its 2,053. */
-function countLines(): { sink: OutputSink; count: () => number } {
+function countLines(): { sink: LineWriter; count: () => number } {
   let n = 0;
-  return { sink: () => void n++, count: () => n };
+  return { sink: { writeLine: () => void n++ }, count: () => n };
 }
 
 const us = (ms: number): string => `${(ms * 1000).toFixed(0).padStart(6)} µs`;
@@ -122,8 +127,16 @@ export async function run(): Promise<void> {
   const reps = Number(process.env.SEED_REPS ?? 400);
   console.log(`median per repetition, ${reps} repetitions each (after a warm-up); ratio = vmsim / rust-vmem`);
   row('(a) round-robin, 2,053 lines, output discarded', RUST_US.a, medianOf(() => workloadA(discard), reps));
-  const toDevNull = devNullConsole();
-  row('(a) round-robin, 2,053 lines, console.log to /dev/null', RUST_US.a, medianOf(() => workloadA(toDevNull), Math.min(reps, 100)));
+  const fd = openSync('/dev/null', 'w');
+  const buffered = devNullBuffered(fd);
+  row('(a) round-robin, 2,053 lines, BufferedWriter to /dev/null', RUST_US.a, medianOf(() => {
+    const t0 = performance.now();
+    workloadA(buffered);
+    buffered.flush();
+    return performance.now() - t0;
+  }, reps));
+  const consoleWriter = devNullConsole(fd);
+  row('(a) round-robin, 2,053 lines, console.log to /dev/null', RUST_US.a, medianOf(() => workloadA(consoleWriter), Math.min(reps, 100)));
   row('(b) 7,424 values over 29 pages', RUST_US.b, medianOf(() => workloadB(discard), reps));
   row('(c) one page, 8 chained forks', RUST_US.c, medianOf(() => workloadC(discard), reps));
 }
