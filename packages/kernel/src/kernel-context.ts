@@ -42,6 +42,8 @@ export class KernelContext {
   listeners: readonly KernelListener[] = [];
   /** Result of the last user access: 0, or a negative code. */
   status = 0;
+  /** The high word of the last successful word-wise 64-bit load (uaccess/access.ts userLoad64Words). */
+  high = 0;
 
   constructor(options: ContextOptions) {
     this.model = options.model;

@@ -123,14 +123,33 @@ function faultRows(makeModel: () => HardwareModel): BenchRow[] {
     for (let i = 0; i < n; i++) k.store(BASE + i * PAGE, 4, i);
   }, () => {}));
   k.kill(pid);
+
+  // The baseline a COW copy is held to: copying 4 KiB into memory not touched since it was allocated.
+  const src = new Uint8Array(PAGE).fill(7);
+  let fresh = new Uint8Array(n * PAGE);
+  rows.push(timed('copy 4 KiB into fresh memory (baseline)', n, () => {
+    fresh = new Uint8Array(n * PAGE);
+  }, () => {
+    for (let i = 0; i < n; i++) fresh.set(src, i * PAGE);
+  }, () => check(fresh[(n - 1) * PAGE] === 7, 'the last page copied')));
   return rows;
+}
+
+/** fork and kill of a process with one written page: the cost of the machinery around the tables. */
+function forkKillOnePage(makeModel: () => HardwareModel): BenchRow {
+  const k = new Kernel({ model: makeModel(), ramBytes: 16 << 20 });
+  const parent = parentWith(k, 1, true);
+  const rounds = 1000;
+  return timed('fork + kill, 1 written page', rounds, () => {}, () => {
+    for (let i = 0; i < rounds; i++) k.kill(k.fork(parent).pid);
+  }, () => check(k.frames.inUse[FRAME_DATA] === 1, 'only the parent page stays'));
 }
 
 export async function run(): Promise<void> {
   for (const [name, makeModel] of [['x86-32', x86_32], ['sv32', sv32]] as const) {
     console.log(`\n--- ${name}: fork cost against mapped pages (2 GiB RAM, every page written unless noted)`);
     const k = new Kernel({ model: makeModel(), ramBytes: BIG_RAM });
-    const rows: BenchRow[] = [];
+    const rows: BenchRow[] = [forkKillOnePage(makeModel)];
     const perPte: [string, number][] = [];
     for (const pages of [1024, 16 * 1024, 256 * 1024]) {
       const r = forkRows(k, `${pages / 1024} Ki pages`, pages, true);

@@ -23,7 +23,7 @@ import type { Process } from './proc/process.js';
 import { spawnProcess, switchTo } from './proc/switch.js';
 import { takeSnapshot, type KernelSnapshot } from './snapshot.js';
 import { collectStats, type KernelStats } from './stats.js';
-import { userLoad, userLoad64, userStore, userStore64 } from './uaccess/access.js';
+import { userLoad, userLoad64, userLoad64Words, userStore, userStore64, userStore64Words } from './uaccess/access.js';
 import { copyIn, copyOut } from './uaccess/copy-user.js';
 
 /** Default RAM: 16 MiB (4096 frames of 4 KiB). */
@@ -162,6 +162,24 @@ export class Kernel {
   /** Stores the low 64 bits of the bigint `value` at `va`; 0 or a negative code. */
   store64(va: number, value: bigint): number {
     return userStore64(this.ctx, va, value);
+  }
+
+  /**
+   * Loads 8 bytes at `va` as the running process without a bigint: the low word (0 to 2^32 − 1), with the
+   * high word in `high`; or a negative code (also in `status`).
+   */
+  load64Words(va: number): number {
+    return userLoad64Words(this.ctx, va);
+  }
+
+  /** The high word of the last successful `load64Words`. */
+  get high(): number {
+    return this.ctx.high;
+  }
+
+  /** Stores `hi`·2^32 + `lo` (two integers from 0 to 2^32 − 1) at `va` without a bigint; 0 or a negative code. */
+  store64Words(va: number, lo: number, hi: number): number {
+    return userStore64Words(this.ctx, va, lo, hi);
   }
 
   /** Reads `length` bytes at `va` as the running process. Throws a typed error when it cannot. */

@@ -3,7 +3,7 @@
 // so reading a value written as another kind reinterprets its bits (SignedInt(-2) read unsigned is 2^64 − 2).
 
 import { InvalidArgumentError } from './errors.js';
-import { ValueType, type ValueKind } from './value-type.js';
+import { ValueType, valueFromWords, type ValueKind } from './value-type.js';
 
 export type DataKind = Exclude<ValueKind, 'Zero'>;
 
@@ -79,4 +79,17 @@ export class DataType<V extends bigint | number = bigint | number> {
   toString(): string {
     return this.kind;
   }
+}
+
+/**
+ * The value of an 8-byte `type` whose stored pattern is hi·2^32 + lo (two words from 0 to 2^32 − 1), made
+ * without a bigint (the value makes its own when asked). Package-internal: the simulator's read path.
+ */
+export function valueOfWords<V extends bigint | number>(type: DataType<V>, lo: number, hi: number): ValueType<V> {
+  const kind = type.kind;
+  if (kind === 'UnsignedInt' || kind === 'SignedInt') return valueFromWords(kind, lo, hi) as ValueType<V>;
+  if (kind !== 'Float64') throw new InvalidArgumentError('type', kind, 'expected an 8-byte DataType');
+  scratch.setUint32(0, lo, true);
+  scratch.setUint32(4, hi, true);
+  return ValueType.Float64(scratch.getFloat64(0, true)) as ValueType<V>;
 }

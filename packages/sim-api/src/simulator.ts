@@ -10,7 +10,7 @@ import {
   ERR_NO_PROCESS, Kernel, OutOfMemoryError, SEGV_MAPERR, VM_FAULT_OOM,
   type KernelEvent, type KernelStats, type Process,
 } from '@vmsim/kernel';
-import { DataType } from './data-type.js';
+import { DataType, valueOfWords } from './data-type.js';
 import { dumpLines } from './dump.js';
 import { InvalidArgumentError, InvalidOptionError } from './errors.js';
 import {
@@ -18,7 +18,7 @@ import {
   pgzero, zombie, type LineWriter, type OutputSink,
 } from './messages.js';
 import { KERNBASE, Pointer } from './pointer.js';
-import { ValueType } from './value-type.js';
+import { storedHighWord, storedLowWord, ValueType } from './value-type.js';
 
 /** The hardware models `Simulator.begin` knows by name: @vmsim/hw's registry, re-exported. */
 export { MODEL_NAMES, type ModelName } from '@vmsim/hw';
@@ -246,7 +246,13 @@ export class Simulator {
     if (!this.#accessible(p, va, size)) return;
     let code: number;
     if ((va % this.#pageSize) + size <= this.#pageSize) {
-      code = size === 8 ? kernel.store64(va, value.bits as bigint) : kernel.store(va, size, value.bits as number);
+      if (size === 8) {
+        // Values made from numbers (and values read back) carry their two words: no bigint on the way to RAM.
+        const lo = storedLowWord(value);
+        code = lo >= 0 ? kernel.store64Words(va, lo, storedHighWord(value)) : kernel.store64(va, value.bits as bigint);
+      } else {
+        code = kernel.store(va, size, value.bits as number);
+      }
     } else {
       // Across a page boundary: the kernel's write checks both pages and the frames first (all or nothing).
       try {
@@ -276,9 +282,9 @@ export class Simulator {
     const size = type.size;
     if (!this.#accessible(p, va, size)) return undefined;
     if (size === 8) {
-      const bits = kernel.load64(va);
-      if (kernel.status < 0) return this.#failed(p, 'read of', va, kernel.status);
-      return type.fromBits(bits);
+      const lo = kernel.load64Words(va);
+      if (lo < 0) return this.#failed(p, 'read of', va, lo);
+      return valueOfWords(type, lo, kernel.high);
     }
     const bits = kernel.load(va, size);
     if (bits < 0) return this.#failed(p, 'read of', va, bits);

@@ -124,3 +124,31 @@ describe('ValueType', () => {
     );
   });
 });
+
+describe('ValueType made from numbers and from bigints (stored words)', () => {
+  it('gives the same kind, bits and value either way, over the safe-integer range and its signs', () => {
+    for (const n of [0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 5, 2 ** 53 - 1, 0xdeadbeef * 3]) {
+      const a = ValueType.UnsignedInt(n);
+      const b = ValueType.UnsignedInt(BigInt(n));
+      expect(a.equals(b)).toBe(true);
+      expect(a.bits).toBe(BigInt(n));
+      expect(a.getValue()).toBe(BigInt(n));
+      expect(Array.from(a.toBytes())).toEqual(Array.from(b.toBytes()));
+    }
+    for (const n of [0, -1, -(2 ** 32), -(2 ** 32) - 1, 2 ** 31, -(2 ** 53) + 1, 2 ** 53 - 1]) {
+      const a = ValueType.SignedInt(n);
+      const b = ValueType.SignedInt(BigInt(n));
+      expect(a.equals(b)).toBe(true);
+      expect(a.bits).toBe(BigInt.asUintN(64, BigInt(n)));
+      expect(a.getValue()).toBe(BigInt(n));
+      expect(a.toString()).toBe(b.toString());
+    }
+    expect(ValueType.UnsignedInt(-0).getValue()).toBe(0n);
+    expect(ValueType.Float64(-1.5).bits).toBe(0xbff8000000000000n);
+  });
+
+  it('still refuses numbers it cannot hold exactly, whichever path they take', () => {
+    for (const bad of [-1, 0.5, 2 ** 53, Number.NaN, Infinity]) expect(() => ValueType.UnsignedInt(bad)).toThrow(InvalidValueError);
+    for (const bad of [0.5, 2 ** 53, -(2 ** 53), Number.NaN]) expect(() => ValueType.SignedInt(bad)).toThrow(InvalidValueError);
+  });
+});

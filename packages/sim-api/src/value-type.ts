@@ -55,6 +55,21 @@ function toFloat(type: string, n: unknown): number {
   return n;
 }
 
+const TWO_32 = 4294967296;
+
+/** The 64-bit pattern hi·2^32 + lo as an unsigned bigint (one bigint below 2^53). */
+function wordsToBigInt(lo: number, hi: number): bigint {
+  return hi < 0x200000 ? BigInt(hi * TWO_32 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/*
+ * Module-internal access to a value's stored words, for the simulator's bigint-free path (not exported from
+ * the package's index). Set by the class's static block, which alone may read its private fields.
+ */
+let lowWord: (v: ValueType) => number;
+let highWord: (v: ValueType) => number;
+let fromWords: (kind: 'UnsignedInt' | 'SignedInt', lo: number, hi: number) => ValueType<bigint>;
+
 /**
  * A value to write into simulated memory, or one read back. Immutable. `getValue()` gives a bigint for the
  * 64-bit integer kinds (UnsignedInt, SignedInt, Zero) and a number for every other kind.
@@ -63,17 +78,32 @@ export class ValueType<V extends bigint | number = bigint | number> {
   /*
    * Immutable through getter-only accessors over private fields rather than Object.freeze, which would cost
    * more than the rest of a read: a value is made on every read and usually on every write.
+   *
+   * The stored bit pattern is kept as two 32-bit words (#lo, #hi) when the value was made from a number or
+   * read from memory, so writing or reading it needs no bigint; #lo is -1 when it was made from a bigint
+   * (then #bits holds the pattern). The bigint value and pattern of an 8-byte kind made from words are made
+   * the first time they are asked for.
    */
   readonly #kind: ValueKind;
   readonly #size: 1 | 2 | 4 | 8;
-  readonly #bits: bigint | number;
-  readonly #value: V;
+  #bits: bigint | number | undefined;
+  #value: V | undefined;
+  readonly #lo: number;
+  readonly #hi: number;
 
-  private constructor(kind: ValueKind, value: V, size: 1 | 2 | 4 | 8, bits: bigint | number) {
+  static {
+    lowWord = (v) => v.#lo;
+    highWord = (v) => v.#hi;
+    fromWords = (kind, lo, hi) => new ValueType<bigint>(kind, undefined, 8, undefined, lo, hi);
+  }
+
+  private constructor(kind: ValueKind, value: V | undefined, size: 1 | 2 | 4 | 8, bits: bigint | number | undefined, lo: number, hi: number) {
     this.#kind = kind;
     this.#size = size;
     this.#bits = bits;
     this.#value = value;
+    this.#lo = lo;
+    this.#hi = hi;
   }
 
   get [VALUE_TYPE](): true {
@@ -91,70 +121,81 @@ export class ValueType<V extends bigint | number = bigint | number> {
 
   /** The bit pattern stored in memory, read as an unsigned integer: a bigint for 8 bytes, else a number. */
   get bits(): bigint | number {
-    return this.#bits;
+    let bits = this.#bits;
+    if (bits === undefined) this.#bits = bits = wordsToBigInt(this.#lo, this.#hi);
+    return bits;
   }
 
   /** An unsigned 64-bit integer, 0 to 2^64 − 1 (8 bytes). */
   static UnsignedInt(n: number | bigint): ValueType<bigint> {
+    if (typeof n === 'number' && n >= 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n)) {
+      const lo = n % TWO_32;
+      return new ValueType<bigint>('UnsignedInt', undefined, 8, undefined, lo, (n - lo) / TWO_32);
+    }
     const v = toBigInt('UnsignedInt', n);
     if (v < 0n || v > U64_MAX) throw new InvalidValueError('UnsignedInt', n, 'expected an integer from 0 to 2^64 - 1');
-    return new ValueType('UnsignedInt', v, 8, v);
+    return new ValueType('UnsignedInt', v, 8, v, -1, 0);
   }
 
   /** A signed 64-bit integer, −2^63 to 2^63 − 1, stored in two's complement (8 bytes). */
   static SignedInt(n: number | bigint): ValueType<bigint> {
+    if (typeof n === 'number' && Number.isSafeInteger(n)) {
+      const high = Math.floor(n / TWO_32);
+      return new ValueType<bigint>('SignedInt', undefined, 8, undefined, n - high * TWO_32, high >>> 0);
+    }
     const v = toBigInt('SignedInt', n);
     if (v < I64_MIN || v > I64_MAX) throw new InvalidValueError('SignedInt', n, 'expected an integer from -2^63 to 2^63 - 1');
-    return new ValueType('SignedInt', v, 8, BigInt.asUintN(64, v));
+    return new ValueType('SignedInt', v, 8, BigInt.asUintN(64, v), -1, 0);
   }
 
   /** Zero: writing it clears all 8 bytes (the original cleared only the lowest one). */
-  static readonly Zero: ValueType<bigint> = new ValueType<bigint>('Zero', 0n, 8, 0n);
+  static readonly Zero: ValueType<bigint> = new ValueType<bigint>('Zero', 0n, 8, 0n, 0, 0);
 
   /** An unsigned byte, 0 to 255. */
   static UnsignedInt8(n: number | bigint): ValueType<number> {
     const v = toInt('UnsignedInt8', n, 0, 0xff);
-    return new ValueType('UnsignedInt8', v, 1, v);
+    return new ValueType('UnsignedInt8', v, 1, v, v, 0);
   }
 
   static UnsignedInt16(n: number | bigint): ValueType<number> {
     const v = toInt('UnsignedInt16', n, 0, 0xffff);
-    return new ValueType('UnsignedInt16', v, 2, v);
+    return new ValueType('UnsignedInt16', v, 2, v, v, 0);
   }
 
   static UnsignedInt32(n: number | bigint): ValueType<number> {
     const v = toInt('UnsignedInt32', n, 0, 0xffffffff);
-    return new ValueType('UnsignedInt32', v, 4, v);
+    return new ValueType('UnsignedInt32', v, 4, v, v, 0);
   }
 
   /** A signed byte, −128 to 127. */
   static SignedInt8(n: number | bigint): ValueType<number> {
     const v = toInt('SignedInt8', n, -0x80, 0x7f);
-    return new ValueType('SignedInt8', v, 1, v & 0xff);
+    return new ValueType('SignedInt8', v, 1, v & 0xff, v & 0xff, 0);
   }
 
   static SignedInt16(n: number | bigint): ValueType<number> {
     const v = toInt('SignedInt16', n, -0x8000, 0x7fff);
-    return new ValueType('SignedInt16', v, 2, v & 0xffff);
+    return new ValueType('SignedInt16', v, 2, v & 0xffff, v & 0xffff, 0);
   }
 
   static SignedInt32(n: number | bigint): ValueType<number> {
     const v = toInt('SignedInt32', n, -0x80000000, 0x7fffffff);
-    return new ValueType('SignedInt32', v, 4, v >>> 0);
+    return new ValueType('SignedInt32', v, 4, v >>> 0, v >>> 0, 0);
   }
 
   /** An IEEE 754 single: the number is rounded to single precision here, so it reads back unchanged. */
   static Float32(n: number): ValueType<number> {
     const v = Math.fround(toFloat('Float32', n));
     scratch.setFloat32(0, v, true);
-    return new ValueType('Float32', v, 4, scratch.getUint32(0, true));
+    const word = scratch.getUint32(0, true);
+    return new ValueType('Float32', v, 4, word, word, 0);
   }
 
   /** An IEEE 754 double (8 bytes). */
   static Float64(n: number): ValueType<number> {
     const v = toFloat('Float64', n);
     scratch.setFloat64(0, v, true);
-    return new ValueType('Float64', v, 8, scratch.getBigUint64(0, true));
+    return new ValueType('Float64', v, 8, undefined, scratch.getUint32(0, true), scratch.getUint32(4, true));
   }
 
   /** True for a ValueType, even one made by another copy of this package. */
@@ -164,7 +205,13 @@ export class ValueType<V extends bigint | number = bigint | number> {
 
   /** The value: a bigint for UnsignedInt, SignedInt and Zero, a number for the other kinds. */
   getValue(): V {
-    return this.#value;
+    let value = this.#value;
+    if (value === undefined) {
+      // Only the 64-bit integer kinds are made without their value: it is the pattern, signed for SignedInt.
+      const bits = this.bits as bigint;
+      this.#value = value = (this.#kind === 'SignedInt' ? BigInt.asIntN(64, bits) : bits) as V;
+    }
+    return value;
   }
 
   /** The bytes stored in simulated memory, little-endian. */
@@ -183,11 +230,26 @@ export class ValueType<V extends bigint | number = bigint | number> {
   /** `UnsignedInt(5)`, `SignedInt(-2)`, `Zero`, `Float64(0.5)`. */
   toString(): string {
     if (this.kind === 'Zero') return 'Zero';
-    const v = this.#value;
+    const v = this.getValue();
     return `${this.kind}(${Object.is(v, -0) ? '-0' : String(v)})`;
   }
 
   [INSPECT](): string {
     return this.toString();
   }
+}
+
+/** The low stored word of `value`, or -1 when it was made from a bigint (then use `bits`). Package-internal. */
+export function storedLowWord(value: ValueType): number {
+  return lowWord(value);
+}
+
+/** The high stored word of `value` (meaningful when storedLowWord is not -1). Package-internal. */
+export function storedHighWord(value: ValueType): number {
+  return highWord(value);
+}
+
+/** An UnsignedInt or SignedInt read from memory as two words; its bigint is made when asked for. Package-internal. */
+export function valueFromWords(kind: 'UnsignedInt' | 'SignedInt', lo: number, hi: number): ValueType<bigint> {
+  return fromWords(kind, lo, hi);
 }

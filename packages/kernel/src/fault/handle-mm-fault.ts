@@ -25,8 +25,8 @@ export function handleMmFault(ctx: KernelContext, p: Process, va: number, access
   const needed = access === ACCESS_WRITE ? PROT_WRITE : access === ACCESS_EXEC ? PROT_EXEC : PROT_READ;
   if ((vma.prot & needed) === 0) return faultFailed(ctx, p, va, access, SEGV_ACCERR);
   const page = ctx.pageBase(va);
-  const leaf = space.leaf(page);
-  const vmf = new VmFault(p, space, vma, va, page, access, leaf.entryPa, leaf.valid, leaf.pfn, leaf.flags);
+  space.find(page);
+  const vmf = new VmFault(p, space, vma, va, page, access, space.foundPa, space.foundValid, space.foundPfn, space.foundFlags);
   let code: number;
   if (!vmf.present) code = doAnonymousPage(ctx, vmf);
   else if (access === ACCESS_WRITE && (vmf.flags & PTE_W) === 0) code = doWpPage(ctx, vmf);

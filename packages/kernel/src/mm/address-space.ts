@@ -1,8 +1,10 @@
 // One process's address space: its regions (vmas) and its page tables, which live in RAM frames and are
 // read and written exactly as the hardware model packs them. The kernel owns policy; this owns the tables.
+// The table walks here (find, tablesNeeded, map) read RAM's DataView with per-level shifts computed once
+// per model, and allocate nothing: the fault path and probes run them on every fault.
 
 import {
-  findEntry, mapPage, missingTables, readEntry, visitPageTables, writeEntry,
+  levelSpanShift, mapPage, missingTables, POINTER_FLAGS, visitPageTables, writeEntry,
   type HardwareModel, type PageTableVisitor, type PhysicalMemory,
 } from '@vmsim/hw';
 import { KernelInvariantError } from '../errors.js';
@@ -17,14 +19,75 @@ export interface Leaf {
   readonly flags: number;
 }
 
+/**
+ * Per-model walking constants, shared by every space of a model: for each level the index's bit position
+ * (`shift`), 2^shift (`div`, for addresses at or above 2^32 or shifts of 32 and more) and the index mask.
+ */
+export class TableGeometry {
+  readonly levels: number;
+  readonly last: number;
+  readonly pageShift: number;
+  readonly pageSize: number;
+  readonly entryBytes: number;
+  readonly shift: Int32Array;
+  readonly div: Float64Array;
+  readonly mask: Int32Array;
+
+  constructor(model: HardwareModel) {
+    this.levels = model.levels;
+    this.last = model.levels - 1;
+    this.pageShift = model.pageShift;
+    this.pageSize = 1 << model.pageShift;
+    this.entryBytes = model.entryBytes;
+    this.shift = new Int32Array(model.levels);
+    this.div = new Float64Array(model.levels);
+    this.mask = new Int32Array(model.levels);
+    for (let l = 0; l < model.levels; l++) {
+      const shift = levelSpanShift(model, l);
+      this.shift[l] = shift;
+      this.div[l] = 2 ** shift;
+      this.mask[l] = (2 ** model.indexBits[l]! - 1) | 0;
+    }
+  }
+
+  /** Byte offset of `va`'s entry inside the table of `level`. */
+  offset(va: number, level: number): number {
+    const shift = this.shift[level]!;
+    const index = va >>> 0 === va && shift < 32 ? (va >>> shift) & this.mask[level]! : Math.floor(va / this.div[level]!) & this.mask[level]!;
+    return index * this.entryBytes;
+  }
+}
+
+const geometries = new WeakMap<HardwareModel, TableGeometry>();
+
+/** The walking constants of `model`, computed once per model object. */
+export function tableGeometry(model: HardwareModel): TableGeometry {
+  let g = geometries.get(model);
+  if (g === undefined) {
+    g = new TableGeometry(model);
+    geometries.set(model, g);
+  }
+  return g;
+}
+
 export class AddressSpace {
   readonly vmas: VmaList;
   readonly model: HardwareModel;
   readonly ram: PhysicalMemory;
+  readonly geometry: TableGeometry;
   /** ASID given by the kernel, -1 while it has none. */
   asid = -1;
   /** Frames holding this space's page tables, the root included. */
   tables = 1;
+  /**
+   * The result of the last `find`: the leaf entry's physical address (-1 when a table on the way is
+   * missing), whether it is valid, its frame (0 when invalid) and its flags. Fields, so a lookup allocates
+   * nothing; read them right after the call.
+   */
+  foundPa = -1;
+  foundValid = false;
+  foundPfn = 0;
+  foundFlags = 0;
   private readonly frames: FrameAllocator;
 
   constructor(ram: PhysicalMemory, model: HardwareModel, frames: FrameAllocator, readonly rootPfn: number, vmas = new VmaList()) {
@@ -32,49 +95,129 @@ export class AddressSpace {
     this.model = model;
     this.frames = frames;
     this.vmas = vmas;
+    this.geometry = tableGeometry(model);
   }
 
   /** Physical address of the last-level entry for `va`, or -1 when a table on the way is missing. */
   entryPa(va: number): number {
-    return findEntry(this.ram, this.model, this.rootPfn, va);
+    const g = this.geometry;
+    const model = this.model;
+    const view = this.ram.view;
+    const eb = g.entryBytes;
+    let table = this.rootPfn * g.pageSize;
+    for (let l = 0; l < g.last; l++) {
+      const pa = table + g.offset(va, l);
+      const lo = view.getUint32(pa, true);
+      const hi = eb === 8 ? view.getUint32(pa + 4, true) : 0;
+      if (!model.isValid(lo, hi, l) || model.isLeaf(lo, hi, l)) return -1;
+      table = model.pfn(lo, hi, l) * g.pageSize;
+    }
+    return table + g.offset(va, g.last);
   }
 
   /** Page tables that mapping `va` would have to create. */
   tablesNeeded(va: number): number {
-    return missingTables(this.ram, this.model, this.rootPfn, va);
+    const g = this.geometry;
+    const model = this.model;
+    const view = this.ram.view;
+    const eb = g.entryBytes;
+    let table = this.rootPfn * g.pageSize;
+    for (let l = 0; l < g.last; l++) {
+      const pa = table + g.offset(va, l);
+      const lo = view.getUint32(pa, true);
+      const hi = eb === 8 ? view.getUint32(pa + 4, true) : 0;
+      if (!model.isValid(lo, hi, l)) return g.last - l;
+      // A huge page on the way: hw's missingTables says so with its error.
+      if (model.isLeaf(lo, hi, l)) return missingTables(this.ram, model, this.rootPfn, va);
+      table = model.pfn(lo, hi, l) * g.pageSize;
+    }
+    return 0;
+  }
+
+  /** Looks up the last-level entry for `va` into the `found*` fields; returns `foundValid`. */
+  find(va: number): boolean {
+    const entryPa = this.entryPa(va);
+    this.foundPa = entryPa;
+    if (entryPa < 0) {
+      this.foundValid = false;
+      this.foundPfn = 0;
+      this.foundFlags = 0;
+      return false;
+    }
+    const model = this.model;
+    const view = this.ram.view;
+    const last = this.geometry.last;
+    const lo = view.getUint32(entryPa, true);
+    const hi = this.geometry.entryBytes === 8 ? view.getUint32(entryPa + 4, true) : 0;
+    const valid = model.isValid(lo, hi, last);
+    this.foundValid = valid;
+    this.foundPfn = valid ? model.pfn(lo, hi, last) : 0;
+    this.foundFlags = model.flags(lo, hi, last);
+    return valid;
   }
 
   /** The last-level entry for `va`; invalid when it or a table on the way is missing. */
   leaf(va: number): Leaf {
-    const entryPa = this.entryPa(va);
-    if (entryPa < 0) return { entryPa, valid: false, pfn: 0, flags: 0 };
-    return this.leafAt(entryPa);
+    this.find(va);
+    return { entryPa: this.foundPa, valid: this.foundValid, pfn: this.foundPfn, flags: this.foundFlags };
   }
 
   leafAt(entryPa: number): Leaf {
-    const level = this.model.levels - 1;
-    const { lo, hi } = readEntry(this.ram, this.model, entryPa);
-    const valid = this.model.isValid(lo, hi, level);
-    return { entryPa, valid, pfn: valid ? this.model.pfn(lo, hi, level) : 0, flags: this.model.flags(lo, hi, level) };
+    const model = this.model;
+    const view = this.ram.view;
+    const last = this.geometry.last;
+    const lo = view.getUint32(entryPa, true);
+    const hi = this.geometry.entryBytes === 8 ? view.getUint32(entryPa + 4, true) : 0;
+    const valid = model.isValid(lo, hi, last);
+    return { entryPa, valid, pfn: valid ? model.pfn(lo, hi, last) : 0, flags: model.flags(lo, hi, last) };
   }
 
   /**
    * Maps `va` to `pfn`. The caller has checked that `tablesNeeded(va)` frames are free. New tables come from
-   * `allocTable` (default: straight from the frame allocator), so the kernel can report them.
+   * `allocTable` (default: straight from the frame allocator), so the kernel can report them. Returns the
+   * leaf entry's physical address.
    */
-  map(va: number, pfn: number, flags: number, allocTable: () => number = () => this.frames.alloc(FRAME_TABLE)): number {
-    return mapPage(this.ram, this.model, this.rootPfn, va, pfn, flags, () => {
-      const table = allocTable();
-      if (table < 0) throw new KernelInvariantError(['no frame for a page table after the free-frame check']);
+  map(va: number, pfn: number, flags: number, allocTable?: () => number): number {
+    const model = this.model;
+    const g = this.geometry;
+    const last = g.last;
+    // Encode the leaf first: bad arguments then throw before any table is allocated or linked in.
+    const leafLo = model.encodeLo(pfn, flags, last, true);
+    const leafHi = model.encodeHi(pfn, flags, last, true);
+    const view = this.ram.view;
+    const eb = g.entryBytes;
+    let table = this.rootPfn * g.pageSize;
+    for (let l = 0; l < last; l++) {
+      const pa = table + g.offset(va, l);
+      const lo = view.getUint32(pa, true);
+      const hi = eb === 8 ? view.getUint32(pa + 4, true) : 0;
+      if (model.isValid(lo, hi, l)) {
+        // A huge page on the way: hw's mapPage refuses it with its error.
+        if (model.isLeaf(lo, hi, l)) return mapPage(this.ram, model, this.rootPfn, va, pfn, flags, () => -1);
+        table = model.pfn(lo, hi, l) * g.pageSize;
+        continue;
+      }
+      const next = allocTable === undefined ? this.frames.alloc(FRAME_TABLE) : allocTable();
+      if (next < 0) throw new KernelInvariantError(['no frame for a page table after the free-frame check']);
       this.tables++;
-      return table;
-    });
+      writeEntry(this.ram, model, pa, model.encodeLo(next, POINTER_FLAGS, l, false), model.encodeHi(next, POINTER_FLAGS, l, false));
+      table = next * g.pageSize;
+    }
+    const leafPa = table + g.offset(va, last);
+    view.setUint32(leafPa, leafLo, true);
+    if (eb === 8) view.setUint32(leafPa + 4, leafHi, true);
+    return leafPa;
   }
 
   /** Rewrites a leaf entry in place. */
   setLeaf(entryPa: number, pfn: number, flags: number): void {
-    const level = this.model.levels - 1;
-    writeEntry(this.ram, this.model, entryPa, this.model.encodeLo(pfn, flags, level, true), this.model.encodeHi(pfn, flags, level, true));
+    const model = this.model;
+    const last = this.geometry.last;
+    const lo = model.encodeLo(pfn, flags, last, true);
+    const hi = model.encodeHi(pfn, flags, last, true);
+    const view = this.ram.view;
+    view.setUint32(entryPa, lo, true);
+    if (this.geometry.entryBytes === 8) view.setUint32(entryPa + 4, hi, true);
   }
 
   clearLeaf(entryPa: number): void {

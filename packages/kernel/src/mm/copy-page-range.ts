@@ -3,10 +3,10 @@
 // Decided once per region: a private writable mapping is copy-on-write (both sides lose W and get PTE_COW);
 // the child's entries start old (Accessed clear) and, for shared mappings, clean (Dirty clear).
 
-import { levelSpans, PTE_A, PTE_D, PTE_W, writeEntry } from '@vmsim/hw';
+import { PTE_A, PTE_D, PTE_W, writeEntry } from '@vmsim/hw';
 import { PTE_COW } from '../fault/wp-page.js';
 import { KernelInvariantError } from '../errors.js';
-import type { AddressSpace } from './address-space.js';
+import type { AddressSpace, TableGeometry } from './address-space.js';
 import type { FrameAllocator } from './frame-allocator.js';
 import { MAP_SHARED, PROT_WRITE, type Vma } from './vma.js';
 
@@ -39,9 +39,7 @@ export function copyPageRange(
 /** The state of one region's copy: fixed per region, so the per-entry loop only reads fields. */
 class RangeCopy {
   downgraded = false;
-  private readonly spans: Float64Array;
-  private readonly pageSize: number;
-  private readonly last: number;
+  private readonly g: TableGeometry;
   /** Bits the child's entries lose: A always, D too for a shared mapping. */
   private readonly childClear: number;
 
@@ -54,9 +52,7 @@ class RangeCopy {
     private readonly cow: boolean,
     shared: boolean,
   ) {
-    this.spans = levelSpans(parent.model);
-    this.pageSize = 2 ** parent.model.pageShift;
-    this.last = parent.model.levels - 1;
+    this.g = parent.geometry;
     this.childClear = shared ? PTE_A | PTE_D : PTE_A;
   }
 
@@ -65,14 +61,14 @@ class RangeCopy {
     const model = this.parent.model;
     const ram = this.parent.ram;
     const view = ram.view;
-    const eb = model.entryBytes;
-    const span = this.spans[level]!;
-    const entries = 1 << model.indexBits[level]!;
+    const g = this.g;
+    const eb = g.entryBytes;
+    const span = g.div[level]!;
     const first = start > vaBase ? Math.floor((start - vaBase) / span) : 0;
-    const lastIndex = Math.min(entries - 1, Math.floor((end - 1 - vaBase) / span));
-    const parentBase = parentTable * this.pageSize;
-    const childBase = childTable * this.pageSize;
-    const leafLevel = level === this.last;
+    const lastIndex = Math.min(g.mask[level]!, Math.floor((end - 1 - vaBase) / span));
+    const parentBase = parentTable * g.pageSize;
+    const childBase = childTable * g.pageSize;
+    const leafLevel = level === g.last;
     for (let i = first; i <= lastIndex; i++) {
       const parentPa = parentBase + i * eb;
       const lo = view.getUint32(parentPa, true);

@@ -179,3 +179,53 @@ describe.each(MODELS.filter((m) => m.highVa !== null))('user addresses above 2^3
     expect((again as Error).message).toContain(`0x${(HIGH + 8).toString(16)}`);
   });
 });
+
+describe.each(MODELS)('word-wise 64-bit access (load64Words / store64Words) on $name', ({ make: makeModel }) => {
+  it('agrees with the bigint path in one page and across a page boundary', () => {
+    const k = boot(makeModel);
+    k.spawn();
+    k.register(VA);
+    k.register(VA + PAGE);
+    for (const va of [VA + 8, VA + PAGE - 3]) {
+      expect(k.store64Words(va, 0x05060708, 0x01020304)).toBe(0);
+      expect(k.load64(va)).toBe(0x0102030405060708n);
+      expect(k.store64(va, 0xfffffffe_80000001n)).toBe(0);
+      expect(k.load64Words(va)).toBe(0x80000001);
+      expect(k.high).toBe(0xfffffffe);
+      expect(k.status).toBe(0);
+    }
+  });
+
+  it('resolves faults like store64: zero-fill on the first write, copy-on-write after a fork', () => {
+    const k = boot(makeModel);
+    const parent = k.spawn();
+    k.register(VA);
+    expect(k.load64Words(VA)).toBe(0);
+    expect(k.high).toBe(0);
+    expect(k.store64Words(VA, 7, 9)).toBe(0);
+    const child = k.fork();
+    k.switchTo(child.pid);
+    expect(k.store64Words(VA, 1, 2)).toBe(0);
+    expect(pfnOf(k, VA, child.pid)).not.toBe(pfnOf(k, VA, parent.pid));
+    k.switchTo(parent.pid);
+    expect(k.load64Words(VA)).toBe(7);
+    expect(k.high).toBe(9);
+  });
+
+  it('refuses an unregistered page with SEGV_MAPERR and changes nothing; bad words throw before any change', () => {
+    const k = boot(makeModel);
+    k.spawn();
+    k.register(VA);
+    expect(k.store64Words(VA, 0x11223344, 0x55667788)).toBe(0);
+    const free = k.frames.freeCount;
+    expect(k.store64Words(VA + PAGE, 1, 2)).toBe(SEGV_MAPERR);
+    expect(k.load64Words(VA + PAGE)).toBe(SEGV_MAPERR);
+    expect(k.status).toBe(SEGV_MAPERR);
+    for (const [lo, hi] of [[-1, 0], [0, 2 ** 32], [0.5, 0], [0, Number.NaN]] as const) {
+      expect(caught(() => k.store64Words(VA, lo, hi))).toBeInstanceOf(InvalidArgumentError);
+    }
+    expect(caught(() => k.store64Words(VA, '1' as unknown as number, 0))).toBeInstanceOf(InvalidArgumentError);
+    expect(k.frames.freeCount).toBe(free);
+    expect(k.load64(VA)).toBe(0x5566778811223344n);
+  });
+});

@@ -99,6 +99,72 @@ export function userStore64(ctx: KernelContext, va: number, value: bigint): numb
 }
 
 /**
+ * The low word of the 8 bytes at `va` (a number from 0 to 2^32 − 1) with the high word in `ctx.high`, or a
+ * negative code (also in `ctx.status`). No bigint: within one page the MMU translates and the two words are
+ * read from RAM's DataView; across a page the MMU stages the bytes.
+ */
+export function userLoad64Words(ctx: KernelContext, va: number): number {
+  const p = ctx.procs.current;
+  if (p === null || p.state !== 'running') return (ctx.status = ERR_NO_PROCESS);
+  const refused = refuseAddress(ctx, p, va, 8, ACCESS_READ);
+  if (refused < 0) return (ctx.status = refused);
+  const mmu = ctx.mmu;
+  const crossing = (va % ctx.pageSize) + 8 > ctx.pageSize;
+  for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
+    if (crossing) {
+      // Across a page: the MMU's staged load translates every byte, as load64 does.
+      const value = mmu.load64(va);
+      if (mmu.status === 0) {
+        ctx.high = Number(value >> 32n);
+        ctx.status = 0;
+        return Number(value & 0xffffffffn);
+      }
+    } else {
+      const pa = mmu.translate(va, ACCESS_READ, true);
+      if (pa >= 0) {
+        const view = ctx.ram.view;
+        ctx.high = view.getUint32(pa + 4, true);
+        ctx.status = 0;
+        return view.getUint32(pa, true);
+      }
+    }
+    const r = handleMmFault(ctx, p, mmu.faultVa, ACCESS_READ);
+    if (r < 0) return (ctx.status = r);
+  }
+  return (ctx.status = VM_FAULT_SIGBUS);
+}
+
+/**
+ * Stores the 64-bit value `hi`·2^32 + `lo` (each word an integer from 0 to 2^32 − 1) at `va`: the bigint-free
+ * form of userStore64. 0 or a negative code (nothing written).
+ */
+export function userStore64Words(ctx: KernelContext, va: number, lo: number, hi: number): number {
+  if (typeof lo !== 'number' || lo >>> 0 !== lo) throw new InvalidArgumentError('lo', lo, 'expected an integer from 0 to 0xffffffff');
+  if (typeof hi !== 'number' || hi >>> 0 !== hi) throw new InvalidArgumentError('hi', hi, 'expected an integer from 0 to 0xffffffff');
+  const p = ctx.procs.current;
+  if (p === null || p.state !== 'running') return (ctx.status = ERR_NO_PROCESS);
+  const refused = refuseAddress(ctx, p, va, 8, ACCESS_WRITE);
+  if (refused < 0) return (ctx.status = refused);
+  const mmu = ctx.mmu;
+  if ((va % ctx.pageSize) + 8 > ctx.pageSize) {
+    // Across a page: the MMU's staged store checks both pages before it writes a byte.
+    return userStore64(ctx, va, (BigInt(hi) << 32n) | BigInt(lo));
+  }
+  for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
+    const pa = mmu.translate(va, ACCESS_WRITE, true);
+    if (pa >= 0) {
+      const view = ctx.ram.view;
+      view.setUint32(pa, lo, true);
+      view.setUint32(pa + 4, hi, true);
+      return (ctx.status = 0);
+    }
+    const h = handleMmFault(ctx, p, mmu.faultVa, ACCESS_WRITE);
+    if (h < 0) return (ctx.status = h);
+  }
+  return (ctx.status = VM_FAULT_SIGBUS);
+}
+
+/**
  * 0 when the MMU may try the access; else the code it ends with, counted as a refused fault. Refuses an
  * address that is not a number (NaN in the event), not a safe integer, or outside user space; probes an
  * access that crosses a page (wrapping at the top of a 32-bit space, as the hardware does).

@@ -29,9 +29,8 @@ export function probeWrite(ctx: KernelContext, p: Process, va: number, length: n
     const vma = space.vmas.find(page);
     if (vma === undefined) return { code: SEGV_MAPERR, va: at };
     if ((vma.prot & PROT_WRITE) === 0) return { code: SEGV_ACCERR, va: at };
-    const leaf = space.leaf(page);
-    if (!leaf.valid) needed += space.tablesNeeded(page) + 1;
-    else if ((leaf.flags & PTE_W) === 0 && (leaf.pfn === ctx.zeroPfn || ctx.frames.refCount(leaf.pfn) > 1)) needed += 1;
+    if (!space.find(page)) needed += space.tablesNeeded(page) + 1;
+    else if ((space.foundFlags & PTE_W) === 0 && (space.foundPfn === ctx.zeroPfn || ctx.frames.refCount(space.foundPfn) > 1)) needed += 1;
     if (inOrder && !ctx.haveFrames(needed)) return { code: VM_FAULT_OOM, va: at };
   }
   return { code: needed, va };
@@ -48,7 +47,7 @@ export function probeRead(ctx: KernelContext, p: Process, va: number, length: nu
     const vma = space.vmas.find(page);
     if (vma === undefined) return { code: SEGV_MAPERR, va: at };
     if ((vma.prot & PROT_READ) === 0) return { code: SEGV_ACCERR, va: at };
-    if (!space.leaf(page).valid) needed += space.tablesNeeded(page);
+    if (!space.find(page)) needed += space.tablesNeeded(page);
     if (!ctx.haveFrames(needed)) return { code: VM_FAULT_OOM, va: at };
   }
   return { code: needed, va };
