@@ -90,6 +90,31 @@ function rawLoads(view: DataView, base: number): number {
   return sum;
 }
 
+/*
+ * The floor of any translated load in JavaScript: a direct-mapped table of one tag and one frame address per
+ * page (v86's shape) with nothing else: no LRU, no hit counting, no ASID, no rights. It reads the same data
+ * as the other rows, so it shows how much of the gap to a raw load is the lookup itself.
+ */
+const FLOOR_TAG = new Int32Array(1024).fill(-1);
+const FLOOR_PA = new Int32Array(1024);
+
+function floorLoad(view: DataView, va: number): number {
+  const vpn = va >>> 12;
+  const h = vpn & 1023;
+  if (FLOOR_TAG[h] === vpn) return view.getUint32(FLOOR_PA[h]! | (va & 4095), true);
+  return -1;
+}
+
+function floorLoads(view: DataView, base: number): number {
+  let sum = 0;
+  let off = 0;
+  for (let i = 0; i < LOADS; i++) {
+    sum = (sum + floorLoad(view, base + off)) | 0;
+    off = (off + STRIDE) & SMALL_MASK;
+  }
+  return sum;
+}
+
 function translatedLoads(mmu: Mmu, base: number): number {
   let sum = 0;
   let off = 0;
@@ -149,10 +174,11 @@ interface Result {
 const loadsPerSec = (row: BenchRow): string => Math.round(row.opsPerSec).toLocaleString('en-US');
 const ns = (row: BenchRow): string => row.nsPerOp.toFixed(row.nsPerOp < 10 ? 2 : 1);
 
-function printResults(raw: BenchRow, results: readonly Result[]): void {
+function printResults(raw: BenchRow, floor: BenchRow | null, results: readonly Result[]): void {
   const header = ['model, addresses', 'TLB hit loads/s', 'ns/load', 'TLB miss loads/s', 'ns/load', 'hit/raw', 'miss - hit ns'];
   const rows = [
     ['raw DataView.getUint32', loadsPerSec(raw), ns(raw), '', '', '1.00', ''],
+    ...(floor === null ? [] : [['floor: bare lookup, no LRU/counters/ASID', loadsPerSec(floor), ns(floor), '', '', (floor.opsPerSec / raw.opsPerSec).toFixed(2), '']]),
     ...results.map((r) => [
       r.name, loadsPerSec(r.hit), ns(r.hit), loadsPerSec(r.miss), ns(r.miss), (r.hit.opsPerSec / raw.opsPerSec).toFixed(2),
       (r.miss.nsPerOp - r.hit.nsPerOp).toFixed(1),
@@ -164,10 +190,26 @@ function printResults(raw: BenchRow, results: readonly Result[]): void {
   for (const row of rows) console.log(line(row));
 }
 
-/** Measures one configuration (an index into CONFIGS, or -1 for the raw baseline) and prints it as JSON. */
+/** runOne's index for the floor row. */
+const FLOOR = -2;
+
+/** Measures one configuration (an index into CONFIGS, -1 for the raw baseline, FLOOR for the floor) and prints it as JSON. */
 export function runOne(index: number): void {
   const reference = setup(x86_32(), VA_BASE, SMALL_PAGES);
   const expected = rawLoads(reference.ram.view, DATA_PFN * 4096);
+  if (index === FLOOR) {
+    for (let p = 0; p < SMALL_PAGES; p++) {
+      const vpn = (VA_BASE >>> 12) + p;
+      FLOOR_TAG[vpn & 1023] = vpn;
+      FLOOR_PA[vpn & 1023] = (DATA_PFN + p) * 4096;
+    }
+    if (floorLoads(reference.ram.view, VA_BASE) !== expected) throw new Error('floor loads read other data than raw loads');
+    const floor = measure('floor: a bare direct-mapped lookup', LOADS, () => {
+      checksum = (checksum + floorLoads(reference.ram.view, VA_BASE)) | 0;
+    });
+    console.log(JSON.stringify({ raw: floor, checksum }));
+    return;
+  }
   if (index < 0) {
     const raw = measure('raw DataView.getUint32', LOADS, () => {
       checksum = (checksum + rawLoads(reference.ram.view, DATA_PFN * 4096)) | 0;
@@ -191,12 +233,16 @@ function inChild(index: number): { raw?: BenchRow; hit?: BenchRow; miss?: BenchR
 
 export async function run(): Promise<void> {
   let raw: BenchRow;
+  let floor: BenchRow | null = null;
   let results: Result[];
   const separate = typeof process !== 'undefined' && typeof process.execPath === 'string';
   if (separate) {
     const base = inChild(-1);
     raw = base.raw!;
     checksum = base.checksum;
+    const bare = inChild(FLOOR);
+    floor = bare.raw!;
+    checksum = (checksum + bare.checksum) | 0;
     results = CONFIGS.map((config, i) => {
       const r = inChild(i);
       checksum = (checksum + r.checksum) | 0;
@@ -211,7 +257,7 @@ export async function run(): Promise<void> {
     const hits = CONFIGS.map((config) => measureHits(config, expected));
     results = CONFIGS.map((config, i) => ({ name: config.name, hit: hits[i]!, miss: measureMisses(config) }));
   }
-  printResults(raw, results);
+  printResults(raw, floor, results);
   console.log(
     `(${separate ? 'each row in its own process; ' : ''}hit: ${SMALL_PAGES} pages cycled in a 64-entry TLB; ` +
       `miss: ${LARGE_PAGES} pages in turn, each access a full walk; goal hit/raw >= 0.5)`,
