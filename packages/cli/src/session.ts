@@ -1,9 +1,8 @@
 // One simulation driven by text commands: the script and REPL commands mapped onto @vmsim/sim-api. Output
 // goes through a Printer, as plain lines or as one JSON object per line.
 
-import { VmsimError } from '@vmsim/hw';
 import type { KernelStats } from '@vmsim/kernel';
-import { DataType, I64_MAX, I64_MIN, Pointer, Simulator, U64_MAX, ValueType, type ModelName } from '@vmsim/sim-api';
+import { DataType, I64_MAX, I64_MIN, Pointer, Simulator, U64_MAX, ValueType, VmsimError, type ModelName } from '@vmsim/sim-api';
 import { ScriptError } from './errors.js';
 import { parseBigInt, parseRange } from './parse.js';
 import { words } from './script.js';
@@ -102,7 +101,7 @@ export class Session {
       this.dispatch(text);
     } catch (error) {
       // The checks here should catch every mistake first; a typed error from below still is the user's.
-      if (VmsimError.isInstance(error)) throw new ScriptError(`${words(text)[0]}: ${error.message}`);
+      if (VmsimError.isInstance(error) && !ScriptError.isInstance(error)) throw new ScriptError(`${words(text)[0]}: ${error.message}`);
       throw error;
     }
   }

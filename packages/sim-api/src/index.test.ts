@@ -8,7 +8,7 @@ describe('the public entry', () => {
     expect(Object.keys(api).sort()).toEqual([
       'ADDRESS_LIMIT', 'DataType', 'I64_MAX', 'I64_MIN', 'InvalidArgumentError', 'InvalidOptionError', 'InvalidPointerError',
       'InvalidValueError', 'KERNBASE', 'MODEL_NAMES', 'POINTER_LIMIT', 'Pointer', 'SIZE_OF_VALUE_TYPE', 'Simulator', 'U64_MAX',
-      'ValueType', 'dumpLines', 'dumpProcess', 'levelNames', 'messages',
+      'ValueType', 'VmsimError', 'dumpLines', 'dumpProcess', 'levelNames', 'messages',
     ]);
     expect(api.MODEL_NAMES).toEqual(['x86-32', 'sv32', 'x86-64', 'sv39']);
     expect(api.messages.zombie(1)).toBe('ZOMBIE 1');
@@ -17,6 +17,7 @@ describe('the public entry', () => {
   it('re-exports the model registry and level names of @vmsim/hw rather than keeping its own', () => {
     expect(api.MODEL_NAMES).toBe(hw.MODEL_NAMES);
     expect(api.levelNames).toBe(hw.levelNames);
+    expect(api.VmsimError).toBe(hw.VmsimError);
   });
 
   it('uses no Node API outside tests and benches, so it runs in a browser', () => {

@@ -7,4 +7,6 @@ export { DataType, type DataKind } from './data-type.js';
 export { dumpLines, dumpProcess, levelNames, type LevelName } from './dump.js';
 export * as messages from './messages.js';
 export type { OutputSink } from './messages.js';
-export { InvalidArgumentError, InvalidOptionError, InvalidPointerError, InvalidValueError } from './errors.js';
+export {
+  InvalidArgumentError, InvalidOptionError, InvalidPointerError, InvalidValueError, VmsimError, type ErrnoName,
+} from './errors.js';
