@@ -1,8 +1,9 @@
 // One simulation driven by text commands: the script and REPL commands mapped onto @vmsim/sim-api. Output
 // goes through a Printer, as plain lines or as one JSON object per line.
 
-import type { KernelStats } from '@vmsim/kernel';
-import { DataType, I64_MAX, I64_MIN, Pointer, Simulator, U64_MAX, ValueType, VmsimError, type ModelName } from '@vmsim/sim-api';
+import {
+  DataType, I64_MAX, I64_MIN, Pointer, Simulator, U64_MAX, ValueType, VmsimError, type KernelStats, type ModelName,
+} from '@vmsim/sim-api';
 import { ScriptError } from './errors.js';
 import { parseBigInt, parseRange } from './parse.js';
 import { words } from './script.js';

@@ -10,3 +10,6 @@ export type { OutputSink } from './messages.js';
 export {
   InvalidArgumentError, InvalidOptionError, InvalidPointerError, InvalidValueError, VmsimError, type ErrnoName,
 } from './errors.js';
+// The kernel's statistics and event types, as `Simulator.stats()` and `sim.kernel.on` hand them out, so that
+// a consumer of this package (the CLI) needs no other.
+export type { FaultResolution, KernelEvent, KernelListener, KernelStats, ProcessStats } from '@vmsim/kernel';
