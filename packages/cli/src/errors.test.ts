@@ -3,6 +3,7 @@
 // user mistake ever prints a stack trace.
 
 import { afterAll, describe, expect, it } from 'vitest';
+import { VmsimError } from '@vmsim/sim-api';
 import { runMain, runText, SCRIPT, STACK_FRAME } from './testing/fake-io.js';
 
 /** Every line any test in this file saw, checked for stack traces at the end. */
@@ -265,5 +266,34 @@ describe('errors from `run -` and the REPL use their own names', () => {
     seen.push(...err);
     expect(code).toBe(0);
     expect(err).toEqual(['<repl>:2: write: missing argument (expected write <name|addr> [type] <value>)']);
+  });
+});
+
+describe('the error classes the CLI exports', () => {
+  it('every one is a VmsimError with a literal name, errno EINVAL and an isInstance of its own', async () => {
+    const cli = (await import('./index.js')) as Record<string, unknown>;
+    const classes = Object.entries(cli).filter(([, v]) => typeof v === 'function' && (v as { prototype: unknown }).prototype instanceof Error);
+    expect(classes.map(([name]) => name).sort()).toEqual(['ScriptError', 'UsageError']);
+    for (const [name, value] of classes) {
+      const cls = value as { new (message: string): Error; isInstance(v: unknown): boolean; marker: string };
+      const e = new cls('bad input');
+      expect(e.name).toBe(name);
+      expect(Object.getOwnPropertyDescriptor(e, 'name')?.value).toBe(name);
+      expect(cls.marker).toBe(`@vmsim/cli/${name}`);
+      expect(e).toMatchObject({ errno: 'EINVAL', message: 'bad input' });
+      expect(VmsimError.isInstance(e)).toBe(true);
+      expect(cls.isInstance(e)).toBe(true);
+      for (const [other, otherValue] of classes) {
+        if (other !== name) expect((otherValue as typeof cls).isInstance(e), `${other}.isInstance(new ${name})`).toBe(false);
+      }
+      expect(cls.isInstance(new Error('bad input'))).toBe(false);
+    }
+  });
+
+  it('an error of the layers below is reported once, not wrapped twice, when a script line fails', async () => {
+    const { code, err } = await runText(['ptr x', 'register x', 'write x u8 256']);
+    expect(code).toBe(2);
+    expect(err).toHaveLength(1);
+    expect(err[0]).not.toMatch(/write: write:/);
   });
 });

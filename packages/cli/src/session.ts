@@ -106,7 +106,7 @@ export class Session {
       this.dispatch(text);
     } catch (error) {
       // The checks here should catch every mistake first; a typed error from below still is the user's.
-      if (VmsimError.isInstance(error)) throw new ScriptError(`${words(text)[0]}: ${error.message}`);
+      if (VmsimError.isInstance(error) && !ScriptError.isInstance(error)) throw new ScriptError(`${words(text)[0]}: ${error.message}`);
       throw error;
     }
   }

@@ -75,6 +75,30 @@ describe.each(MODELS.map((make) => ({ make, name: make().name })))('visitPageTab
   });
 });
 
+describe('visitPageTables: the entry that points to a table', () => {
+  it.each(MODELS.map((make) => ({ make, name: make().name })))('is -1 for the root and the parent entry for every other table ($name)', ({ make }) => {
+    const model = make();
+    const { ram, map } = machine(model);
+    const far = 2 ** levelSpanShift(model, 0);
+    map(0x1000, 70);
+    map(far + 0x2000, 71);
+    const seen: { pfn: number; level: number; entryPa: number }[] = [];
+    visitPageTables(ram, model, 1, { table: (pfn, level, entryPa) => seen.push({ pfn, level, entryPa }) });
+    expect(seen[0]).toEqual({ pfn: 1, level: 0, entryPa: -1 });
+    for (const t of seen.slice(1)) {
+      // The entry lies in a table of the level above, and it decodes to this table's frame.
+      const parent = Math.floor(t.entryPa / 4096);
+      expect(seen.some((p) => p.pfn === parent && p.level === t.level - 1)).toBe(true);
+      const lo = ram.view.getUint32(t.entryPa, true);
+      const hi = model.entryBytes === 8 ? ram.view.getUint32(t.entryPa + 4, true) : 0;
+      expect(model.pfn(lo, hi, t.level - 1)).toBe(t.pfn);
+    }
+    // The root's entries for the two mappings: index 0 and index 1.
+    const fromRoot = seen.filter((t) => t.level === 1).map((t) => (t.entryPa - 4096) / model.entryBytes);
+    expect(fromRoot).toEqual([0, 1]);
+  });
+});
+
 describe('visitPageTables: huge pages and the upper half', () => {
   it('reports a huge page as a leaf at its level and does not descend into it', () => {
     const model = x86_32({ pse: true });

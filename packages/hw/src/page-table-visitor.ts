@@ -7,8 +7,12 @@ import type { PhysicalMemory } from './physical-memory.js';
 
 /** What a scan wants to hear about. Every callback is optional. */
 export interface PageTableVisitor {
-  /** A table frame, before its entries (the root first, at level 0). */
-  table?(pfn: number, level: number): void;
+  /**
+   * A table frame, before its entries (the root first, at level 0), with the physical address of the entry
+   * in the level above that points to it (-1 for the root). Tables and leaves of one table are announced
+   * in entry order, so a dump can print a table's pointer entries where they stand.
+   */
+  table?(pfn: number, level: number, entryPa: number): void;
   /** A table frame, after its entries and every table below it (the root last). */
   tableDone?(pfn: number, level: number): void;
   /**
@@ -41,7 +45,7 @@ export function visitPageTables(ram: PhysicalMemory, model: HardwareModel, rootP
   const pageSize = 2 ** model.pageShift;
   // The root index where the upper (negative) half of a sign-extended space starts, or none.
   const upperHalf = model.signExtendedVa === true ? 2 ** (model.vaBits - 1) : Infinity;
-  if (visitor.table !== undefined) visitor.table(rootPfn, 0);
+  if (visitor.table !== undefined) visitor.table(rootPfn, 0, -1);
   visitTable(ram, model, spans, pageSize, upperHalf, rootPfn, 0, 0, visitor);
   if (visitor.tableDone !== undefined) visitor.tableDone(rootPfn, 0);
 }
@@ -75,7 +79,7 @@ function visitTable(
       continue;
     }
     const next = model.pfn(lo, hi, level);
-    if (visitor.table !== undefined) visitor.table(next, level + 1);
+    if (visitor.table !== undefined) visitor.table(next, level + 1, entryPa);
     visitTable(ram, model, spans, pageSize, upperHalf, next, level + 1, va, visitor);
     if (visitor.tableDone !== undefined) visitor.tableDone(next, level + 1);
   }

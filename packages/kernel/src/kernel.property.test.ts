@@ -36,13 +36,15 @@ const MAX_PROCS = 4;
 
 const PAGE = 4096;
 /*
- * The pages a sequence may register, on every model: neighbours inside one last-level table (0x7fc00000…),
+ * The pages a sequence may register, on every model: page 0 and page 1 (the bottom of the space, where a
+ * 32-bit access that runs past the top wraps to), neighbours inside one last-level table (0x7fc00000…),
  * neighbours on both sides of a table boundary (0x7ffff000 / 0x80000000: a 4 MiB table on the 32-bit
  * models, a 1 GiB entry of the level above on x86-64 and Sv39), pages whose next page is never registered,
  * so that an access crossing into it faults on its second page (0x803ff000 crosses into a region that has
- * no table at all), and the last user page, whose next page lies outside user space.
+ * no table at all).
  */
 const LOW_POOL = [
+  0x0, 0x1000,
   0x7fc00000, 0x7fc01000, 0x7fffd000, 0x7fffe000, 0x7ffff000,
   0x80000000, 0x80001000, 0x80002000, 0x80004000, 0x80200000, 0x803fe000, 0x803ff000,
 ] as const;
@@ -59,16 +61,39 @@ interface Pages {
 }
 
 /**
- * On the 64-bit models the pool also holds pages above 2^32, under root entries of their own: the page just
- * below a root-entry boundary and the two just above it (an access crossing from the first into the second
- * crosses every level's boundary at once).
+ * The top of the space on every model: the last two user pages (an access crossing out of the last one
+ * leaves user space: on the 32-bit models it wraps into page 0, as the MMU does, on the 64-bit ones it is
+ * refused). On the 64-bit models also the pages around 2^32 (0xfffff000 | 0x100000000, 0x100001000: a
+ * 32-bit truncation of an address would show here) and pages above 2^32 under root entries of their own:
+ * the page just below a root-entry boundary and the two just above it (an access crossing from the first
+ * into the second crosses every level's boundary at once).
  */
 function pagesFor(model: HardwareModel, highVa: number | null): Pages {
   const end = userEnd(model);
+  const around32 = end > 2 ** 32 ? [2 ** 32 - PAGE, 2 ** 32, 2 ** 32 + PAGE] : [];
   const high = highVa === null ? [] : [highVa - PAGE, highVa, highVa + PAGE];
-  const pool = [...LOW_POOL, ...high, end - PAGE];
+  const pool = [...LOW_POOL, ...around32, ...high, end - 2 * PAGE, end - PAGE];
   return { pool, targets: [...pool, WILD, end] };
 }
+
+/**
+ * What the sequences of one model reached at the edges of its address space, counted over a whole run, so
+ * that the suite fails if the draws stop reaching them (page 0 went undrawn once, and a defect with it).
+ */
+interface EdgeCoverage {
+  /** Successful user loads and stores that touched page 0. */
+  page0: number;
+  /** Successful ones that touched the last user page. */
+  lastPage: number;
+  /** Successful ones that ran past the top of a 32-bit space into page 0 (0xfffffffe, 4 bytes, among them). */
+  wrapped: number;
+  /** Successful ones that crossed 2^32 (from 0xfffff000 into 0x100000000) on a 64-bit space. */
+  across2to32: number;
+  /** User accesses refused because they run past the end of a 64-bit user space. */
+  pastEnd: number;
+}
+
+const noCoverage = (): EdgeCoverage => ({ page0: 0, lastPage: 0, wrapped: 0, across2to32: 0, pastEnd: 0 });
 
 // ---------------------------------------------------------------- operations
 
@@ -81,6 +106,7 @@ type Op =
   | { readonly t: 'register'; readonly proc: ProcSel; readonly page: number }
   | { readonly t: 'store'; readonly reg: boolean; readonly page: number; readonly off: number; readonly size: 1 | 2 | 4 | 8; readonly value: bigint }
   | { readonly t: 'load'; readonly reg: boolean; readonly page: number; readonly off: number; readonly size: 1 | 2 | 4 | 8 }
+  | { readonly t: 'edge'; readonly write: boolean; readonly which: number; readonly back: number; readonly size: 2 | 4 | 8; readonly value: bigint }
   | { readonly t: 'write'; readonly reg: boolean; readonly page: number; readonly off: number; readonly len: number; readonly seed: number }
   | { readonly t: 'read'; readonly reg: boolean; readonly page: number; readonly off: number; readonly len: number }
   | { readonly t: 'copyout'; readonly proc: ProcSel; readonly reg: boolean; readonly page: number; readonly off: number; readonly len: number; readonly seed: number }
@@ -113,6 +139,7 @@ function opArb(pages: Pages): fc.Arbitrary<Op> {
   { weight: 6, arbitrary: fc.record({ t: fc.constant('register' as const), proc: procSel, page: poolPage }) },
   { weight: 8, arbitrary: fc.record({ t: fc.constant('store' as const), reg, page: targetPage, off: offset, size, value }) },
   { weight: 6, arbitrary: fc.record({ t: fc.constant('load' as const), reg, page: targetPage, off: offset, size }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('edge' as const), write: fc.boolean(), which: fc.nat({ max: 1 }), back: fc.integer({ min: 1, max: 7 }), size: fc.constantFrom<2 | 4 | 8>(2, 4, 8), value }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('write' as const), reg, page: targetPage, off: offset, len: length, seed: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('read' as const), reg, page: targetPage, off: offset, len: length }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('copyout' as const), proc: procSel, reg, page: targetPage, off: offset, len: length, seed: fc.nat() }) },
@@ -242,6 +269,7 @@ class Harness {
   /** RAM as 32-bit words, to read table entries fast (the hosts that run these tests are little-endian). */
   private readonly words: Uint32Array;
   private readonly dead: number[] = [];
+  private readonly coverage: EdgeCoverage;
   private readonly pidsSeen = new Set<number>();
   private steps = 0;
   private verifications = 0;
@@ -249,8 +277,9 @@ class Harness {
   private allocEvents = 0;
   private freeEvents = 0;
 
-  constructor(model: HardwareModel, pages: Pages, config: RunConfig) {
+  constructor(model: HardwareModel, pages: Pages, config: RunConfig, coverage: EdgeCoverage) {
     this.model = model;
+    this.coverage = coverage;
     this.pool = pages.pool;
     this.targets = pages.targets;
     this.end = userEnd(model);
@@ -261,7 +290,9 @@ class Harness {
     this.words = new Uint32Array(this.k.ram.bytes.buffer, this.k.ram.bytes.byteOffset, this.k.ram.size >>> 2);
     check(new Uint8Array(new Uint32Array([1]).buffer)[0] === 1, () => 'these properties read RAM as little-endian words');
     // A table at level l (l ≥ 1) covers what one entry of level l − 1 does.
-    this.ref = new ReferenceModel(PAGE, Array.from({ length: model.levels - 1 }, (_, l) => levelSpan(model, l)));
+    // User accesses wrap at the top of a 32-bit space (the MMU keeps 32 address bits), not of a 64-bit one.
+    this.ref = new ReferenceModel(PAGE, Array.from({ length: model.levels - 1 }, (_, l) => levelSpan(model, l)),
+      model.signExtendedVa === true ? null : this.end);
     this.initialFree = this.k.frames.freeCount;
     this.k.on((event) => {
       if (event.type === 'alloc') this.allocEvents++;
@@ -305,6 +336,9 @@ class Harness {
    */
   private expectedAccess(pid: number | null, va: number, len: number, write: boolean): { code: number; page: number } {
     if (pid === null) return { code: ERR_NO_PROCESS, page: 0 };
+    // An address at or past the end of user space is refused (on a 32-bit model only the bytes after the
+    // first may wrap into page 0: an address itself has no bit 32).
+    if (va >= this.end) return { code: SEGV_MAPERR, page: 0 };
     let free = this.k.frames.freeCount;
     const pages = this.ref.pagesSpanned(va, len);
     for (let i = 0; i < pages.length; i++) {
@@ -315,6 +349,20 @@ class Harness {
       free -= cost;
     }
     return { code: 0, page: -1 };
+  }
+
+  /** Counts an access of `len` bytes at `va` that ended with `code` towards the edge coverage. */
+  private cover(va: number, len: number, code: number): void {
+    const c = this.coverage;
+    if (code !== 0) {
+      if (this.ref.wrapAt === null && va < this.end && va + len > this.end) c.pastEnd++;
+      return;
+    }
+    const pages = this.ref.pagesSpanned(va, len);
+    if (pages.includes(0)) c.page0++;
+    if (pages.includes(this.end - PAGE)) c.lastPage++;
+    if (pages.length > 1 && pages[1]! < pages[0]!) c.wrapped++;
+    if (pages[0] === 2 ** 32 - PAGE && pages[1] === 2 ** 32) c.across2to32++;
   }
 
   /** What a kernel-side read or write must refuse before it looks at any page: a range outside user space. */
@@ -386,6 +434,8 @@ class Harness {
         return this.store(op.reg, op.page, op.off, op.size, op.value);
       case 'load':
         return this.load(op.reg, op.page, op.off, op.size);
+      case 'edge':
+        return this.edge(op.write, op.which, op.back, op.size, op.value);
       case 'write':
         return this.write(null, op.reg, op.page, op.off, op.len, op.seed);
       case 'copyout':
@@ -448,7 +498,23 @@ class Harness {
 
   store(wantRegistered: boolean, index: number, off: number, size: 1 | 2 | 4 | 8, value: bigint): void {
     const cur = this.ref.running ? this.ref.current : null;
-    const va = this.pageFor(cur, wantRegistered, index) + off;
+    this.storeAt(cur, this.pageFor(cur, wantRegistered, index) + off, size, value);
+  }
+
+  /**
+   * A user access that straddles one of the edges of the space: out of the last user page (into page 0 on a
+   * 32-bit model, out of user space on a 64-bit one) or, on a 64-bit model, across 2^32. `back` (≥ 1) bytes
+   * of it lie below the edge, the rest above.
+   */
+  edge(write: boolean, which: number, back: number, size: 2 | 4 | 8, value: bigint): void {
+    const cur = this.ref.running ? this.ref.current : null;
+    const edges = this.end > 2 ** 32 ? [2 ** 32, this.end] : [this.end];
+    const va = edges[which % edges.length]! - 1 - ((back - 1) % (size - 1));
+    if (write) this.storeAt(cur, va, size, value);
+    else this.loadAt(cur, va, size);
+  }
+
+  private storeAt(cur: number | null, va: number, size: 1 | 2 | 4 | 8, value: bigint): void {
     const { code: expected } = this.expectedAccess(cur, va, size, true);
     // A failed store changes nothing, even one that crosses into a page that fails: the kernel checks both
     // pages before it resolves the fault of either.
@@ -456,6 +522,7 @@ class Harness {
     const r = size === 8 ? this.k.store64(va, value) : this.k.store(va, size, Number(BigInt.asUintN(8 * size, value)));
     check(r === expected, () => `store${size * 8} at ${hex(va)}: returned ${r}, expected ${expected}`);
     check(this.k.status === r, () => `status ${this.k.status} after a store that returned ${r}`);
+    this.cover(va, size, r);
     if (r === 0) {
       this.ref.write(cur!, va, littleEndian(value, size));
       return;
@@ -465,10 +532,14 @@ class Harness {
 
   load(wantRegistered: boolean, index: number, off: number, size: 1 | 2 | 4 | 8): void {
     const cur = this.ref.running ? this.ref.current : null;
-    const va = this.pageFor(cur, wantRegistered, index) + off;
-    const { code: expected, page: failing } = this.expectedAccess(cur, va, size, false);
-    // A crossing load that fails on its second page has translated the first (TLB entry, accessed bit).
-    const before = expected !== 0 && failing === 0 ? this.snapshot() : null;
+    this.loadAt(cur, this.pageFor(cur, wantRegistered, index) + off, size);
+  }
+
+  private loadAt(cur: number | null, va: number, size: 1 | 2 | 4 | 8): void {
+    const { code: expected } = this.expectedAccess(cur, va, size, false);
+    // A failed load changes nothing, even one that crosses into a page that fails: the kernel probes both
+    // pages before the MMU translates either (no TLB entry, no Accessed bit on the first page's leaf).
+    const before = expected !== 0 ? this.snapshot() : null;
     let got: bigint;
     let code: number;
     if (size === 8) {
@@ -482,6 +553,7 @@ class Harness {
       check(this.k.status === code, () => `status ${this.k.status} after a load that returned ${v}`);
     }
     check(code === expected, () => `load${size * 8} at ${hex(va)}: code ${code}, expected ${expected}`);
+    this.cover(va, size, code);
     if (code === 0) {
       const want = fromLittleEndian(this.ref.read(cur!, va, size));
       check(got === want, () => `load${size * 8} at ${hex(va)} in pid ${cur}: got 0x${got.toString(16)}, reference has 0x${want.toString(16)}`);
@@ -781,8 +853,8 @@ class Harness {
   }
 }
 
-function runSequence(model: HardwareModel, pages: Pages, config: RunConfig, ops: readonly Op[]): void {
-  const h = new Harness(withAsidBits(model, config.asidBits), pages, config);
+function runSequence(model: HardwareModel, pages: Pages, config: RunConfig, ops: readonly Op[], coverage: EdgeCoverage): void {
+  const h = new Harness(withAsidBits(model, config.asidBits), pages, config, coverage);
   h.spawn();
   h.verify();
   for (const index of config.initial) {
@@ -824,12 +896,25 @@ describe.each(MODELS)('kernel against a reference model on $name', ({ make, high
   const pages = pagesFor(model, highVa);
 
   it(`agrees with the reference and keeps its books over ${RUNS} random sequences`, () => {
+    const coverage = noCoverage();
     fc.assert(
       fc.property(configArb(model, pages), fc.array(opArb(pages), { minLength: 1, maxLength: MAX_OPS, size: 'max' }), (config, ops) => {
-        runSequence(model, pages, config, ops);
+        runSequence(model, pages, config, ops, coverage);
       }),
       { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), ...(PATH === undefined ? {} : { path: PATH }) },
     );
+    // The draws reach both ends of the space (a replay of one path, or a short run, need not).
+    if (PATH === undefined && RUNS >= 500) {
+      const wide = userEnd(model) > 2 ** 32;
+      expect(coverage.page0, 'accesses to page 0').toBeGreaterThan(0);
+      expect(coverage.lastPage, 'accesses to the last user page').toBeGreaterThan(0);
+      if (wide) {
+        expect(coverage.across2to32, 'accesses crossing 2^32').toBeGreaterThan(0);
+        expect(coverage.pastEnd, 'accesses running past the end of user space').toBeGreaterThan(0);
+      } else {
+        expect(coverage.wrapped, 'accesses wrapping from the top into page 0').toBeGreaterThan(0);
+      }
+    }
   }, 120_000);
 });
 

@@ -5,8 +5,8 @@
 //   stats.ts, snapshot.ts, invariants.ts: inspection.  Nothing here is global: every machine is an instance.
 
 import {
-  ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, validateModel, x86_32,
-  type AccessKind, type HardwareModel, type Mmu, type PhysicalMemory, type TlbConfig,
+  ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, isModelName, MODEL_NAMES, modelByName, validateModel, x86_32,
+  type AccessKind, type HardwareModel, type Mmu, type ModelName, type PhysicalMemory, type TlbConfig,
 } from '@vmsim/hw';
 import { InvalidArgumentError, InvalidOptionError } from './errors.js';
 import type { KernelListener } from './events.js';
@@ -30,8 +30,11 @@ import { copyIn, copyOut } from './uaccess/copy-user.js';
 export const DEFAULT_RAM_BYTES = 16 * 1024 * 1024;
 
 export interface KernelOptions {
-  /** Paging hardware (default x86 32-bit): a HardwareModel object. */
-  readonly model?: HardwareModel;
+  /**
+   * Paging hardware (default x86 32-bit): a HardwareModel object, or the name of one in @vmsim/hw's registry
+   * ('x86-32', 'sv32', 'x86-64', 'sv39'), made with its default options.
+   */
+  readonly model?: HardwareModel | ModelName;
   /** RAM size in bytes (default 16 MiB); a multiple of the page size. */
   readonly ramBytes?: number;
   readonly tlb?: TlbConfig;
@@ -264,9 +267,15 @@ export class Kernel {
 /** Validates the options; every problem is an InvalidOptionError naming the option. */
 function checkOptions(options: KernelOptions): ConstructorParameters<typeof KernelContext>[0] {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', options, 'expected an object');
-  const model = options.model ?? x86_32();
-  if (model === null || typeof model !== 'object' || typeof (model as Partial<HardwareModel>).encodeLo !== 'function') {
-    throw new InvalidOptionError('model', model, 'expected a HardwareModel object (x86_32(), sv32(), x86_64(), sv39() from @vmsim/hw)');
+  const given: unknown = options.model;
+  let model: HardwareModel;
+  if (given === undefined) model = x86_32();
+  else if (isModelName(given)) model = modelByName(given);
+  else if (given !== null && typeof given === 'object' && typeof (given as Partial<HardwareModel>).encodeLo === 'function') {
+    model = given as HardwareModel;
+  } else {
+    const names = MODEL_NAMES.map((name) => `'${name}'`).join(', ');
+    throw new InvalidOptionError('model', given, `expected one of ${names} or a HardwareModel object (x86_32(), sv32(), x86_64(), sv39() from @vmsim/hw)`);
   }
   const problem = validateModel(model);
   if (problem !== null) throw new InvalidOptionError('model', model.name, problem);

@@ -2,9 +2,10 @@
 // pages, read straight from simulated RAM without side effects. Unlike the original it is deterministic
 // (address order), shows real frame numbers, leaves out invalid entries and all-zero words, and has as many
 // levels as the hardware model: the original's page directory and page tables on the 32-bit models, PML4,
-// PDPT, PD and PT on x86-64, three levels on Sv39.
+// PDPT, PD and PT on x86-64, three levels on Sv39. The tables are walked with hw's `visitPageTables`, the
+// one page-table scanner every layer uses.
 
-import { levelNames, PTE_R, PTE_U, PTE_V, readEntry, type HardwareModel } from '@vmsim/hw';
+import { levelNames, PTE_R, PTE_U, PTE_V, readEntry, visitPageTables, type HardwareModel } from '@vmsim/hw';
 import type { Kernel } from '@vmsim/kernel';
 
 /**
@@ -61,36 +62,43 @@ export function dumpProcess(kernel: Kernel, pid: number): string[] {
   const model = kernel.model;
   const ram = kernel.ram;
   const pageSize = kernel.pageSize;
+  const eb = model.entryBytes;
   const last = model.levels - 1;
   const names = levelNames(model);
   const masks = flagMasks(model);
   const root = kernel.pageTables(pid)[0]!.pfn;
+  // One section per table in walk order (hw's visitor announces tables before their entries, depth first,
+  // and a table's entries, pointers and leaves alike, in index order); the open table of each level.
   const sections: string[][] = [];
+  const open: string[][] = [];
   const pages: number[] = [];
   const seen = new Set<number>();
-
-  const visit = (pfn: number, level: number): void => {
-    const entries = 2 ** model.indexBits[level]!;
-    const name = names[level]!;
-    const lines = [level === 0 ? name.table : `${name.table} #${pfn}`, ''];
-    const children: number[] = [];
-    for (let i = 0; i < entries; i++) {
-      const { lo, hi } = readEntry(ram, model, pfn * pageSize + i * model.entryBytes);
-      if (!model.isValid(lo, hi, level)) continue;
-      const target = model.pfn(lo, hi, level);
-      const leaf = model.isLeaf(lo, hi, level);
-      lines.push(`${name.entry} #${i}\t ${leaf ? 'PPN' : 'PTN'}: ${target}, Flags: 0x${flagsHex(lo, hi, masks)}`);
-      if (!leaf) children.push(target);
-      else if (level === last && target !== kernel.zeroPfn && !seen.has(target)) {
-        seen.add(target);
-        pages.push(target);
-      }
-    }
-    lines.push('');
-    sections.push(lines);
-    for (const child of children) visit(child, level + 1);
+  /** The line of one valid entry, into the section of the table that holds it. */
+  const entryLine = (entryPa: number, level: number, kind: 'PTN' | 'PPN', target: number): void => {
+    const { lo, hi } = readEntry(ram, model, entryPa);
+    const index = (entryPa % pageSize) / eb;
+    open[level]!.push(`${names[level]!.entry} #${index}\t ${kind}: ${target}, Flags: 0x${flagsHex(lo, hi, masks)}`);
   };
-  visit(root, 0);
+
+  visitPageTables(ram, model, root, {
+    table(pfn, level, entryPa) {
+      if (level > 0) entryLine(entryPa, level - 1, 'PTN', pfn);
+      const name = names[level]!;
+      const lines = [level === 0 ? name.table : `${name.table} #${pfn}`, ''];
+      sections.push(lines);
+      open[level] = lines;
+    },
+    tableDone(_pfn, level) {
+      open[level]!.push('');
+    },
+    leaf(_va, entryPa, pfn, _flags, level) {
+      entryLine(entryPa, level, 'PPN', pfn);
+      if (level === last && pfn !== kernel.zeroPfn && !seen.has(pfn)) {
+        seen.add(pfn);
+        pages.push(pfn);
+      }
+    },
+  });
 
   const out = [`PROCESS PID ${pid}`, ''];
   for (const section of sections) out.push(...section);

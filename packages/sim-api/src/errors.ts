@@ -1,6 +1,7 @@
 // Typed errors of the friendly API. They are thrown only for a mistake made while building something
 // (a value out of range, a bad pointer address, bad options); simulator calls print messages instead.
-// Each extends hw's VmsimError and names its own marker, so `isInstance` works across copies.
+// Each extends hw's VmsimError and names its own marker, a literal `name` and an errno, so `isInstance`
+// works across copies and the name survives a minifier.
 
 import { VmsimError } from '@vmsim/hw';
 
@@ -15,16 +16,23 @@ function show(value: unknown): string {
 /** A ValueType built from a value its type cannot hold exactly (out of range, not an integer, lossy). */
 export class InvalidValueError extends VmsimError {
   static override readonly marker = '@vmsim/sim-api/InvalidValueError';
+  override readonly name = 'InvalidValueError' as const;
+  declare readonly errno: 'EINVAL';
   constructor(readonly type: string, readonly value: unknown, readonly reason: string) {
-    super(`${type}(${show(value)}): ${reason}`);
+    super(`${type}(${show(value)}): ${reason}`, 'EINVAL');
   }
 }
 
-/** A pointer address that is not an integer from 0 to 2^52 − 1, or a pointer counter that ran out. */
+/**
+ * A pointer address that is not an integer from 0 to 2^52 − 1, or a pointer counter that ran out: EFAULT,
+ * Linux's answer to a bad user pointer.
+ */
 export class InvalidPointerError extends VmsimError {
   static override readonly marker = '@vmsim/sim-api/InvalidPointerError';
+  override readonly name = 'InvalidPointerError' as const;
+  declare readonly errno: 'EFAULT';
   constructor(readonly address: unknown, readonly reason: string) {
-    super(`invalid pointer ${typeof address === 'number' && Number.isInteger(address) && address >= 0 ? `0x${address.toString(16)}` : show(address)}: ${reason}`);
+    super(`invalid pointer ${typeof address === 'number' && Number.isInteger(address) && address >= 0 ? `0x${address.toString(16)}` : show(address)}: ${reason}`, 'EFAULT');
   }
 }
 
@@ -32,3 +40,7 @@ export class InvalidPointerError extends VmsimError {
 // option) and InvalidArgumentError (a call given something of the wrong kind), re-exported, so `isInstance`
 // of either matches errors thrown by both packages.
 export { InvalidArgumentError, InvalidOptionError } from '@vmsim/kernel';
+
+// The base of every vmsim error (hw's), so that a consumer of this package alone (the CLI) can tell a vmsim
+// error from any other with `VmsimError.isInstance`.
+export { VmsimError, type ErrnoName } from '@vmsim/hw';

@@ -17,6 +17,7 @@ describe('the public entry', () => {
   it('re-exports the model registry and level names of @vmsim/hw rather than keeping its own', () => {
     expect(api.MODEL_NAMES).toBe(hw.MODEL_NAMES);
     expect(api.levelNames).toBe(hw.levelNames);
+    expect(api.VmsimError).toBe(hw.VmsimError);
   });
 
   it('uses no Node API outside tests and benches, so it runs in a browser', () => {

@@ -8,7 +8,9 @@ export { dumpLines, dumpProcess, levelNames, type LevelName } from './dump.js';
 export * as messages from './messages.js';
 export type { LineWriter, OutputSink } from './messages.js';
 export { BufferedWriter } from './buffered-writer.js';
-export { InvalidArgumentError, InvalidOptionError, InvalidPointerError, InvalidValueError } from './errors.js';
-// What the CLI (and other consumers of this layer) need from the layers below, so they depend on sim-api alone.
-export { VmsimError } from '@vmsim/hw';
-export type { KernelEvent, KernelListener, KernelStats, ProcessStats } from '@vmsim/kernel';
+export {
+  InvalidArgumentError, InvalidOptionError, InvalidPointerError, InvalidValueError, VmsimError, type ErrnoName,
+} from './errors.js';
+// The kernel's statistics and event types, as `Simulator.stats()` and `sim.kernel.on` hand them out, so that
+// a consumer of this package (the CLI) needs no other.
+export type { FaultResolution, KernelEvent, KernelListener, KernelStats, ProcessStats } from '@vmsim/kernel';

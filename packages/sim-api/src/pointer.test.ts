@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { InvalidPointerError } from './errors.js';
+import { InvalidArgumentError, InvalidPointerError } from './errors.js';
 import { ADDRESS_LIMIT, KERNBASE, Pointer, POINTER_LIMIT } from './pointer.js';
 import { Simulator } from './simulator.js';
 import { ValueType } from './value-type.js';
@@ -81,5 +81,18 @@ describe('Pointer', () => {
     expect(Pointer.new(ValueType.Zero).address).toBe(0xfffffff0);
     expect(() => Pointer.new(ValueType.Zero)).toThrow(/pointer counter has run past the end/);
     Pointer.reset();
+  });
+
+  it.each([1n, '1', 1.5, Number.NaN, Infinity, 2 ** 53, null, undefined])('offset(%o): a typed InvalidArgumentError, not a TypeError', (bytes) => {
+    let error: unknown;
+    try {
+      Pointer.at(0x1000).offset(bytes as number);
+    } catch (e) {
+      error = e;
+    }
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect(error).not.toBeInstanceOf(TypeError);
+    expect(error).toMatchObject({ name: 'InvalidArgumentError', errno: 'EINVAL', argument: 'bytes' });
+    expect(Object.is((error as InvalidArgumentError).value, bytes)).toBe(true);
   });
 });

@@ -113,6 +113,33 @@ describe('Simulator.begin', () => {
     }
   });
 
+  it.each([null, 'abc', -1, 0, true, 4n])('a tlb option that is not an object (%o) → InvalidOptionError naming tlb, and nothing is reset', (tlb) => {
+    Pointer.reset();
+    Pointer.new(ValueType.Zero);
+    let error: unknown;
+    try {
+      Simulator.begin(false, { frames: 8, tlb } as unknown as SimulatorOptions);
+    } catch (e) {
+      error = e;
+    }
+    expect(InvalidOptionError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ name: 'InvalidOptionError', errno: 'EINVAL', option: 'tlb', value: tlb });
+    expect(error).not.toBeInstanceOf(TypeError);
+    // A refused begin does not reset the pointer counter (only a machine that starts does).
+    expect(Pointer.peek()).toBe(KERNBASE + 16);
+  });
+
+  it.each([{ entries: -1 }, { ways: 1.5 }, { entries: 'many' }])('bad tlb sizes (%o) → InvalidOptionError', (tlb) => {
+    let error: unknown;
+    try {
+      Simulator.begin(false, { frames: 8, tlb } as unknown as SimulatorOptions);
+    } catch (e) {
+      error = e;
+    }
+    expect(InvalidOptionError.isInstance(error)).toBe(true);
+    expect((error as InvalidOptionError).option).toMatch(/^tlb/);
+  });
+
   it('prints to console.log by default, and the sink can be replaced', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const sim = Simulator.begin(false, { frames: 8 });

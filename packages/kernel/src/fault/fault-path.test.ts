@@ -172,8 +172,8 @@ describe('item 10 defects', () => {
     expect(k.stats().faults.segfault).toBe(8);
   });
 
-  it('(e) a model that is not a HardwareModel, and bad tlb options, throw InvalidOptionError', () => {
-    for (const options of [{ model: 'x86-64' }, { tlb: null }, { tlb: 'abc' }, { tlb: -1 }, { tlb: { entries: -1 } }, { tlb: { ways: 1.5 } }]) {
+  it('(e) a model that is neither a HardwareModel nor a known name, and bad tlb options, throw InvalidOptionError', () => {
+    for (const options of [{ model: 'x86-65' }, { model: 42 }, { model: null }, { tlb: null }, { tlb: 'abc' }, { tlb: -1 }, { tlb: { entries: -1 } }, { tlb: { ways: 1.5 } }]) {
       const error = caught(() => new Kernel(options as never));
       expect(InvalidOptionError.isInstance(error), JSON.stringify(options)).toBe(true);
       expect((error as Error).message).not.toContain('NaN');

@@ -1,6 +1,7 @@
 // A plain reference model of what user-visible memory should hold, for property-based tests of the kernel.
 // No frames, no page tables, no copy-on-write: every live process owns a map from page address to a private
 // copy of the page's bytes. fork copies the whole map, so no process can ever see another process's data.
+// On a 32-bit space a user access that runs past the last byte wraps into page 0, as the hardware does.
 
 /** A process as the model sees it: the pages it registered and their contents. */
 interface ModelProcess {
@@ -16,13 +17,19 @@ export class ReferenceModel {
    * page tables from these alone, the way a kernel that never frees a table early must have them.
    */
   readonly tableSpans: readonly number[];
+  /**
+   * Where user accesses wrap to address 0 (2^32 on the 32-bit models, whose MMU carries no bit 32), or null
+   * where they do not (the sign-extended 64-bit spaces, whose kernel refuses the access instead).
+   */
+  readonly wrapAt: number | null;
   private readonly procs = new Map<number, ModelProcess>();
   private cur: number | null = null;
   private isRunning = false;
 
-  constructor(pageSize: number, tableSpans: readonly number[]) {
+  constructor(pageSize: number, tableSpans: readonly number[], wrapAt: number | null = null) {
     this.pageSize = pageSize;
     this.tableSpans = [...tableSpans];
+    this.wrapAt = wrapAt;
   }
 
   /** Live pids in increasing order. */
@@ -102,11 +109,14 @@ export class ReferenceModel {
     return bytes;
   }
 
-  /** Page addresses that [va, va + length) touches, in increasing order. */
+  /**
+   * Page addresses that [va, va + length) touches, in the order an access meets them: increasing, except that
+   * past the top of a wrapping space the next page is page 0.
+   */
   pagesSpanned(va: number, length: number): number[] {
     const out: number[] = [];
     if (length <= 0) return out;
-    for (let page = this.pageOf(va); page < va + length; page += this.pageSize) out.push(page);
+    for (let page = this.pageOf(va); page < va + length; page += this.pageSize) out.push(this.wrap(page));
     return out;
   }
 
@@ -135,11 +145,11 @@ export class ReferenceModel {
     return tables;
   }
 
-  /** Writes bytes; every page they touch must be registered. */
+  /** Writes bytes (wrapping at the top of a 32-bit space); every page they touch must be registered. */
   write(pid: number, va: number, data: Uint8Array): void {
     let done = 0;
     while (done < data.length) {
-      const at = va + done;
+      const at = this.wrap(va + done);
       const page = this.pageOf(at);
       const offset = at - page;
       const n = Math.min(this.pageSize - offset, data.length - done);
@@ -148,12 +158,12 @@ export class ReferenceModel {
     }
   }
 
-  /** Reads bytes; every page they touch must be registered. */
+  /** Reads bytes (wrapping at the top of a 32-bit space); every page they touch must be registered. */
   read(pid: number, va: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {
-      const at = va + done;
+      const at = this.wrap(va + done);
       const page = this.pageOf(at);
       const offset = at - page;
       const n = Math.min(this.pageSize - offset, length - done);
@@ -161,6 +171,11 @@ export class ReferenceModel {
       done += n;
     }
     return out;
+  }
+
+  /** `va` as the hardware sees it: reduced modulo the wrapping point, if the space has one. */
+  private wrap(va: number): number {
+    return this.wrapAt !== null && va >= this.wrapAt ? va - this.wrapAt : va;
   }
 
   private pageOf(va: number): number {

@@ -1,0 +1,38 @@
+// The CLI's place in the layers (the root README's table): of vmsim's packages it depends on @vmsim/sim-api
+// alone, which re-exports what the CLI needs from below (VmsimError, the stats types).
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const SRC = new URL('./', import.meta.url);
+
+/** Every .ts file under src/, tests included, as paths relative to src/. */
+function sources(dir = SRC, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) out.push(...sources(new URL(`${entry.name}/`, dir), `${prefix}${entry.name}/`));
+    else if (entry.name.endsWith('.ts')) out.push(`${prefix}${entry.name}`);
+  }
+  return out;
+}
+
+describe('the CLI depends on @vmsim/sim-api only', () => {
+  it('declares no other vmsim package in its manifest', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+    };
+    const ours = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }).filter((name) => name.startsWith('@vmsim/'));
+    expect(ours).toEqual(['@vmsim/sim-api']);
+  });
+
+  it('imports no other vmsim package from any source or test file', () => {
+    const files = sources();
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const text = readFileSync(new URL(file, SRC), 'utf8');
+      const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'(@vmsim\/[^']+)'/g)].map((m) => m[1]);
+      for (const specifier of specifiers) expect(specifier, file).toMatch(/^@vmsim\/(sim-api|dev-util\/[a-z]+)$/);
+    }
+  });
+});
