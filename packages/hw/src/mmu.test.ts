@@ -51,10 +51,12 @@ function expectFault(mmu: Mmu, kind: number, va: number, access: AccessKind, use
   }).toEqual({ kind, va, access, user, level });
 }
 
-/** Index of the first byte where two equally long arrays differ, or -1. */
+/** Index of the first byte where two RAM images differ (missing bytes read as zero), or -1. */
 function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : a.length;
+  // RAM is committed on demand: bytes past the end of the shorter array read as zero.
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return i;
+  return -1;
 }
 
 const MODELS: readonly [string, () => HardwareModel][] = [

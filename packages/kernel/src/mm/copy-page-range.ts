@@ -64,7 +64,6 @@ class RangeCopy {
   table(parentTable: number, childTable: number, level: number, vaBase: number, start: number, end: number): void {
     const model = this.parent.model;
     const ram = this.parent.ram;
-    const view = ram.view;
     const eb = model.entryBytes;
     const span = this.spans[level]!;
     const entries = 1 << model.indexBits[level]!;
@@ -74,6 +73,7 @@ class RangeCopy {
     const childBase = childTable * this.pageSize;
     const leafLevel = level === this.last;
     for (let i = first; i <= lastIndex; i++) {
+      const view = ram.view; // anew each entry: allocating a table may grow RAM, which swaps its views
       const parentPa = parentBase + i * eb;
       const lo = view.getUint32(parentPa, true);
       const hi = eb === 8 ? view.getUint32(parentPa + 4, true) : 0;
