@@ -20,7 +20,7 @@ export type FrameKind = typeof FRAME_DATA | typeof FRAME_TABLE | typeof FRAME_ZE
 export const FRAME_KIND_NAMES: readonly string[] = ['free', 'data', 'table', 'zero'];
 
 /** Frames the books cover at start (or every frame of a smaller RAM); they double from there. */
-const INITIAL_BOOK_FRAMES = 1024;
+export const INITIAL_BOOK_FRAMES = 1024;
 
 export interface FrameAllocatorOptions {
   /** Fill freed frames with 0xA5 so a dangling mapping shows junk instead of stale data (debug aid). */
