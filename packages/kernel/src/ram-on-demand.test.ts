@@ -47,10 +47,12 @@ describe.each(MODELS)('RAM committed on demand on $name', ({ make: makeModel }) 
     expect(k.ram.committedBytes).toBeLessThanOrEqual(Math.max(INITIAL_COMMIT_BYTES, 2 * high * PAGE));
     expect(k.frames.kinds.length).toBeLessThanOrEqual(Math.max(INITIAL_BOOK_FRAMES, 2 * high));
     const child = k.fork();
+    k.switchTo(child.pid);
     for (let i = 0; i < pages; i++) {
       const va = VA + (i % 8) * REGION + Math.floor(i / 8) * PAGE;
-      expect(k.load(va, 4, child.pid)).toBe(i * 2654435761 >>> 0);
+      expect(k.load(va, 4)).toBe(i * 2654435761 >>> 0);
     }
+    expect(k.current!.pid).toBe(child.pid);
   });
 
   it('snapshots compare RAM and books logically: committed but zero RAM and books grown but free leave no trace', () => {
