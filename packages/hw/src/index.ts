@@ -3,7 +3,7 @@
 export {
   checkInteger, HwArgumentError, PhysicalAddressError, UnknownModelError, VmsimError, type ErrnoName,
 } from './errors.js';
-export { MAX_RAM_BYTES, PhysicalMemory, type PhysicalMemoryOptions } from './physical-memory.js';
+export { INITIAL_COMMIT_BYTES, MAX_RAM_BYTES, PhysicalMemory, type PhysicalMemoryOptions, type RamGrowthListener } from './physical-memory.js';
 export {
   ACCESS_EXEC, ACCESS_NAMES, ACCESS_READ, ACCESS_WRITE, CTL_MXR, CTL_SUM, CTL_WP, FAULT_BUS, FAULT_NAMES,
   FAULT_NON_CANONICAL, FAULT_NONE, FAULT_NOT_PRESENT, FAULT_PROTECTION, FAULT_RESERVED, levelIndex, levelSpanShift,

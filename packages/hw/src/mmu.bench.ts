@@ -73,7 +73,9 @@ function setup(model: HardwareModel, base: number, pages: number): Setup {
   for (let p = 0; p < pages; p++) {
     mapPage(ram, model, 1, base + p * 4096, DATA_PFN + (p % SMALL_PAGES), PTE_V | PTE_R | PTE_W | PTE_U, alloc);
   }
-  // Distinct data in every word so a wrong translation would change the checksum.
+  // Distinct data in every word so a wrong translation would change the checksum. RAM is committed on demand:
+  // commit the data frames before writing them through the raw view.
+  ram.commitFrame(DATA_PFN + SMALL_PAGES - 1);
   for (let i = 0; i < SMALL_PAGES * 1024; i++) ram.view.setUint32(DATA_PFN * 4096 + i * 4, (i * 2654435761) >>> 0, true);
   const mmu = new Mmu(ram, model, { tlb: { entries: 64, ways: 4 } });
   mmu.setRoot(1);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HwArgumentError } from './errors.js';
 import {
@@ -7,7 +8,7 @@ import {
 } from './model.js';
 import { Mmu, type MmuOptions } from './mmu.js';
 import { findEntry, mapPage } from './page-table.js';
-import { PhysicalMemory } from './physical-memory.js';
+import { INITIAL_COMMIT_BYTES, PhysicalMemory } from './physical-memory.js';
 import { SV32_R, SV32_V, SV32_W, SV32_X, sv32 } from './sv32.js';
 import { referenceWalk } from './walk.js';
 import { X86_P, X86_PDE_PS, X86_RW, X86_US, x86_32 } from './x86-32.js';
@@ -51,10 +52,12 @@ function expectFault(mmu: Mmu, kind: number, va: number, access: AccessKind, use
   }).toEqual({ kind, va, access, user, level });
 }
 
-/** Index of the first byte where two equally long arrays differ, or -1. */
+/** Index of the first byte where two RAM images differ (missing bytes read as zero), or -1. */
 function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : a.length;
+  // RAM is committed on demand: bytes past the end of the shorter array read as zero.
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return i;
+  return -1;
 }
 
 const MODELS: readonly [string, () => HardwareModel][] = [
@@ -797,4 +800,107 @@ describe('Mmu with a user-defined sign-extended model of at most 32 address bits
     mapPage(ram, model, ROOT, 0x7ffff000, 0x102, RW, () => next++);
     expect(mmu.translate(0x7fffffff, ACCESS_READ, true)).toBe(0x102fff);
   });
+});
+
+describe('Mmu over RAM committed on demand', () => {
+  const PAGE = 4096;
+  const FRAMES = 1024; // 4 MiB of RAM, committed from 64 KiB
+  const DATA = 64; // data frames from here up; tables below
+  const VA = 0x400000; // 64 pages mapped through one page table
+
+  function machine() {
+    const ram = new PhysicalMemory(FRAMES * PAGE);
+    const model = x86_32();
+    const mmu = new Mmu(ram, model);
+    let nextTable = 2;
+    mmu.setRoot(1);
+    const map = (va: number, pfn: number, flags = RW) => mapPage(ram, model, 1, va, pfn, flags, () => nextTable++);
+    return { ram, mmu, map };
+  }
+
+  it('a root or table never committed reads as not present, and the walk commits nothing', () => {
+    const { ram, mmu } = machine();
+    mmu.setRoot(FRAMES - 1);
+    expect(mmu.load32(VA)).toBe(-FAULT_NOT_PRESENT);
+    expect(mmu.translateNoSideEffects(VA, ACCESS_READ, true)).toBe(-FAULT_NOT_PRESENT);
+    expect(mmu.faultLevel).toBe(0);
+    expect(ram.committedBytes).toBe(INITIAL_COMMIT_BYTES);
+  });
+
+  it('a translation to a frame past the commit commits it when cached; an inspector\'s does not', () => {
+    const { ram, mmu, map } = machine();
+    map(VA, FRAMES - 2);
+    expect(mmu.translateNoSideEffects(VA, ACCESS_READ, true)).toBe((FRAMES - 2) * PAGE);
+    expect(ram.committedBytes).toBe(INITIAL_COMMIT_BYTES);
+    expect(mmu.load32(VA + 8)).toBe(0);
+    expect(ram.committedBytes).toBe(FRAMES * PAGE);
+    expect(mmu.store32(VA + 8, 0x12345678)).toBe(0);
+    expect(ram.read32((FRAMES - 2) * PAGE + 8)).toBe(0x12345678);
+  });
+
+  it('cached translations keep working after someone else grows RAM: loads and stores use the new buffer', () => {
+    const { ram, mmu, map } = machine();
+    map(VA, 10);
+    map(VA + PAGE, 11, RO);
+    expect(mmu.store32(VA, 0xcafe)).toBe(0);
+    expect(mmu.load32(VA + PAGE)).toBe(0);
+    const before = ram.bytes;
+    ram.write8(FRAMES * PAGE - 1, 7); // grows to all of RAM
+    expect(ram.bytes).not.toBe(before);
+    const hits = mmu.tlb.hits;
+    expect(mmu.load32(VA)).toBe(0xcafe);
+    expect(mmu.store32(VA + 4, 0xbeef)).toBe(0);
+    expect(mmu.store16(VA + PAGE - 1, 0x0102)).toBe(-FAULT_PROTECTION); // across into the read-only page: refused whole
+    expect(mmu.load8(VA + PAGE)).toBe(0);
+    expect(mmu.tlb.hits - hits).toBeGreaterThanOrEqual(3);
+    expect(ram.read32(10 * PAGE + 4)).toBe(0xbeef);
+    ram.write32(11 * PAGE, 0x99);
+    expect(mmu.load32(VA + PAGE)).toBe(0x99);
+    expect(mmu.load8(VA + PAGE - 1)).toBe(0);
+  });
+
+  it('every frame the TLB caches is committed, and loads agree with a plain byte array (property)', () => {
+    const page = fc.integer({ min: 0, max: 63 });
+    const frame = fc.oneof(fc.integer({ min: DATA, max: FRAMES - 1 }), fc.integer({ min: DATA, max: DATA + 32 }));
+    const offset = fc.integer({ min: 0, max: PAGE / 4 - 1 }).map((w) => w * 4);
+    const op = fc.oneof(
+      fc.record({ t: fc.constant('map' as const), page, pfn: frame }),
+      fc.record({ t: fc.constant('store' as const), page, offset, value: fc.integer({ min: 0, max: 0xffffffff }) }),
+      fc.record({ t: fc.constant('load' as const), page, offset }),
+      fc.record({ t: fc.constant('raw' as const), pfn: frame, offset, value: fc.integer({ min: 0, max: 0xffffffff }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 50 }), (ops) => {
+        const { ram, mmu, map } = machine();
+        const model = new DataView(new ArrayBuffer(FRAMES * PAGE));
+        const frameOf = new Int32Array(64).fill(-1);
+        for (const o of ops) {
+          if (o.t === 'map') {
+            map(VA + o.page * PAGE, o.pfn);
+            mmu.flushPage(VA + o.page * PAGE);
+            frameOf[o.page] = o.pfn;
+          } else if (o.t === 'raw') {
+            ram.write32(o.pfn * PAGE + o.offset, o.value);
+            model.setUint32(o.pfn * PAGE + o.offset, o.value, true);
+          } else {
+            const va = VA + o.page * PAGE + o.offset;
+            const pfn = frameOf[o.page]!;
+            if (o.t === 'store') {
+              expect(mmu.store32(va, o.value)).toBe(pfn < 0 ? -FAULT_NOT_PRESENT : 0);
+              if (pfn >= 0) model.setUint32(pfn * PAGE + o.offset, o.value, true);
+            } else {
+              expect(mmu.load32(va)).toBe(pfn < 0 ? -FAULT_NOT_PRESENT : model.getUint32(pfn * PAGE + o.offset, true));
+            }
+          }
+          for (const e of mmu.tlb.validEntries()) expect((e.pfn + 1) * PAGE).toBeLessThanOrEqual(ram.committedBytes);
+        }
+        for (let pfn = DATA; pfn < FRAMES; pfn++) {
+          for (let i = 0; i < PAGE; i += 4) {
+            if (ram.read32(pfn * PAGE + i) !== model.getUint32(pfn * PAGE + i, true)) expect([pfn, i]).toBe('the same word');
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
+  }, 60_000);
 });

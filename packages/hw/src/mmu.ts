@@ -8,7 +8,7 @@ import {
   FAULT_RESERVED, levelSpanShift, PTE_D, PTE_G, PTE_R, PTE_U, PTE_W, PTE_X, validateModel, vaRange,
   type AccessKind, type HardwareModel,
 } from './model.js';
-import type { PhysicalMemory } from './physical-memory.js';
+import type { PhysicalMemory, RamGrowthListener } from './physical-memory.js';
 import { permBit, Tlb, type TlbConfig } from './tlb.js';
 
 export interface MmuOptions {
@@ -21,7 +21,7 @@ export interface MmuOptions {
 const STAGED = -16;
 const RIGHTS = PTE_R | PTE_W | PTE_X | PTE_U;
 
-export class Mmu {
+export class Mmu implements RamGrowthListener {
   // Fields set in the constructor are `declare`d: a plain declaration would first define them as undefined,
   // which makes V8 track them as "any value" and re-check every typed array on the hot path (2x slower).
   declare readonly ram: PhysicalMemory;
@@ -73,8 +73,12 @@ export class Mmu {
   declare private readonly pagesPerLeaf: Float64Array;
   /** Cached permission bits for each combination of R, W, X, U, D (see permKey). */
   private readonly permTable = new Uint8Array(32);
-  declare private readonly view: DataView;
-  declare private readonly bytes: Uint8Array;
+  /**
+   * The RAM's views, cached for the hot path and swapped by `ramGrew` when RAM grows. A translation is cached
+   * in the TLB only once its frame is committed (see `miss`), so a hit never lands past the end of these.
+   */
+  declare private view: DataView;
+  declare private bytes: Uint8Array;
   // Result of the last successful walk.
   private walkPfn = 0;
   private walkFlags = 0;
@@ -120,7 +124,15 @@ export class Mmu {
     }
     this.view = ram.view;
     this.bytes = ram.bytes;
+    ram.addGrowthListener(this);
     this.fillPermTable();
+  }
+
+  /** @internal RAM grew: take its new views (RamGrowthListener). */
+  ramGrew(ram: PhysicalMemory): void {
+    if (ram !== this.ram) return;
+    this.view = ram.view;
+    this.bytes = ram.bytes;
   }
 
   /** Switches address space: loads the root register (CR3 / satp) with a root table frame and an ASID. */
@@ -320,13 +332,17 @@ export class Mmu {
     if (slot >= 0 && (tlb.perm[slot]! & permBit(access, user)) !== 0) {
       tlb.countHit();
       this.status = 0;
-      return tlb.pfn[slot]! * this.pageSize + (va & this.pageMask);
+      const pfn = tlb.pfn[slot]!;
+      if ((pfn + 1) * this.pageSize > this.bytes.length) this.ram.commitFrame(pfn);
+      return pfn * this.pageSize + (va & this.pageMask);
     }
     // A miss, or a cached entry without the right (it may be stale): walk again.
     tlb.misses++;
     const pa = this.walk(va, access, user, true);
     this.status = pa < 0 ? pa : 0;
     if (pa >= 0) {
+      // Commit the frame before caching it: hits then need no bounds check (RAM committed on demand).
+      if ((this.walkPfn + 1) * this.pageSize > this.bytes.length) this.ram.commitFrame(this.walkPfn);
       tlb.insert(vpn, this.asid, this.walkPfn, this.permTable[permKey(this.walkFlags)]!, this.walkGlobal, this.walkSpan);
     }
     return pa;
@@ -390,8 +406,10 @@ export class Mmu {
       const index = this.wide ? Math.floor(va / this.levelDiv[level]!) & this.indexMask[level]! : (va >>> this.indexShift[level]!) & this.indexMask[level]!;
       const entryPa = table + index * this.entryBytes;
       if (entryPa + this.entryBytes > ram.size) return this.fault(FAULT_BUS, va, access, user, level);
-      const lo = view.getUint32(entryPa, true);
-      const hi = this.entryBytes === 8 ? view.getUint32(entryPa + 4, true) : 0;
+      // RAM never committed reads as zero: an entry there is not present.
+      const committed = entryPa + this.entryBytes <= view.byteLength;
+      const lo = committed ? view.getUint32(entryPa, true) : 0;
+      const hi = committed && this.entryBytes === 8 ? view.getUint32(entryPa + 4, true) : 0;
       if (!model.isValid(lo, hi, level)) return this.fault(FAULT_NOT_PRESENT, va, access, user, level);
       if (model.isMalformed(lo, hi, level)) return this.fault(FAULT_RESERVED, va, access, user, level);
       const flags = model.flags(lo, hi, level);

@@ -61,7 +61,6 @@ function visitTable(
   vaBase: number,
   visitor: PageTableVisitor,
 ): void {
-  const view = ram.view;
   const eb = model.entryBytes;
   const entries = 1 << model.indexBits[level]!;
   const span = spans[level]!;
@@ -69,6 +68,10 @@ function visitTable(
   const base = table * pageSize;
   for (let i = 0; i < entries; i++) {
     const entryPa = base + i * eb;
+    // Re-read per entry: a visitor may allocate, and RAM that grows gets new views. Past the committed
+    // bytes every entry reads as zero, so nothing further is mapped.
+    const view = ram.view;
+    if (entryPa + eb > view.byteLength) return;
     const lo = view.getUint32(entryPa, true);
     const hi = eb === 8 ? view.getUint32(entryPa + 4, true) : 0;
     if ((lo | hi) === 0 || !model.isValid(lo, hi, level)) continue;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HwArgumentError, PhysicalAddressError } from './errors.js';
-import { MAX_RAM_BYTES, PhysicalMemory } from './physical-memory.js';
+import { INITIAL_COMMIT_BYTES, MAX_RAM_BYTES, PhysicalMemory } from './physical-memory.js';
 import { expectArgumentError, thrown } from './testing/argument-errors.js';
 
 // The package compiles without Node's types; reach the host's memory statistics through globalThis.
@@ -392,5 +392,197 @@ describe('PhysicalMemory frame helpers', () => {
     expect(() => m.copyFrame(0, 0.5)).toThrow(HwArgumentError);
     expect(() => m.fillFrame(0.5, 1)).toThrow(HwArgumentError);
     expect(m.bytes).toEqual(snapshot);
+  });
+});
+
+describe('PhysicalMemory committed on demand', () => {
+  it('starts with a small commit, whole frames, whatever its size', () => {
+    for (const size of [4096, 16 * 4096, MIB, GIB, MAX_RAM_BYTES]) {
+      const ram = new PhysicalMemory(size);
+      expect(ram.size).toBe(size);
+      expect(ram.committedBytes).toBe(Math.min(size, INITIAL_COMMIT_BYTES));
+      expect(ram.bytes.length).toBe(ram.committedBytes);
+      expect(ram.view.byteLength).toBe(ram.committedBytes);
+    }
+    // A frame larger than the initial commit: one frame, so the committed bytes stay whole frames.
+    const huge = new PhysicalMemory(4 * MIB, { frameSize: MIB });
+    expect(huge.committedBytes).toBe(MIB);
+    const tiny = new PhysicalMemory(1024, { frameSize: 256 });
+    expect(tiny.committedBytes).toBe(1024);
+  });
+
+  it('reads past the committed bytes return zero and commit nothing; straddling reads combine both', () => {
+    const ram = new PhysicalMemory(GIB);
+    const end = ram.committedBytes;
+    expect([ram.read8(GIB - 1), ram.read16(GIB - 2), ram.read32(GIB - 4), ram.readF32(GIB - 4), ram.readF64(GIB - 8)]).toEqual([0, 0, 0, 0, 0]);
+    expect(ram.read64(GIB - 8)).toBe(0n);
+    expect([...ram.readBytes(end - 2, 6)]).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(ram.isFrameZero(ram.frameCount - 1)).toBe(true);
+    ram.write16(end - 2, 0xbeef);
+    expect(ram.read32(end - 2)).toBe(0xbeef);
+    expect(ram.read64(end - 4)).toBe(0xbeef0000n);
+    expect(ram.read16(end - 1)).toBe(0xbe);
+    expect([...ram.readBytes(end - 3, 5)]).toEqual([0, 0xef, 0xbe, 0, 0]);
+    expect(ram.committedBytes).toBe(end);
+    // Clearing or copying an uncommitted frame, and copying one onto another, commits nothing either.
+    const far = ram.frameCount - 1;
+    ram.zeroFrame(far);
+    ram.fillFrame(far, 0x100); // 0x100 stores as 0
+    ram.copyFrame(far, far - 1);
+    ram.copyFrame(0, far);
+    expect(ram.committedBytes).toBe(end);
+    expect(ram.read16(end - 2)).toBe(0xbeef);
+  });
+
+  it('a write past the end doubles the commit until it fits, keeping every byte; never past size', () => {
+    const ram = new PhysicalMemory(MIB);
+    ram.write32(0, 0x11223344);
+    ram.write32(INITIAL_COMMIT_BYTES, 0x55667788);
+    expect(ram.committedBytes).toBe(2 * INITIAL_COMMIT_BYTES);
+    ram.write8(5 * INITIAL_COMMIT_BYTES, 9);
+    expect(ram.committedBytes).toBe(8 * INITIAL_COMMIT_BYTES);
+    expect([ram.read32(0), ram.read32(INITIAL_COMMIT_BYTES), ram.read8(5 * INITIAL_COMMIT_BYTES)]).toEqual([0x11223344, 0x55667788, 9]);
+    ram.writeF64(MIB - 8, 1.5);
+    expect(ram.committedBytes).toBe(MIB);
+    expect(ram.readF64(MIB - 8)).toBe(1.5);
+    // A RAM that is not a power of two commits at most its size.
+    const odd = new PhysicalMemory(3 * INITIAL_COMMIT_BYTES);
+    odd.write8(3 * INITIAL_COMMIT_BYTES - 1, 1);
+    expect(odd.committedBytes).toBe(3 * INITIAL_COMMIT_BYTES);
+  });
+
+  it('commitFrame commits through a frame, once; a bad pfn throws and commits nothing', () => {
+    const ram = new PhysicalMemory(MIB);
+    ram.commitFrame(0);
+    expect(ram.committedBytes).toBe(INITIAL_COMMIT_BYTES);
+    ram.commitFrame(20);
+    expect(ram.committedBytes).toBe(128 * KIB);
+    const views = ram.bytes;
+    ram.commitFrame(31);
+    expect(ram.bytes).toBe(views);
+    expectAddressError(() => ram.commitFrame(256), MIB, 4096, MIB);
+    expectAddressError(() => ram.commitFrame(-1), -4096, 4096, MIB);
+    expectArgumentError(() => ram.commitFrame(2.5), 'pfn', 2.5);
+    expect(ram.committedBytes).toBe(128 * KIB);
+  });
+
+  it('growth swaps bytes and view together and tells each listener once, until it is removed', () => {
+    const ram = new PhysicalMemory(MIB);
+    const seen: number[] = [];
+    const listener = {
+      ramGrew(r: PhysicalMemory) {
+        expect(r).toBe(ram);
+        expect(r.view.buffer).toBe(r.bytes.buffer);
+        seen.push(r.committedBytes);
+      },
+    };
+    ram.addGrowthListener(listener);
+    ram.addGrowthListener(listener);
+    const before = ram.bytes;
+    ram.write8(INITIAL_COMMIT_BYTES, 1);
+    expect(ram.bytes).not.toBe(before);
+    expect(seen).toEqual([2 * INITIAL_COMMIT_BYTES]);
+    ram.write8(1, 1); // no growth, no call
+    ram.removeGrowthListener(listener);
+    ram.write8(MIB - 1, 1);
+    expect(seen).toEqual([2 * INITIAL_COMMIT_BYTES]);
+    expectArgumentError(() => ram.addGrowthListener(null as never), 'growth listener');
+    expectArgumentError(() => ram.addGrowthListener({} as never), 'growth listener');
+  });
+
+  it('a failed write commits nothing', () => {
+    const ram = new PhysicalMemory(MIB);
+    expect(() => ram.write32(MIB - 2, 1)).toThrow(PhysicalAddressError);
+    expect(() => ram.writeBytes(MIB - 1, new Uint8Array(2))).toThrow(PhysicalAddressError);
+    expect(() => ram.fillFrame(256, 1)).toThrow(PhysicalAddressError);
+    expect(() => ram.copyFrame(255, 256)).toThrow(PhysicalAddressError);
+    expect(ram.committedBytes).toBe(INITIAL_COMMIT_BYTES);
+  });
+
+  it('behaves as one plain zero-filled byte array under random accesses across the committed end (property)', () => {
+    const FRAME = 4096;
+    const SIZE = 4 * INITIAL_COMMIT_BYTES; // committed from a quarter of it, in two doublings at most
+    const FRAMES = SIZE / FRAME;
+    const EDGE = INITIAL_COMMIT_BYTES;
+    // Addresses anywhere, and many right at the first and second committed ends.
+    const addr = fc.oneof(
+      fc.integer({ min: 0, max: SIZE - 8 }),
+      fc.integer({ min: EDGE - 12, max: EDGE + 4 }),
+      fc.integer({ min: 2 * EDGE - 12, max: 2 * EDGE + 4 }),
+    );
+    const frame = fc.oneof(fc.integer({ min: 0, max: FRAMES - 1 }), fc.integer({ min: EDGE / FRAME - 2, max: EDGE / FRAME + 1 }));
+    const op = fc.oneof(
+      fc.record({ t: fc.constant('write' as const), pa: addr, width: fc.constantFrom(1, 2, 4, 8), value: fc.integer({ min: 0, max: 0xffffffff }) }),
+      fc.record({ t: fc.constant('read' as const), pa: addr, width: fc.constantFrom(1, 2, 4, 8) }),
+      fc.record({ t: fc.constant('bytes' as const), pa: addr, data: fc.uint8Array({ maxLength: 8 }) }),
+      fc.record({ t: fc.constant('copy' as const), dst: frame, src: frame }),
+      fc.record({ t: fc.constant('fill' as const), pfn: frame, byte: fc.constantFrom(0, 1, 0xa5, 0x100) }),
+      fc.record({ t: fc.constant('zero' as const), pfn: frame }),
+    );
+    /** First index where RAM (committed bytes, zeros past them) and the model differ, or -1. */
+    const difference = (ram: PhysicalMemory, model: Uint8Array): number => {
+      const bytes = ram.bytes;
+      for (let i = 0; i < model.length; i++) if ((i < bytes.length ? bytes[i] : 0) !== model[i]) return i;
+      return -1;
+    };
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const ram = new PhysicalMemory(SIZE, { frameSize: FRAME });
+        const model = new Uint8Array(SIZE);
+        const modelView = new DataView(model.buffer);
+        let committed = ram.committedBytes;
+        for (const o of ops) {
+          if (o.t === 'write') {
+            const big = BigInt(o.value) * 0x100000001n;
+            if (o.width === 1) ram.write8(o.pa, o.value & 0xff);
+            else if (o.width === 2) ram.write16(o.pa, o.value & 0xffff);
+            else if (o.width === 4) ram.write32(o.pa, o.value);
+            else ram.write64(o.pa, big);
+            if (o.width === 8) modelView.setBigUint64(o.pa, big, true);
+            else for (let i = 0; i < o.width; i++) model[o.pa + i] = (o.value >>> (8 * i)) & 0xff;
+            expect(ram.committedBytes).toBeGreaterThanOrEqual(o.pa + o.width);
+          } else if (o.t === 'read') {
+            const got = o.width === 1 ? ram.read8(o.pa) : o.width === 2 ? ram.read16(o.pa) : o.width === 4 ? ram.read32(o.pa) : ram.read64(o.pa);
+            const want = o.width === 1 ? model[o.pa] : o.width === 2 ? modelView.getUint16(o.pa, true) : o.width === 4 ? modelView.getUint32(o.pa, true) : modelView.getBigUint64(o.pa, true);
+            expect(got).toBe(want);
+            expect(ram.committedBytes).toBe(committed); // reads never commit
+          } else if (o.t === 'bytes') {
+            ram.writeBytes(o.pa, o.data);
+            model.set(o.data, o.pa);
+          } else if (o.t === 'copy') {
+            ram.copyFrame(o.dst, o.src);
+            model.copyWithin(o.dst * FRAME, o.src * FRAME, (o.src + 1) * FRAME);
+          } else if (o.t === 'fill') {
+            ram.fillFrame(o.pfn, o.byte);
+            model.fill(o.byte, o.pfn * FRAME, (o.pfn + 1) * FRAME);
+          } else {
+            ram.zeroFrame(o.pfn);
+            model.fill(0, o.pfn * FRAME, (o.pfn + 1) * FRAME);
+          }
+          // Never shrinks; whole frames, a power-of-two multiple of the start or all of RAM.
+          expect(ram.committedBytes).toBeGreaterThanOrEqual(committed);
+          committed = ram.committedBytes;
+          expect([EDGE, 2 * EDGE, SIZE]).toContain(committed);
+          expect(ram.view.buffer).toBe(ram.bytes.buffer);
+        }
+        expect(difference(ram, model)).toBe(-1);
+        const copy = ram.readBytes(0, SIZE);
+        expect(copy.findIndex((byte, i) => byte !== model[i])).toBe(-1);
+        for (let pfn = 0; pfn < FRAMES; pfn++) {
+          expect(ram.isFrameZero(pfn)).toBe(model.subarray(pfn * FRAME, (pfn + 1) * FRAME).every((b) => b === 0));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  }, 60_000);
+
+  it('a 4 GiB RAM written at both ends costs little host memory until the top is written (RSS)', () => {
+    const before = host.process.memoryUsage().rss;
+    const rams = Array.from({ length: 16 }, () => new PhysicalMemory(MAX_RAM_BYTES));
+    for (const ram of rams) ram.write32(0, 1);
+    const after = host.process.memoryUsage().rss;
+    // 16 machines of 4 GiB, each with one word written at the bottom: at most a few MiB in all.
+    expect(after - before).toBeLessThan(64 * MIB);
+    expect(rams.every((r) => r.committedBytes === INITIAL_COMMIT_BYTES)).toBe(true);
   });
 });

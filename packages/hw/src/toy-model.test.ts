@@ -362,11 +362,13 @@ describe('toy2, a model with a 22-bit virtual address space', () => {
 
 function copyRam(ram: PhysicalMemory): PhysicalMemory {
   const copy = new PhysicalMemory(ram.size, { frameSize: ram.frameSize });
-  copy.bytes.set(ram.bytes);
+  copy.writeBytes(0, ram.bytes); // commits as much as `ram` has
   return copy;
 }
 
 function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : a.length;
+  // RAM is committed on demand: bytes past the end of the shorter array read as zero.
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return i;
+  return -1;
 }

@@ -315,7 +315,7 @@ function buildRam(model: HardwareModel, world: World): PhysicalMemory {
 
 function copyRam(ram: PhysicalMemory): PhysicalMemory {
   const copy = new PhysicalMemory(ram.size, { frameSize: ram.frameSize });
-  copy.bytes.set(ram.bytes);
+  copy.writeBytes(0, ram.bytes); // commits as much as `ram` has
   return copy;
 }
 

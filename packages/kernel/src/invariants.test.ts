@@ -63,6 +63,17 @@ describe.each(MODELS)('checkInvariants on $name', ({ make: makeModel }) => {
     expect(KernelInvariantError.isInstance(caught(() => k.register(VA + PAGE)))).toBe(true);
   });
 
+  it('catches a mapping of a frame never handed out (past the books\' high-water mark) and one outside RAM', () => {
+    const { k } = machine();
+    const space = k.current!.space!;
+    const leaf = space.leaf(VA);
+    const never = k.frames.highWater + 3;
+    space.setLeaf(leaf.entryPa, never, leaf.flags);
+    expect(problem(k)).toContain(`frame ${never} is free and mapped`);
+    space.setLeaf(leaf.entryPa, k.frames.total + 1, leaf.flags);
+    expect(problem(k).some((s) => s.includes(`frame ${k.frames.total + 1} is mapped but lies outside RAM`))).toBe(true);
+  });
+
   it('a frame of kind data is what every written page maps', () => {
     const { k, frame } = machine();
     expect(k.frames.kindOf(frame)).toBe(FRAME_DATA);

@@ -16,8 +16,16 @@ export function checkInvariants(ctx: KernelContext): void {
   const problems: string[] = [];
   const { frames, zeroPfn } = ctx;
   const total = frames.total;
-  const mapped = new Uint32Array(total);
-  const tableOwners = new Uint32Array(total);
+  // The books cover the frames below the high-water mark; every frame above it is free and never used, so
+  // a table or mapping of one is counted apart (these arrays grow with the frames used, not with RAM).
+  const known = frames.highWater;
+  const mapped = new Uint32Array(known);
+  const tableOwners = new Uint32Array(known);
+  const beyond = new Set<number>();
+  const note = (counts: Uint32Array, pfn: number): void => {
+    if (pfn < known) counts[pfn]!++;
+    else beyond.add(pfn);
+  };
   for (const p of ctx.procs.all()) {
     const space = p.space;
     if (p.state === 'terminated') {
@@ -32,22 +40,25 @@ export function checkInvariants(ctx: KernelContext): void {
     space.visit({
       table(pfn) {
         tables++;
-        tableOwners[pfn]!++;
+        note(tableOwners, pfn);
       },
       leaf(va, _entryPa, pfn, flags) {
-        mapped[pfn]!++;
+        note(mapped, pfn);
         const vma = space.vmas.find(va);
         if (vma === undefined) problems.push(`pid ${p.pid} maps 0x${va.toString(16)} outside every region`);
         if ((flags & PTE_W) !== 0 && pfn === zeroPfn) problems.push(`pid ${p.pid} maps the zero page writable at 0x${va.toString(16)}`);
-        if ((flags & PTE_W) !== 0 && vma !== undefined && (vma.flags & MAP_SHARED) === 0 && frames.refCounts[pfn]! > 1) {
+        if ((flags & PTE_W) !== 0 && vma !== undefined && (vma.flags & MAP_SHARED) === 0 && pfn < known && frames.refCounts[pfn]! > 1) {
           problems.push(`pid ${p.pid} maps shared frame ${pfn} writable at 0x${va.toString(16)}`);
         }
       },
     });
     if (tables !== space.tables) problems.push(`pid ${p.pid} counts ${space.tables} tables but has ${tables}`);
   }
-  const inUse = [0, 0, 0, 0];
-  for (let pfn = 0; pfn < total; pfn++) {
+  const inUse = [total - known, 0, 0, 0];
+  for (const pfn of [...beyond].sort((a, b) => a - b)) {
+    problems.push(pfn < total ? `frame ${pfn} is free and mapped` : `frame ${pfn} is mapped but lies outside RAM (${total} frames)`);
+  }
+  for (let pfn = 0; pfn < known; pfn++) {
     const kind = frames.kinds[pfn]!;
     const refs = frames.refCounts[pfn]!;
     const free = frames.isFree(pfn);

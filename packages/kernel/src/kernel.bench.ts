@@ -1,6 +1,7 @@
-// Benchmarks of the kernel: what fork costs against the number of mapped pages (it should grow with the page
-// tables, i.e. the PTEs to mirror, not with the bytes of data, since no data frame is copied), and what one
-// zero-fill fault and one COW fault cost. Run: `npx --yes pnpm@10.34.9 bench kernel` (or import and call run()).
+// Benchmarks of the kernel: start-up at 1 MiB / 1 GiB / 4 GiB of RAM (it should not depend on the size), what
+// fork costs against the number of mapped pages (it should grow with the page tables, i.e. the PTEs to mirror,
+// not with the bytes of data, since no data frame is copied), and what one zero-fill fault and one COW fault
+// cost. Run: `npx --yes pnpm@10.34.9 bench kernel` (or import and call run()).
 
 import { sv32, x86_32, type HardwareModel } from '@vmsim/hw';
 import { printTable, type BenchRow } from '@vmsim/dev-util/bench';
@@ -145,7 +146,40 @@ function forkKillOnePage(makeModel: () => HardwareModel): BenchRow {
   }, () => check(k.frames.inUse[FRAME_DATA] === 1, 'only the parent page stays'));
 }
 
+/**
+ * Start-up against RAM size: `new Kernel`, and `new Kernel` + one process (what Simulator.begin does), at
+ * 1 MiB, 1 GiB and 4 GiB. RAM is committed and the frame books grow as frames are used, so the rows should
+ * match across sizes; the committed bytes are checked to stay at the first commit.
+ */
+export function startupRows(makeModel: () => HardwareModel): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const perRound = 100;
+  let made: Kernel[] = [];
+  // Warm every variant up first, so the first row is not the one that pays for compilation.
+  for (let i = 0; i < 300; i++) new Kernel({ model: makeModel(), ramBytes: 2 ** (20 + (i % 3) * 6) }).spawn();
+  for (const [label, ramBytes] of [['1 MiB', 2 ** 20], ['1 GiB', 2 ** 30], ['4 GiB', 2 ** 32]] as const) {
+    const model = makeModel();
+    const clear = (): void => {
+      check(made.length === perRound && made.every((k) => k.ram.committedBytes === made[0]!.ram.committedBytes), 'start-up commits the same RAM');
+      made = [];
+    };
+    rows.push(timed(`new Kernel, ${label} RAM`, perRound, () => {}, () => {
+      for (let i = 0; i < perRound; i++) made.push(new Kernel({ model, ramBytes }));
+    }, clear, 200));
+    rows.push(timed(`new Kernel + spawn (begin), ${label} RAM`, perRound, () => {}, () => {
+      for (let i = 0; i < perRound; i++) {
+        const k = new Kernel({ model, ramBytes });
+        k.spawn();
+        made.push(k);
+      }
+    }, clear, 200));
+  }
+  return rows;
+}
+
 export async function run(): Promise<void> {
+  console.log('\n--- x86-32: start-up against RAM size (100 kernels per round)');
+  printTable(startupRows(x86_32));
   for (const [name, makeModel] of [['x86-32', x86_32], ['sv32', sv32]] as const) {
     console.log(`\n--- ${name}: fork cost against mapped pages (2 GiB RAM, every page written unless noted)`);
     const k = new Kernel({ model: makeModel(), ramBytes: BIG_RAM });

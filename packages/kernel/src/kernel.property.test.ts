@@ -266,8 +266,12 @@ class Harness {
   /** Per level: entries in a table, and bytes one entry covers. */
   private readonly entries: readonly number[];
   private readonly spans: readonly number[];
-  /** RAM as 32-bit words, to read table entries fast (the hosts that run these tests are little-endian). */
-  private readonly words: Uint32Array;
+  /** RAM's committed bytes as 32-bit words, to read table entries fast (the hosts that run these tests are
+   * little-endian). A getter: RAM is committed on demand, and growing it replaces its buffer. */
+  private get words(): Uint32Array {
+    const bytes = this.k.ram.bytes;
+    return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+  }
   private readonly dead: number[] = [];
   private readonly coverage: EdgeCoverage;
   private readonly pidsSeen = new Set<number>();
@@ -287,7 +291,6 @@ class Harness {
     this.spans = model.indexBits.map((_, level) => levelSpan(model, level));
     this.k = new Kernel({ model, ramBytes: config.frames * PAGE, ...(config.tlb === undefined ? {} : { tlb: config.tlb }), poisonFreed: true });
     check(this.k.pageSize === PAGE, () => `page size ${this.k.pageSize}`);
-    this.words = new Uint32Array(this.k.ram.bytes.buffer, this.k.ram.bytes.byteOffset, this.k.ram.size >>> 2);
     check(new Uint8Array(new Uint32Array([1]).buffer)[0] === 1, () => 'these properties read RAM as little-endian words');
     // A table at level l (l ≥ 1) covers what one entry of level l − 1 does.
     // User accesses wrap at the top of a 32-bit space (the MMU keeps 32 address bits), not of a 64-bit one.
@@ -407,8 +410,12 @@ class Harness {
     };
     const mask = ~this.model.rawAccessed;
     const wordsPerEntry = this.model.entryBytes >>> 2;
-    const a = new Uint32Array(before.ram.buffer, before.ram.byteOffset, before.ram.length >>> 2);
-    const b = new Uint32Array(after.ram.buffer, after.ram.byteOffset, after.ram.length >>> 2);
+    // Snapshots leave out trailing zero frames: compare over the longer one, the shorter one padded with zeros.
+    const length = Math.max(before.ram.length, after.ram.length);
+    const a = new Uint32Array(length >>> 2);
+    const b = new Uint32Array(length >>> 2);
+    new Uint8Array(a.buffer).set(before.ram);
+    new Uint8Array(b.buffer).set(after.ram);
     const wordsPerFrame = PAGE >>> 2;
     // Word by word only when the bytes differ somewhere (a memcmp says so quickly).
     for (let i = firstDifference(before.ram, after.ram) < 0 ? a.length : 0; i < a.length; i++) {

@@ -1,11 +1,16 @@
 // A snapshot: the whole observable state of the machine (RAM, frame books, processes, TLB), for
-// before/after comparisons in tests and for tools that diff two moments of a run.
+// before/after comparisons in tests and for tools that diff two moments of a run. RAM and the frame books
+// are kept in a canonical, logical form: trailing zero frames and trailing free frames are left out, so two
+// machines that read the same compare equal however much of their RAM happens to be committed.
 
 import type { KernelContext } from './kernel-context.js';
+import { FRAME_FREE } from './mm/frame-allocator.js';
 import type { Vma } from './mm/vma.js';
 
 export interface KernelSnapshot {
+  /** RAM from address 0 to the end of its last frame holding a non-zero byte; every byte past it is zero. */
   readonly ram: Uint8Array;
+  /** Reference count and kind per frame, up to the last frame in use; every frame past it is free, count 0. */
   readonly refCounts: readonly number[];
   readonly kinds: readonly number[];
   readonly freeFrames: number;
@@ -17,10 +22,12 @@ export interface KernelSnapshot {
 
 export function takeSnapshot(ctx: KernelContext): KernelSnapshot {
   const cur = ctx.procs.current;
+  let booksEnd = ctx.frames.highWater;
+  while (booksEnd > 0 && ctx.frames.refCounts[booksEnd - 1] === 0 && ctx.frames.kinds[booksEnd - 1] === FRAME_FREE) booksEnd--;
   return {
-    ram: ctx.ram.bytes.slice(),
-    refCounts: Array.from(ctx.frames.refCounts),
-    kinds: Array.from(ctx.frames.kinds),
+    ram: ctx.ram.bytes.slice(0, usedRamEnd(ctx.ram.bytes, ctx.pageSize)),
+    refCounts: Array.from(ctx.frames.refCounts.subarray(0, booksEnd)),
+    kinds: Array.from(ctx.frames.kinds.subarray(0, booksEnd)),
     freeFrames: ctx.frames.freeCount,
     nextPid: ctx.procs.nextPid,
     current: cur === null ? -1 : cur.pid,
@@ -35,4 +42,11 @@ export function takeSnapshot(ctx: KernelContext): KernelSnapshot {
     })),
     tlb: ctx.mmu.tlb.validEntries().map(({ vpn, asid, pfn, global, perm }) => ({ vpn, asid, pfn, global, perm })),
   };
+}
+
+/** The end of the last frame of `bytes` holding a non-zero byte (0 when every byte is zero). */
+function usedRamEnd(bytes: Uint8Array, frameSize: number): number {
+  let i = bytes.length;
+  while (i > 0 && bytes[i - 1] === 0) i--;
+  return Math.ceil(i / frameSize) * frameSize;
 }

@@ -105,6 +105,14 @@ export async function run(): Promise<void> {
   );
   rows.push(measure('docs example loop, 4 processes (per call)', 1024 * 3, processesLoop, { minMs: 500 }));
 
+  // Start-up: begin with the default 1 GiB of RAM, and with 4 GiB (RAM is committed as it is used).
+  for (const [label, ramBytes] of [['1 GiB (default)', undefined], ['4 GiB', 2 ** 32]] as const) {
+    rows.push(measure(`Simulator.begin, ${label} RAM`, 1, () => {
+      const s = Simulator.begin(false, ramBytes === undefined ? { output: silent } : { output: silent, ramBytes });
+      check(s.kernel.ram.committedBytes <= 64 * 1024, 'begin commits one small buffer');
+    }, { minMs: 300 }));
+  }
+
   // The hot path on a resident page.
   const sim = Simulator.begin(false, { output: silent, frames: 64 });
   const x = Pointer.new(ValueType.Zero);

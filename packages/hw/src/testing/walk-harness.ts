@@ -49,8 +49,10 @@ export interface WalkHarnessOptions {
 
 /** Index of the first byte where `a` and `b` differ, or -1. */
 export function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : a.length;
+  // RAM is committed on demand: bytes past the end of the shorter array read as zero.
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return i;
+  return -1;
 }
 
 /** referenceWalk with the world's root and control. */

@@ -184,7 +184,7 @@ export class AddressSpace {
     // Encode the leaf first: bad arguments then throw before any table is allocated or linked in.
     const leafLo = model.encodeLo(pfn, flags, last, true);
     const leafHi = model.encodeHi(pfn, flags, last, true);
-    const view = this.ram.view;
+    let view = this.ram.view;
     const eb = g.entryBytes;
     let table = this.rootPfn * g.pageSize;
     for (let l = 0; l < last; l++) {
@@ -200,6 +200,7 @@ export class AddressSpace {
       const next = allocTable === undefined ? this.frames.alloc(FRAME_TABLE) : allocTable();
       if (next < 0) throw new KernelInvariantError(['no frame for a page table after the free-frame check']);
       this.tables++;
+      view = this.ram.view; // allocating a frame may have grown RAM, which swaps its views
       writeEntry(this.ram, model, pa, model.encodeLo(next, POINTER_FLAGS, l, false), model.encodeHi(next, POINTER_FLAGS, l, false));
       table = next * g.pageSize;
     }

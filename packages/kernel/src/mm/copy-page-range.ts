@@ -60,7 +60,6 @@ class RangeCopy {
   table(parentTable: number, childTable: number, level: number, vaBase: number, start: number, end: number): void {
     const model = this.parent.model;
     const ram = this.parent.ram;
-    const view = ram.view;
     const g = this.g;
     const eb = g.entryBytes;
     const span = g.div[level]!;
@@ -70,6 +69,7 @@ class RangeCopy {
     const childBase = childTable * g.pageSize;
     const leafLevel = level === g.last;
     for (let i = first; i <= lastIndex; i++) {
+      const view = ram.view; // anew each entry: allocating a table may grow RAM, which swaps its views
       const parentPa = parentBase + i * eb;
       const lo = view.getUint32(parentPa, true);
       const hi = eb === 8 ? view.getUint32(parentPa + 4, true) : 0;

@@ -2,7 +2,7 @@ import { PhysicalMemory } from '@vmsim/hw';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameStateError, InvalidArgumentError } from '../errors.js';
-import { FRAME_DATA, FRAME_FREE, FRAME_TABLE, FRAME_ZERO, FrameAllocator } from './frame-allocator.js';
+import { FRAME_DATA, FRAME_FREE, FRAME_TABLE, FRAME_ZERO, FrameAllocator, INITIAL_BOOK_FRAMES } from './frame-allocator.js';
 import { caught } from '../testing/assertions.js';
 
 const FRAME = 4096;
@@ -17,8 +17,9 @@ function state(fa: FrameAllocator): unknown {
     freeCount: fa.freeCount,
     used: fa.used,
     inUse: Array.from(fa.inUse),
-    refCounts: Array.from(fa.refCounts),
-    kinds: Array.from(fa.kinds),
+    // Through the accessors: the books' arrays cover only frames below their capacity (frames past it are free).
+    refCounts: Array.from({ length: fa.total }, (_, pfn) => fa.refCount(pfn)),
+    kinds: Array.from({ length: fa.total }, (_, pfn) => fa.kindOf(pfn)),
     freeBits: Array.from({ length: fa.total }, (_, pfn) => fa.isFree(pfn)),
   };
 }
@@ -324,6 +325,96 @@ describe('FrameAllocator: start-up independent of RAM size', () => {
       { numRuns: 150 },
     );
   });
+});
+
+describe('FrameAllocator: books and RAM that grow with the frames used', () => {
+  it('a 4 GiB RAM starts with small books and little RAM committed; frames never used read free', () => {
+    const ram = new PhysicalMemory(2 ** 32);
+    const fa = new FrameAllocator(ram);
+    expect(fa.total).toBe(2 ** 20);
+    expect(fa.highWater).toBe(0);
+    expect(fa.kinds.length).toBe(INITIAL_BOOK_FRAMES);
+    expect(fa.refCounts.length).toBe(INITIAL_BOOK_FRAMES);
+    const last = 2 ** 20 - 1;
+    expect([fa.refCount(last), fa.kindOf(last), fa.isFree(last)]).toEqual([0, FRAME_FREE, true]);
+    const before = state(fa);
+    expect(caught(() => fa.ref(last))).toMatchObject({ name: 'FrameStateError', operation: 'reference', pfn: last, refCount: 0 });
+    const error = caught(() => fa.unref(INITIAL_BOOK_FRAMES * 2)) as FrameStateError;
+    expect(error).toBeInstanceOf(FrameStateError);
+    expect(error.message).toContain('double free');
+    expect(state(fa)).toEqual(before);
+    expect(ram.committedBytes).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('commits each frame it hands out; the books double past their start and keep every count', () => {
+    const ram = new PhysicalMemory(2 ** 30);
+    const fa = new FrameAllocator(ram);
+    const n = 3 * INITIAL_BOOK_FRAMES + 5;
+    for (let i = 0; i < n; i++) {
+      const pfn = fa.alloc(i % 3 === 0 ? FRAME_TABLE : FRAME_DATA);
+      expect(pfn).toBe(i);
+      expect(ram.committedBytes).toBeGreaterThanOrEqual((pfn + 1) * FRAME);
+      if (i % 7 === 0) fa.ref(pfn);
+      ram.write32(pfn * FRAME, pfn); // code holding ram.bytes may write a frame it was handed
+    }
+    expect(fa.highWater).toBe(n);
+    expect(fa.kinds.length).toBe(4 * INITIAL_BOOK_FRAMES);
+    // RAM committed: a power of two of frames, at most twice what is used.
+    expect(ram.committedBytes).toBeLessThanOrEqual(2 * n * FRAME);
+    for (let pfn = 0; pfn < n; pfn++) {
+      expect(fa.refCount(pfn)).toBe(pfn % 7 === 0 ? 2 : 1);
+      expect(fa.kindOf(pfn)).toBe(pfn % 3 === 0 ? FRAME_TABLE : FRAME_DATA);
+      expect(ram.read32(pfn * FRAME)).toBe(pfn);
+    }
+    expect(fa.inUse[FRAME_TABLE]! + fa.inUse[FRAME_DATA]!).toBe(n);
+    // Freed frames below the high-water mark are found again, lowest first, before any fresh one.
+    fa.unref(2 * INITIAL_BOOK_FRAMES + 1);
+    fa.unref(7);
+    fa.unref(7); // it had two references
+    expect([fa.alloc(FRAME_DATA), fa.alloc(FRAME_DATA), fa.alloc(FRAME_DATA)]).toEqual([7, 2 * INITIAL_BOOK_FRAMES + 1, n]);
+    expect(ram.read32(7 * FRAME)).toBe(0); // handed out zeroed
+  });
+
+  it('never hands out a frame twice and always the lowest free one, across the books\' growth (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: INITIAL_BOOK_FRAMES - 10, max: 4 * INITIAL_BOOK_FRAMES + 10 }),
+        fc.array(fc.oneof(fc.record({ alloc: fc.integer({ min: 1, max: 600 }) }), fc.record({ free: fc.nat() })), { maxLength: 40 }),
+        (total, ops) => {
+          const fa = allocator(total);
+          const used = new Uint8Array(total);
+          const held: number[] = [];
+          let lowest = 0; // no frame below this is free in the model
+          for (const o of ops) {
+            if ('alloc' in o) {
+              for (let i = 0; i < o.alloc; i++) {
+                while (lowest < total && used[lowest] === 1) lowest++;
+                const pfn = fa.alloc(FRAME_DATA);
+                expect(pfn).toBe(lowest < total ? lowest : -1);
+                if (pfn < 0) break;
+                used[pfn] = 1;
+                held.push(pfn);
+              }
+            } else if (held.length > 0) {
+              const [pfn] = held.splice(o.free % held.length, 1);
+              expect(fa.unref(pfn!)).toBe(0);
+              used[pfn!] = 0;
+              if (pfn! < lowest) lowest = pfn!;
+            }
+            expect(fa.freeCount).toBe(total - held.length);
+            expect(fa.kinds.length).toBeLessThanOrEqual(Math.max(INITIAL_BOOK_FRAMES, 2 * fa.highWater));
+          }
+          for (let pfn = 0; pfn < total; pfn++) {
+            const inUse = used[pfn] === 1;
+            if (fa.isFree(pfn) === inUse || fa.refCount(pfn) !== (inUse ? 1 : 0) || fa.kindOf(pfn) !== (inUse ? FRAME_DATA : FRAME_FREE)) {
+              expect({ pfn, free: fa.isFree(pfn), refs: fa.refCount(pfn) }).toEqual({ pfn, free: !inUse, refs: inUse ? 1 : 0 });
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  }, 60_000);
 });
 
 describe('FrameAllocator: counts per kind', () => {

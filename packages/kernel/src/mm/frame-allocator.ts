@@ -5,7 +5,9 @@
 // Start-up costs the same for any RAM size: frames at or above `fresh` (the next never-used frame) are
 // free without being written down anywhere; the free bitmap only ever holds frames below `fresh`, which
 // are lower than every never-used one, so searching the bitmap first and then taking `fresh` keeps the
-// lowest-first order exact.
+// lowest-first order exact. The books (reference counts, kinds, the bitmap) cover only frames below their
+// capacity, which doubles as `fresh` reaches it, and a frame is committed in RAM when it is handed out
+// (RAM committed on demand, hw's physical-memory.ts): both grow with the frames used, not with RAM.
 
 import { PhysicalMemory } from '@vmsim/hw';
 import { FrameStateError, InvalidArgumentError } from '../errors.js';
@@ -17,6 +19,9 @@ export const FRAME_ZERO = 3;
 export type FrameKind = typeof FRAME_DATA | typeof FRAME_TABLE | typeof FRAME_ZERO;
 export const FRAME_KIND_NAMES: readonly string[] = ['free', 'data', 'table', 'zero'];
 
+/** Frames the books cover at start (or every frame of a smaller RAM); they double from there. */
+export const INITIAL_BOOK_FRAMES = 1024;
+
 export interface FrameAllocatorOptions {
   /** Fill freed frames with 0xA5 so a dangling mapping shows junk instead of stale data (debug aid). */
   readonly poisonFreed?: boolean;
@@ -25,12 +30,16 @@ export interface FrameAllocatorOptions {
 export class FrameAllocator {
   readonly ram: PhysicalMemory;
   readonly total: number;
-  readonly refCounts: Uint32Array;
-  readonly kinds: Uint8Array;
+  /**
+   * Reference count and kind per frame, for frames below the books' length (at least `highWater`); a frame
+   * past the end is free with count 0. Replaced when the books grow: read them through the allocator each time.
+   */
+  refCounts: Uint32Array;
+  kinds: Uint8Array;
   /** Frames in use per kind, indexed by FrameKind. */
   readonly inUse = new Uint32Array(4);
   /** One bit per frame below `fresh`: set when the frame is free again. Frames at or above `fresh` are free. */
-  private readonly freeBits: Uint32Array;
+  private freeBits: Uint32Array;
   /** The lowest frame never handed out: every frame from here to `total` is free. */
   private fresh = 0;
   /** No word below this index has a free bit. */
@@ -45,9 +54,10 @@ export class FrameAllocator {
     if (typeof poison !== 'boolean') throw new InvalidArgumentError('poisonFreed', poison, 'expected a boolean');
     this.ram = ram;
     this.total = ram.frameCount;
-    this.refCounts = new Uint32Array(this.total);
-    this.kinds = new Uint8Array(this.total);
-    this.freeBits = new Uint32Array(Math.ceil(this.total / 32));
+    const frames = Math.min(this.total, INITIAL_BOOK_FRAMES);
+    this.refCounts = new Uint32Array(frames);
+    this.kinds = new Uint8Array(frames);
+    this.freeBits = new Uint32Array(Math.ceil(frames / 32));
     this.nFree = this.total;
     this.poison = poison;
   }
@@ -59,6 +69,11 @@ export class FrameAllocator {
 
   get used(): number {
     return this.total - this.nFree;
+  }
+
+  /** One past the highest frame ever handed out: every frame from here to `total` is free and untouched. */
+  get highWater(): number {
+    return this.fresh;
   }
 
   /**
@@ -84,12 +99,15 @@ export class FrameAllocator {
       pfn = w * 32 + bit;
       words[w] = word & ~(1 << bit);
     } else {
+      if (pfn === this.kinds.length) this.growBooks();
       this.fresh = pfn + 1;
     }
     this.nFree--;
     this.refCounts[pfn] = 1;
     this.kinds[pfn] = kind;
     this.inUse[kind]!++;
+    // Committed before anyone writes it, so code holding `ram.bytes` may write a frame it was handed.
+    if ((pfn + 1) * this.ram.frameSize > this.ram.committedBytes) this.ram.commitFrame(pfn);
     if (zero) this.ram.zeroFrame(pfn);
     return pfn;
   }
@@ -97,7 +115,7 @@ export class FrameAllocator {
   /** Adds a reference to a frame in use; returns the new count. */
   ref(pfn: number): number {
     this.checkPfn(pfn);
-    const count = this.refCounts[pfn]!;
+    const count = pfn < this.fresh ? this.refCounts[pfn]! : 0;
     if (count === 0) throw new FrameStateError('reference', pfn, count);
     if (count === 0xffffffff) throw new FrameStateError('reference overflow', pfn, count);
     this.refCounts[pfn] = count + 1;
@@ -107,8 +125,9 @@ export class FrameAllocator {
   /** Drops a reference; the frame returns to the free list when none is left. Returns the new count. */
   unref(pfn: number): number {
     this.checkPfn(pfn);
-    const count = this.refCounts[pfn]!;
-    if (count === 0) throw new FrameStateError(this.kinds[pfn] === FRAME_FREE ? 'double free' : 'reference underflow', pfn, count);
+    // A frame never handed out lies past the books: free, count 0.
+    const count = pfn < this.fresh ? this.refCounts[pfn]! : 0;
+    if (count === 0) throw new FrameStateError(pfn >= this.fresh || this.kinds[pfn] === FRAME_FREE ? 'double free' : 'reference underflow', pfn, count);
     this.refCounts[pfn] = count - 1;
     if (count === 1) this.release(pfn);
     return count - 1;
@@ -116,12 +135,12 @@ export class FrameAllocator {
 
   refCount(pfn: number): number {
     this.checkPfn(pfn);
-    return this.refCounts[pfn]!;
+    return pfn < this.fresh ? this.refCounts[pfn]! : 0;
   }
 
   kindOf(pfn: number): number {
     this.checkPfn(pfn);
-    return this.kinds[pfn]!;
+    return pfn < this.fresh ? this.kinds[pfn]! : FRAME_FREE;
   }
 
   isFree(pfn: number): boolean {
@@ -137,6 +156,20 @@ export class FrameAllocator {
     if (pfn >>> 5 < this.lowestWord) this.lowestWord = pfn >>> 5;
     this.nFree++;
     if (this.poison) this.ram.fillFrame(pfn, 0xa5);
+  }
+
+  /** Doubles the books (at most to `total` frames), keeping what they hold. */
+  private growBooks(): void {
+    const frames = Math.min(this.total, this.kinds.length * 2);
+    const refCounts = new Uint32Array(frames);
+    refCounts.set(this.refCounts);
+    const kinds = new Uint8Array(frames);
+    kinds.set(this.kinds);
+    const freeBits = new Uint32Array(Math.ceil(frames / 32));
+    freeBits.set(this.freeBits);
+    this.refCounts = refCounts;
+    this.kinds = kinds;
+    this.freeBits = freeBits;
   }
 
   private checkPfn(pfn: number): void {
