@@ -110,7 +110,7 @@ function faultRows(makeModel: () => HardwareModel): BenchRow[] {
     child = k.fork(pid).pid;
     k.switchTo(child);
   }, () => {
-    for (let i = 0; i < n; i++) k.store(BASE + i * PAGE, 4, ~i);
+    for (let i = 0; i < n; i++) k.store(BASE + i * PAGE, 4, ~i >>> 0);
   }, () => {
     check(k.frames.refCount(k.translate(BASE, child)!.pfn) === 1, 'the child has its own copy');
     k.switchTo(pid);
