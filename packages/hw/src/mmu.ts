@@ -79,6 +79,8 @@ export class Mmu implements RamGrowthListener {
    */
   declare private view: DataView;
   declare private bytes: Uint8Array;
+  /** Bytes of RAM committed (the views' length), kept as a plain number for the walk's bounds check. */
+  declare private committed: number;
   // Result of the last successful walk.
   private walkPfn = 0;
   private walkFlags = 0;
@@ -124,6 +126,7 @@ export class Mmu implements RamGrowthListener {
     }
     this.view = ram.view;
     this.bytes = ram.bytes;
+    this.committed = ram.bytes.length;
     ram.addGrowthListener(this);
     this.fillPermTable();
   }
@@ -133,6 +136,7 @@ export class Mmu implements RamGrowthListener {
     if (ram !== this.ram) return;
     this.view = ram.view;
     this.bytes = ram.bytes;
+    this.committed = ram.bytes.length;
   }
 
   /** Switches address space: loads the root register (CR3 / satp) with a root table frame and an ASID. */
@@ -333,7 +337,7 @@ export class Mmu implements RamGrowthListener {
       tlb.countHit();
       this.status = 0;
       const pfn = tlb.pfn[slot]!;
-      if ((pfn + 1) * this.pageSize > this.bytes.length) this.ram.commitFrame(pfn);
+      if ((pfn + 1) * this.pageSize > this.committed) this.ram.commitFrame(pfn);
       return pfn * this.pageSize + (va & this.pageMask);
     }
     // A miss, or a cached entry without the right (it may be stale): walk again.
@@ -342,7 +346,7 @@ export class Mmu implements RamGrowthListener {
     this.status = pa < 0 ? pa : 0;
     if (pa >= 0) {
       // Commit the frame before caching it: hits then need no bounds check (RAM committed on demand).
-      if ((this.walkPfn + 1) * this.pageSize > this.bytes.length) this.ram.commitFrame(this.walkPfn);
+      if ((this.walkPfn + 1) * this.pageSize > this.committed) this.ram.commitFrame(this.walkPfn);
       tlb.insert(vpn, this.asid, this.walkPfn, this.permTable[permKey(this.walkFlags)]!, this.walkGlobal, this.walkSpan);
     }
     return pa;
@@ -407,7 +411,7 @@ export class Mmu implements RamGrowthListener {
       const entryPa = table + index * this.entryBytes;
       if (entryPa + this.entryBytes > ram.size) return this.fault(FAULT_BUS, va, access, user, level);
       // RAM never committed reads as zero: an entry there is not present.
-      const committed = entryPa + this.entryBytes <= view.byteLength;
+      const committed = entryPa + this.entryBytes <= this.committed;
       const lo = committed ? view.getUint32(entryPa, true) : 0;
       const hi = committed && this.entryBytes === 8 ? view.getUint32(entryPa + 4, true) : 0;
       if (!model.isValid(lo, hi, level)) return this.fault(FAULT_NOT_PRESENT, va, access, user, level);
