@@ -8,7 +8,7 @@ import {
 } from '@vmsim/hw';
 import {
   ERR_NO_PROCESS, Kernel, OutOfMemoryError, SEGV_MAPERR, VM_FAULT_OOM,
-  type KernelEvent, type KernelStats, type Process,
+  type AddressSpace, type KernelEvent, type KernelStats, type Process,
 } from '@vmsim/kernel';
 import { DataType, valueOfWords } from './data-type.js';
 import { dumpLines } from './dump.js';
@@ -147,6 +147,15 @@ export class Simulator {
   readonly #vaBits: number;
   /** 'user' when user space is the lower half of a sign-extended space, else 'virtual' (the whole space). */
   readonly #space: 'virtual' | 'user';
+  /*
+   * The last region an access was found inside: [#hitStart, #hitEnd) of #hitSpace while its region list's
+   * change counter (VmaList.seq) is still #hitSeq. An access wholly inside it is registered without asking
+   * the kernel again; any change to that space's regions (register, unmap, exit) moves the counter on.
+   */
+  #hitSpace: AddressSpace | null = null;
+  #hitSeq = -1;
+  #hitStart = 0;
+  #hitEnd = 0;
 
   private constructor(verbose: boolean, kernel: Kernel, output: OutputSink | LineWriter) {
     this.verbose = verbose;
@@ -245,7 +254,8 @@ export class Simulator {
     const size = value.size;
     if (!this.#accessible(p, va, size)) return;
     let code: number;
-    if ((va % this.#pageSize) + size <= this.#pageSize) {
+    // The page offset by a mask (va is a checked integer; `%` on a double above 2^31 calls into the C library).
+    if ((va & (this.#pageSize - 1)) + size <= this.#pageSize) {
       if (size === 8) {
         // Values made from numbers (and values read back) carry their two words: no bigint on the way to RAM.
         const lo = storedLowWord(value);
@@ -376,6 +386,11 @@ export class Simulator {
 
   /** Checks that every page the access touches lies in the address space and is registered. */
   #accessible(p: Process, va: number, size: number): boolean {
+    const space = p.space;
+    if (
+      space === this.#hitSpace && space !== null && space.vmas.seq === this.#hitSeq &&
+      va >= this.#hitStart && va + size <= this.#hitEnd && Number.isInteger(va)
+    ) return true;
     if (va + size > this.#vaLimit) {
       this.#print(outsideAddressSpace(va, va >= this.#vaLimit ? 0 : size, this.#vaBits, this.#space));
       return false;
@@ -391,6 +406,11 @@ export class Simulator {
       this.#print(invalidAddress(end - (end % pageSize)));
       return false;
     }
+    const vma = space!.vmas.find(va)!;
+    this.#hitSpace = space;
+    this.#hitSeq = space!.vmas.seq;
+    this.#hitStart = vma.start;
+    this.#hitEnd = vma.end;
     return true;
   }
 

@@ -56,6 +56,8 @@ function toFloat(type: string, n: unknown): number {
 }
 
 const TWO_32 = 4294967296;
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+const SAFE_MIN = -SAFE_MAX;
 
 /** The 64-bit pattern hi·2^32 + lo as an unsigned bigint (one bigint below 2^53). */
 function wordsToBigInt(lo: number, hi: number): bigint {
@@ -79,9 +81,9 @@ export class ValueType<V extends bigint | number = bigint | number> {
    * Immutable through getter-only accessors over private fields rather than Object.freeze, which would cost
    * more than the rest of a read: a value is made on every read and usually on every write.
    *
-   * The stored bit pattern is kept as two 32-bit words (#lo, #hi) when the value was made from a number or
-   * read from memory, so writing or reading it needs no bigint; #lo is -1 when it was made from a bigint
-   * (then #bits holds the pattern). The bigint value and pattern of an 8-byte kind made from words are made
+   * The stored bit pattern is kept as two 32-bit words (#lo, #hi) when the value was made from a number, from
+   * a bigint of at most 53 bits (a safe integer), or read from memory, so writing or reading it needs no
+   * bigint; #lo is -1 when it was made from a wider bigint (then #bits holds the pattern). The bigint value and pattern of an 8-byte kind made from words are made
    * the first time they are asked for.
    */
   readonly #kind: ValueKind;
@@ -134,6 +136,12 @@ export class ValueType<V extends bigint | number = bigint | number> {
     }
     const v = toBigInt('UnsignedInt', n);
     if (v < 0n || v > U64_MAX) throw new InvalidValueError('UnsignedInt', n, 'expected an integer from 0 to 2^64 - 1');
+    if (v <= SAFE_MAX) {
+      // Below 2^53 the bigint converts exactly: its two words too, so writing it needs no bigint arithmetic.
+      const safe = Number(v);
+      const lo = safe % TWO_32;
+      return new ValueType('UnsignedInt', v, 8, v, lo, (safe - lo) / TWO_32);
+    }
     return new ValueType('UnsignedInt', v, 8, v, -1, 0);
   }
 
@@ -145,6 +153,12 @@ export class ValueType<V extends bigint | number = bigint | number> {
     }
     const v = toBigInt('SignedInt', n);
     if (v < I64_MIN || v > I64_MAX) throw new InvalidValueError('SignedInt', n, 'expected an integer from -2^63 to 2^63 - 1');
+    if (v >= SAFE_MIN && v <= SAFE_MAX) {
+      // A safe integer: its two's-complement words come from the number; the pattern is made when asked for.
+      const safe = Number(v);
+      const high = Math.floor(safe / TWO_32);
+      return new ValueType('SignedInt', v, 8, undefined, safe - high * TWO_32, high >>> 0);
+    }
     return new ValueType('SignedInt', v, 8, BigInt.asUintN(64, v), -1, 0);
   }
 

@@ -109,7 +109,7 @@ export function userLoad64Words(ctx: KernelContext, va: number): number {
   const refused = refuseAddress(ctx, p, va, 8, ACCESS_READ);
   if (refused < 0) return (ctx.status = refused);
   const mmu = ctx.mmu;
-  const crossing = (va % ctx.pageSize) + 8 > ctx.pageSize;
+  const crossing = (va & (ctx.pageSize - 1)) + 8 > ctx.pageSize;
   for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
     if (crossing) {
       // Across a page: the MMU's staged load translates every byte, as load64 does.
@@ -146,7 +146,7 @@ export function userStore64Words(ctx: KernelContext, va: number, lo: number, hi:
   const refused = refuseAddress(ctx, p, va, 8, ACCESS_WRITE);
   if (refused < 0) return (ctx.status = refused);
   const mmu = ctx.mmu;
-  if ((va % ctx.pageSize) + 8 > ctx.pageSize) {
+  if ((va & (ctx.pageSize - 1)) + 8 > ctx.pageSize) {
     // Across a page: the MMU's staged store checks both pages before it writes a byte.
     return userStore64(ctx, va, (BigInt(hi) << 32n) | BigInt(lo));
   }
@@ -174,7 +174,9 @@ function refuseAddress(ctx: KernelContext, p: Process, va: number, size: number,
   if (va >>> 0 !== va ? !(Number.isSafeInteger(va) && va >= 0 && va < ctx.vaLimit) : va >= ctx.vaLimit) {
     return faultFailed(ctx, p, va, access, SEGV_MAPERR);
   }
-  if ((va % ctx.pageSize) + size <= ctx.pageSize) return 0;
+  // The offset in the page by a mask, not `%`: va is a non-negative safe integer here, and above 2^31 it is a
+  // double, for which `%` is a call into the C library; `&` keeps its low 32 bits exactly.
+  if ((va & (ctx.pageSize - 1)) + size <= ctx.pageSize) return 0;
   const probe = access === ACCESS_WRITE ? probeWrite(ctx, p, va, size, true) : probeRead(ctx, p, va, size);
   return probe.code < 0 ? faultFailed(ctx, p, probe.va, access, probe.code) : 0;
 }
