@@ -56,8 +56,6 @@ function toFloat(type: string, n: unknown): number {
 }
 
 const TWO_32 = 4294967296;
-const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
-const SAFE_MIN = -SAFE_MAX;
 
 /** The 64-bit pattern hi·2^32 + lo as an unsigned bigint (one bigint below 2^53). */
 function wordsToBigInt(lo: number, hi: number): bigint {
@@ -134,14 +132,17 @@ export class ValueType<V extends bigint | number = bigint | number> {
       const lo = n % TWO_32;
       return new ValueType<bigint>('UnsignedInt', undefined, 8, undefined, lo, (n - lo) / TWO_32);
     }
+    if (typeof n === 'bigint') {
+      // Number() rounds monotonically and 2^53 is a double, so the result lies in [0, 2^53 − 1] exactly when
+      // the bigint does; then it converts exactly, words and all, and writing it needs no bigint arithmetic.
+      const safe = Number(n);
+      if (safe >= 0 && safe <= Number.MAX_SAFE_INTEGER) {
+        const lo = safe % TWO_32;
+        return new ValueType('UnsignedInt', n, 8, n, lo, (safe - lo) / TWO_32);
+      }
+    }
     const v = toBigInt('UnsignedInt', n);
     if (v < 0n || v > U64_MAX) throw new InvalidValueError('UnsignedInt', n, 'expected an integer from 0 to 2^64 - 1');
-    if (v <= SAFE_MAX) {
-      // Below 2^53 the bigint converts exactly: its two words too, so writing it needs no bigint arithmetic.
-      const safe = Number(v);
-      const lo = safe % TWO_32;
-      return new ValueType('UnsignedInt', v, 8, v, lo, (safe - lo) / TWO_32);
-    }
     return new ValueType('UnsignedInt', v, 8, v, -1, 0);
   }
 
@@ -151,14 +152,17 @@ export class ValueType<V extends bigint | number = bigint | number> {
       const high = Math.floor(n / TWO_32);
       return new ValueType<bigint>('SignedInt', undefined, 8, undefined, n - high * TWO_32, high >>> 0);
     }
+    if (typeof n === 'bigint') {
+      // As in UnsignedInt: the number is a safe integer exactly when the bigint is one, and then equals it. Its
+      // two's-complement words come from the number; the pattern is made when asked for.
+      const safe = Number(n);
+      if (Number.isSafeInteger(safe)) {
+        const high = Math.floor(safe / TWO_32);
+        return new ValueType('SignedInt', n, 8, undefined, safe - high * TWO_32, high >>> 0);
+      }
+    }
     const v = toBigInt('SignedInt', n);
     if (v < I64_MIN || v > I64_MAX) throw new InvalidValueError('SignedInt', n, 'expected an integer from -2^63 to 2^63 - 1');
-    if (v >= SAFE_MIN && v <= SAFE_MAX) {
-      // A safe integer: its two's-complement words come from the number; the pattern is made when asked for.
-      const safe = Number(v);
-      const high = Math.floor(safe / TWO_32);
-      return new ValueType('SignedInt', v, 8, undefined, safe - high * TWO_32, high >>> 0);
-    }
     return new ValueType('SignedInt', v, 8, BigInt.asUintN(64, v), -1, 0);
   }
 
