@@ -252,16 +252,29 @@ export class Simulator {
     const kernel = this.kernel;
     if (p === null || p.state !== 'running' || kernel.current !== p) return this.#refuse(p, 'write to', va);
     const size = value.size;
-    if (!this.#accessible(p, va, size)) return;
+    if (!this.#hit(p, va, size) && !this.#accessible(p, va, size)) return;
+    // The common case kept small, so the engine inlines it: 8 bytes with their two words, inside one page
+    // (the page offset by a mask: va is a checked integer, and `%` on a double above 2^31 calls into C).
+    const lo = size === 8 ? storedLowWord(value) : -1;
+    if (lo >= 0 && (va & (this.#pageSize - 1)) + 8 <= this.#pageSize) {
+      const code = kernel.store64Words(va, lo, storedHighWord(value));
+      if (code < 0) this.#failed(p, 'write to', va, code);
+      return;
+    }
+    this.#writeOther(p, va, value, size);
+  }
+
+  /** The rest of `write`: 1, 2 or 4 bytes, an 8-byte value made from a wide bigint, or an access across pages. */
+  #writeOther(p: Process, va: number, value: ValueType, size: number): void {
+    const kernel = this.kernel;
     let code: number;
-    // The page offset by a mask (va is a checked integer; `%` on a double above 2^31 calls into the C library).
     if ((va & (this.#pageSize - 1)) + size <= this.#pageSize) {
       if (size === 8) {
         // Values made from numbers (and values read back) carry their two words: no bigint on the way to RAM.
         const lo = storedLowWord(value);
         code = lo >= 0 ? kernel.store64Words(va, lo, storedHighWord(value)) : kernel.store64(va, value.bits as bigint);
       } else {
-        code = kernel.store(va, size, value.bits as number);
+        code = kernel.store(va, size as 1 | 2 | 4, value.bits as number);
       }
     } else {
       // Across a page boundary: the kernel's write checks both pages and the frames first (all or nothing).
@@ -290,7 +303,7 @@ export class Simulator {
       return undefined;
     }
     const size = type.size;
-    if (!this.#accessible(p, va, size)) return undefined;
+    if (!this.#hit(p, va, size) && !this.#accessible(p, va, size)) return undefined;
     if (size === 8) {
       const lo = kernel.load64Words(va);
       if (lo < 0) return this.#failed(p, 'read of', va, lo);
@@ -384,13 +397,18 @@ export class Simulator {
     else this.#print(zombie(p.pid));
   }
 
-  /** Checks that every page the access touches lies in the address space and is registered. */
-  #accessible(p: Process, va: number, size: number): boolean {
+  /** Does the access lie wholly inside the region the last successful check found (see #hitSpace)? */
+  #hit(p: Process, va: number, size: number): boolean {
     const space = p.space;
-    if (
-      space === this.#hitSpace && space !== null && space.vmas.seq === this.#hitSeq &&
-      va >= this.#hitStart && va + size <= this.#hitEnd && Number.isInteger(va)
-    ) return true;
+    return space === this.#hitSpace && space !== null && space.vmas.seq === this.#hitSeq &&
+      va >= this.#hitStart && va + size <= this.#hitEnd && Number.isInteger(va);
+  }
+
+  /**
+   * Checks that every page the access touches lies in the address space and is registered, printing why
+   * not; on success remembers the region for #hit.
+   */
+  #accessible(p: Process, va: number, size: number): boolean {
     if (va + size > this.#vaLimit) {
       this.#print(outsideAddressSpace(va, va >= this.#vaLimit ? 0 : size, this.#vaBits, this.#space));
       return false;
@@ -406,9 +424,10 @@ export class Simulator {
       this.#print(invalidAddress(end - (end % pageSize)));
       return false;
     }
-    const vma = space!.vmas.find(va)!;
+    const space = p.space!;
+    const vma = space.vmas.find(va)!;
     this.#hitSpace = space;
-    this.#hitSeq = space!.vmas.seq;
+    this.#hitSeq = space.vmas.seq;
     this.#hitStart = vma.start;
     this.#hitEnd = vma.end;
     return true;

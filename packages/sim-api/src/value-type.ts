@@ -57,9 +57,14 @@ function toFloat(type: string, n: unknown): number {
 
 const TWO_32 = 4294967296;
 
-/** The 64-bit pattern hi·2^32 + lo as an unsigned bigint (one bigint below 2^53). */
+/**
+ * The 64-bit pattern hi·2^32 + lo as an unsigned bigint, made by the scratch DataView: one bigint, and
+ * cheaper than BigInt(number) (the engine inlines DataView's 64-bit loads).
+ */
 function wordsToBigInt(lo: number, hi: number): bigint {
-  return hi < 0x200000 ? BigInt(hi * TWO_32 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
+  scratch.setUint32(0, lo, true);
+  scratch.setUint32(4, hi, true);
+  return scratch.getBigUint64(0, true);
 }
 
 /*
@@ -79,9 +84,9 @@ export class ValueType<V extends bigint | number = bigint | number> {
    * Immutable through getter-only accessors over private fields rather than Object.freeze, which would cost
    * more than the rest of a read: a value is made on every read and usually on every write.
    *
-   * The stored bit pattern is kept as two 32-bit words (#lo, #hi) when the value was made from a number, from
-   * a bigint of at most 53 bits (a safe integer), or read from memory, so writing or reading it needs no
-   * bigint; #lo is -1 when it was made from a wider bigint (then #bits holds the pattern). The bigint value and pattern of an 8-byte kind made from words are made
+   * The stored bit pattern is kept as two 32-bit words (#lo, #hi) for every 8-byte kind (made from a number,
+   * from a bigint, or read from memory), so writing or reading it needs no bigint arithmetic; #lo is -1 for
+   * none (then #bits holds the pattern). The bigint value and pattern of an 8-byte kind made from words are made
    * the first time they are asked for.
    */
   readonly #kind: ValueKind;
@@ -132,18 +137,15 @@ export class ValueType<V extends bigint | number = bigint | number> {
       const lo = n % TWO_32;
       return new ValueType<bigint>('UnsignedInt', undefined, 8, undefined, lo, (n - lo) / TWO_32);
     }
-    if (typeof n === 'bigint') {
-      // Number() rounds monotonically and 2^53 is a double, so the result lies in [0, 2^53 − 1] exactly when
-      // the bigint does; then it converts exactly, words and all, and writing it needs no bigint arithmetic.
-      const safe = Number(n);
-      if (safe >= 0 && safe <= Number.MAX_SAFE_INTEGER) {
-        const lo = safe % TWO_32;
-        return new ValueType('UnsignedInt', n, 8, n, lo, (safe - lo) / TWO_32);
-      }
+    if (typeof n === 'bigint' && n >= 0n && n <= U64_MAX) {
+      // Its two words through the scratch DataView (far cheaper than Number() or bigint shifts), so writing
+      // it needs no bigint arithmetic.
+      scratch.setBigUint64(0, n, true);
+      return new ValueType('UnsignedInt', n, 8, n, scratch.getUint32(0, true), scratch.getUint32(4, true));
     }
-    const v = toBigInt('UnsignedInt', n);
-    if (v < 0n || v > U64_MAX) throw new InvalidValueError('UnsignedInt', n, 'expected an integer from 0 to 2^64 - 1');
-    return new ValueType('UnsignedInt', v, 8, v, -1, 0);
+    // Every value in range was taken above: a non-integer gets toBigInt's message, the rest is out of range.
+    toBigInt('UnsignedInt', n);
+    throw new InvalidValueError('UnsignedInt', n, 'expected an integer from 0 to 2^64 - 1');
   }
 
   /** A signed 64-bit integer, −2^63 to 2^63 − 1, stored in two's complement (8 bytes). */
@@ -152,18 +154,14 @@ export class ValueType<V extends bigint | number = bigint | number> {
       const high = Math.floor(n / TWO_32);
       return new ValueType<bigint>('SignedInt', undefined, 8, undefined, n - high * TWO_32, high >>> 0);
     }
-    if (typeof n === 'bigint') {
-      // As in UnsignedInt: the number is a safe integer exactly when the bigint is one, and then equals it. Its
-      // two's-complement words come from the number; the pattern is made when asked for.
-      const safe = Number(n);
-      if (Number.isSafeInteger(safe)) {
-        const high = Math.floor(safe / TWO_32);
-        return new ValueType('SignedInt', n, 8, undefined, safe - high * TWO_32, high >>> 0);
-      }
+    if (typeof n === 'bigint' && n >= I64_MIN && n <= I64_MAX) {
+      // As in UnsignedInt: its two's-complement words through the scratch DataView; the pattern is made when
+      // asked for.
+      scratch.setBigInt64(0, n, true);
+      return new ValueType('SignedInt', n, 8, undefined, scratch.getUint32(0, true), scratch.getUint32(4, true));
     }
-    const v = toBigInt('SignedInt', n);
-    if (v < I64_MIN || v > I64_MAX) throw new InvalidValueError('SignedInt', n, 'expected an integer from -2^63 to 2^63 - 1');
-    return new ValueType('SignedInt', v, 8, BigInt.asUintN(64, v), -1, 0);
+    toBigInt('SignedInt', n);
+    throw new InvalidValueError('SignedInt', n, 'expected an integer from -2^63 to 2^63 - 1');
   }
 
   /** Zero: writing it clears all 8 bytes (the original cleared only the lowest one). */
