@@ -257,7 +257,8 @@ export class Simulator {
     // (the page offset by a mask: va is a checked integer, and `%` on a double above 2^31 calls into C).
     const lo = size === 8 ? storedLowWord(value) : -1;
     if (lo >= 0 && (va & (this.#pageSize - 1)) + 8 <= this.#pageSize) {
-      const code = kernel.store64Words(va, lo, storedHighWord(value));
+      // Everything store64Words would check is checked above: the entry point that skips it.
+      const code = kernel.store64WordsPrechecked(va, lo, storedHighWord(value));
       if (code < 0) this.#failed(p, 'write to', va, code);
       return;
     }
@@ -304,12 +305,24 @@ export class Simulator {
     }
     const size = type.size;
     if (!this.#hit(p, va, size) && !this.#accessible(p, va, size)) return undefined;
+    if (size === 8 && (va & (this.#pageSize - 1)) + 8 <= this.#pageSize) {
+      // Everything load64Words would check is checked above: the entry point that skips it.
+      const lo = kernel.load64WordsPrechecked(va);
+      if (lo < 0) return this.#failed(p, 'read of', va, lo);
+      return valueOfWords(type, lo, kernel.high);
+    }
+    return this.#readOther(p, va, type, size);
+  }
+
+  /** The rest of `read`: 1, 2 or 4 bytes, or 8 across a page boundary. */
+  #readOther<V extends bigint | number>(p: Process, va: number, type: DataType<V>, size: number): ValueType<V> | undefined {
+    const kernel = this.kernel;
     if (size === 8) {
       const lo = kernel.load64Words(va);
       if (lo < 0) return this.#failed(p, 'read of', va, lo);
       return valueOfWords(type, lo, kernel.high);
     }
-    const bits = kernel.load(va, size);
+    const bits = kernel.load(va, size as 1 | 2 | 4);
     if (bits < 0) return this.#failed(p, 'read of', va, bits);
     return type.fromBits(bits);
   }
