@@ -85,20 +85,22 @@ export class ValueType<V extends bigint | number = bigint | number> {
    * more than the rest of a read: a value is made on every read and usually on every write.
    *
    * The stored bit pattern is kept as two 32-bit words (#lo, #hi) for every 8-byte kind (made from a number,
-   * from a bigint, or read from memory), so writing or reading it needs no bigint arithmetic; #lo is -1 for
-   * none (then #bits holds the pattern). The bigint value and pattern of an 8-byte kind made from words are made
+   * from a bigint, or read from memory), so writing or reading it needs no bigint arithmetic; #words is false
+   * for none (then #bits holds the pattern). The words are held as int32 (`| 0`, read back with `>>> 0`): small
+   * integers to the engine, where a word of 2^31 or more would otherwise take a heap number of its own. The bigint value and pattern of an 8-byte kind made from words are made
    * the first time they are asked for.
    */
   readonly #kind: ValueKind;
   readonly #size: 1 | 2 | 4 | 8;
   #bits: bigint | number | undefined;
   #value: V | undefined;
+  readonly #words: boolean;
   readonly #lo: number;
   readonly #hi: number;
 
   static {
-    lowWord = (v) => v.#lo;
-    highWord = (v) => v.#hi;
+    lowWord = (v) => (v.#words ? v.#lo >>> 0 : -1);
+    highWord = (v) => v.#hi >>> 0;
     fromWords = (kind, lo, hi) => new ValueType<bigint>(kind, undefined, 8, undefined, lo, hi);
   }
 
@@ -107,8 +109,10 @@ export class ValueType<V extends bigint | number = bigint | number> {
     this.#size = size;
     this.#bits = bits;
     this.#value = value;
-    this.#lo = lo;
-    this.#hi = hi;
+    // lo is -1 for no words; otherwise lo and hi are integers from 0 to 2^32 − 1.
+    this.#words = lo >= 0;
+    this.#lo = lo | 0;
+    this.#hi = hi | 0;
   }
 
   get [VALUE_TYPE](): true {
@@ -127,7 +131,7 @@ export class ValueType<V extends bigint | number = bigint | number> {
   /** The bit pattern stored in memory, read as an unsigned integer: a bigint for 8 bytes, else a number. */
   get bits(): bigint | number {
     let bits = this.#bits;
-    if (bits === undefined) this.#bits = bits = wordsToBigInt(this.#lo, this.#hi);
+    if (bits === undefined) this.#bits = bits = wordsToBigInt(this.#lo >>> 0, this.#hi >>> 0);
     return bits;
   }
 
