@@ -23,7 +23,9 @@ import type { Process } from './proc/process.js';
 import { spawnProcess, switchTo } from './proc/switch.js';
 import { takeSnapshot, type KernelSnapshot } from './snapshot.js';
 import { collectStats, type KernelStats } from './stats.js';
-import { userLoad, userLoad64, userLoad64Words, userStore, userStore64, userStore64Words } from './uaccess/access.js';
+import {
+  loadWordsInPage, storeWordsInPage, userLoad, userLoad64, userLoad64Words, userStore, userStore64, userStore64Words,
+} from './uaccess/access.js';
 import { copyIn, copyOut } from './uaccess/copy-user.js';
 
 /** Default RAM: 16 MiB (4096 frames of 4 KiB). */
@@ -183,6 +185,27 @@ export class Kernel {
   /** Stores `hi`·2^32 + `lo` (two integers from 0 to 2^32 − 1) at `va` without a bigint; 0 or a negative code. */
   store64Words(va: number, lo: number, hi: number): number {
     return userStore64Words(this.ctx, va, lo, hi);
+  }
+
+  /**
+   * load64Words without the checks a caller has already made (sim-api's read): a process is running and `va`
+   * is an integer user address inside one of its regions with its 8 bytes in one page. Faults are resolved,
+   * counted and reported exactly as by load64Words; only the argument checks are skipped. Not for general use.
+   */
+  load64WordsPrechecked(va: number): number {
+    const ctx = this.ctx;
+    return loadWordsInPage(ctx, ctx.procs.current!, va);
+  }
+
+  /**
+   * store64Words without the checks a caller has already made (sim-api's write): a process is running, `va`
+   * is an integer user address inside one of its regions with its 8 bytes in one page, and `lo`, `hi` are
+   * integers from 0 to 2^32 − 1. Faults are resolved, counted and reported exactly as by store64Words; only
+   * the argument checks are skipped, so a wrong argument is not diagnosed. Not for general use.
+   */
+  store64WordsPrechecked(va: number, lo: number, hi: number): number {
+    const ctx = this.ctx;
+    return storeWordsInPage(ctx, ctx.procs.current!, va, lo, hi);
   }
 
   /** Reads `length` bytes at `va` as the running process. Throws a typed error when it cannot. */

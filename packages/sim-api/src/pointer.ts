@@ -22,9 +22,11 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /*
  * The counter is shared by every Pointer.new call, as the original's static counter was; Simulator.begin
- * resets it so each run hands out the same addresses (the original never reset it).
+ * resets it so each run hands out the same addresses (the original never reset it). It lives in a typed
+ * array: its values (2^31 and up) are not small integers to the engine, and a plain variable would take a
+ * new heap number on every step.
  */
-let counter = KERNBASE;
+const counter = new Float64Array([KERNBASE]);
 
 function checkAddress(address: unknown): number {
   if (typeof address !== 'number' || !Number.isInteger(address) || address < 0 || address >= POINTER_LIMIT) {
@@ -64,14 +66,14 @@ export class Pointer {
    */
   static reserve(size: number): Pointer {
     if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > ADDRESS_LIMIT) {
-      throw new InvalidPointerError(counter, `cannot reserve ${String(size)} bytes: expected an integer from 0 to 2^32`);
+      throw new InvalidPointerError(counter[0]!, `cannot reserve ${String(size)} bytes: expected an integer from 0 to 2^32`);
     }
-    if (counter >= ADDRESS_LIMIT) {
-      throw new InvalidPointerError(counter, 'the pointer counter has run past the end of the 32-bit address space (Simulator.begin resets it)');
+    const address = counter[0]!;
+    if (address >= ADDRESS_LIMIT) {
+      throw new InvalidPointerError(address, 'the pointer counter has run past the end of the 32-bit address space (Simulator.begin resets it)');
     }
-    const pointer = new Pointer(counter);
-    counter += size;
-    return pointer;
+    counter[0] = address + size;
+    return new Pointer(address);
   }
 
   /**
@@ -84,12 +86,12 @@ export class Pointer {
 
   /** Sets the counter back to 0x80000000. `Simulator.begin` calls this. */
   static reset(): void {
-    counter = KERNBASE;
+    counter[0] = KERNBASE;
   }
 
   /** The address the next `Pointer.new` will hand out. */
   static peek(): number {
-    return counter;
+    return counter[0]!;
   }
 
   /** True for a Pointer, even one made by another copy of this package. */

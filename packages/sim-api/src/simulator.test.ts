@@ -308,6 +308,69 @@ describe('write and read', () => {
   });
 });
 
+describe('the remembered region of the last access', () => {
+  it('notices a region removed behind its back (through the kernel) and refuses the next access', () => {
+    const { sim, lines } = start();
+    const x = Pointer.new(ValueType.Zero);
+    sim.register(x);
+    sim.write(x, ValueType.UnsignedInt(5));
+    expect(u64(sim, x)).toBe(5n);
+    const space = sim.kernel.process(sim.pid!).space!;
+    space.vmas.remove(KERNBASE, KERNBASE + PAGE);
+    expect(sim.read(x, DataType.UnsignedInt)).toBeUndefined();
+    sim.write(x, ValueType.UnsignedInt(6));
+    expect(lines).toEqual(['Invalid address 0x80000000', 'Invalid address 0x80000000']);
+  });
+
+  it('is per address space: after a fork or a switch each process is checked against its own regions', () => {
+    const { sim, lines } = start();
+    const x = page(0);
+    const y = page(1);
+    sim.register(x);
+    sim.write(x, ValueType.UnsignedInt(1));
+    sim.fork(); // the child (pid 1) runs
+    sim.register(y);
+    sim.write(y, ValueType.UnsignedInt(2));
+    sim.switch(0);
+    expect(u64(sim, x)).toBe(1n);
+    expect(sim.read(y, DataType.UnsignedInt)).toBeUndefined(); // registered in the child only
+    sim.switch(1);
+    expect(u64(sim, y)).toBe(2n);
+    expect(lines).toEqual(['Invalid address 0x80001000']);
+  });
+
+  it('covers only accesses wholly inside the region: one running past its end is still refused', () => {
+    const { sim, lines } = start();
+    const last = Pointer.at(KERNBASE + PAGE - 8);
+    sim.register(last);
+    sim.write(last, ValueType.UnsignedInt(3));
+    sim.write(Pointer.at(KERNBASE + PAGE - 4), ValueType.UnsignedInt(4));
+    expect(sim.read(Pointer.at(KERNBASE + PAGE - 2), DataType.UnsignedInt32)).toBeUndefined();
+    expect(u64(sim, last)).toBe(3n);
+    expect(lines).toEqual(['Invalid address 0x80001000', 'Invalid address 0x80001000']);
+  });
+
+  it('a foreign pointer with a fractional address inside the remembered region is refused as before', () => {
+    const cold = start();
+    const warm = start();
+    const x = Pointer.at(KERNBASE);
+    for (const { sim } of [cold, warm]) sim.register(x);
+    warm.sim.write(x, ValueType.UnsignedInt(1)); // remembers the region
+    const fake = { [Symbol.for('@vmsim/sim-api/Pointer')]: true, address: KERNBASE + 8.5 } as unknown as Pointer;
+    const errors = [cold, warm].map(({ sim }) => {
+      try {
+        sim.write(fake, ValueType.UnsignedInt(2));
+        return null;
+      } catch (error) {
+        return error;
+      }
+    });
+    expect(errors[0]).not.toBeNull();
+    expect((errors[1] as Error).name).toBe((errors[0] as Error).name);
+    expect((errors[1] as Error).message).toBe((errors[0] as Error).message);
+  });
+});
+
 describe('verbose messages', () => {
   it('prints PGZERO on the first write to each page, with its offset from 0x80000000', () => {
     const { sim, lines } = start(true);

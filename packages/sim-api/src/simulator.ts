@@ -8,7 +8,7 @@ import {
 } from '@vmsim/hw';
 import {
   ERR_NO_PROCESS, Kernel, OutOfMemoryError, SEGV_MAPERR, VM_FAULT_OOM,
-  type KernelEvent, type KernelStats, type Process,
+  type AddressSpace, type KernelEvent, type KernelStats, type Process,
 } from '@vmsim/kernel';
 import { DataType, valueOfWords } from './data-type.js';
 import { dumpLines } from './dump.js';
@@ -147,6 +147,15 @@ export class Simulator {
   readonly #vaBits: number;
   /** 'user' when user space is the lower half of a sign-extended space, else 'virtual' (the whole space). */
   readonly #space: 'virtual' | 'user';
+  /*
+   * The last region an access was found inside: [#hitStart, #hitEnd) of #hitSpace while its region list's
+   * change counter (VmaList.seq) is still #hitSeq. An access wholly inside it is registered without asking
+   * the kernel again; any change to that space's regions (register, unmap, exit) moves the counter on.
+   */
+  #hitSpace: AddressSpace | null = null;
+  #hitSeq = -1;
+  #hitStart = 0;
+  #hitEnd = 0;
 
   private constructor(verbose: boolean, kernel: Kernel, output: OutputSink | LineWriter) {
     this.verbose = verbose;
@@ -243,15 +252,30 @@ export class Simulator {
     const kernel = this.kernel;
     if (p === null || p.state !== 'running' || kernel.current !== p) return this.#refuse(p, 'write to', va);
     const size = value.size;
-    if (!this.#accessible(p, va, size)) return;
+    if (!this.#hit(p, va, size) && !this.#accessible(p, va, size)) return;
+    // The common case kept small, so the engine inlines it: 8 bytes with their two words, inside one page
+    // (the page offset by a mask: va is a checked integer, and `%` on a double above 2^31 calls into C).
+    const lo = size === 8 ? storedLowWord(value) : -1;
+    if (lo >= 0 && (va & (this.#pageSize - 1)) + 8 <= this.#pageSize) {
+      // Everything store64Words would check is checked above: the entry point that skips it.
+      const code = kernel.store64WordsPrechecked(va, lo, storedHighWord(value));
+      if (code < 0) this.#failed(p, 'write to', va, code);
+      return;
+    }
+    this.#writeOther(p, va, value, size);
+  }
+
+  /** The rest of `write`: 1, 2 or 4 bytes, an 8-byte value made from a wide bigint, or an access across pages. */
+  #writeOther(p: Process, va: number, value: ValueType, size: number): void {
+    const kernel = this.kernel;
     let code: number;
-    if ((va % this.#pageSize) + size <= this.#pageSize) {
+    if ((va & (this.#pageSize - 1)) + size <= this.#pageSize) {
       if (size === 8) {
         // Values made from numbers (and values read back) carry their two words: no bigint on the way to RAM.
         const lo = storedLowWord(value);
         code = lo >= 0 ? kernel.store64Words(va, lo, storedHighWord(value)) : kernel.store64(va, value.bits as bigint);
       } else {
-        code = kernel.store(va, size, value.bits as number);
+        code = kernel.store(va, size as 1 | 2 | 4, value.bits as number);
       }
     } else {
       // Across a page boundary: the kernel's write checks both pages and the frames first (all or nothing).
@@ -280,13 +304,25 @@ export class Simulator {
       return undefined;
     }
     const size = type.size;
-    if (!this.#accessible(p, va, size)) return undefined;
+    if (!this.#hit(p, va, size) && !this.#accessible(p, va, size)) return undefined;
+    if (size === 8 && (va & (this.#pageSize - 1)) + 8 <= this.#pageSize) {
+      // Everything load64Words would check is checked above: the entry point that skips it.
+      const lo = kernel.load64WordsPrechecked(va);
+      if (lo < 0) return this.#failed(p, 'read of', va, lo);
+      return valueOfWords(type, lo, kernel.high);
+    }
+    return this.#readOther(p, va, type, size);
+  }
+
+  /** The rest of `read`: 1, 2 or 4 bytes, or 8 across a page boundary. */
+  #readOther<V extends bigint | number>(p: Process, va: number, type: DataType<V>, size: number): ValueType<V> | undefined {
+    const kernel = this.kernel;
     if (size === 8) {
       const lo = kernel.load64Words(va);
       if (lo < 0) return this.#failed(p, 'read of', va, lo);
       return valueOfWords(type, lo, kernel.high);
     }
-    const bits = kernel.load(va, size);
+    const bits = kernel.load(va, size as 1 | 2 | 4);
     if (bits < 0) return this.#failed(p, 'read of', va, bits);
     return type.fromBits(bits);
   }
@@ -374,7 +410,17 @@ export class Simulator {
     else this.#print(zombie(p.pid));
   }
 
-  /** Checks that every page the access touches lies in the address space and is registered. */
+  /** Does the access lie wholly inside the region the last successful check found (see #hitSpace)? */
+  #hit(p: Process, va: number, size: number): boolean {
+    const space = p.space;
+    return space === this.#hitSpace && space !== null && space.vmas.seq === this.#hitSeq &&
+      va >= this.#hitStart && va + size <= this.#hitEnd && Number.isInteger(va);
+  }
+
+  /**
+   * Checks that every page the access touches lies in the address space and is registered, printing why
+   * not; on success remembers the region for #hit.
+   */
   #accessible(p: Process, va: number, size: number): boolean {
     if (va + size > this.#vaLimit) {
       this.#print(outsideAddressSpace(va, va >= this.#vaLimit ? 0 : size, this.#vaBits, this.#space));
@@ -391,6 +437,12 @@ export class Simulator {
       this.#print(invalidAddress(end - (end % pageSize)));
       return false;
     }
+    const space = p.space!;
+    const vma = space.vmas.find(va)!;
+    this.#hitSpace = space;
+    this.#hitSeq = space.vmas.seq;
+    this.#hitStart = vma.start;
+    this.#hitEnd = vma.end;
     return true;
   }
 

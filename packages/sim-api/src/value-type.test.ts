@@ -147,6 +147,33 @@ describe('ValueType made from numbers and from bigints (stored words)', () => {
     expect(ValueType.Float64(-1.5).bits).toBe(0xbff8000000000000n);
   });
 
+  it('a bigint anywhere in the 64-bit range carries words that rebuild its pattern and value exactly', () => {
+    const same = (a: ValueType<bigint>, n: bigint, bits: bigint): void => {
+      expect(a.bits).toBe(bits);
+      expect(a.getValue()).toBe(n);
+      expect(Array.from(a.toBytes())).toEqual(Array.from(new Uint8Array(new BigUint64Array([bits]).buffer)));
+    };
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: U64_MAX }), (n) => {
+      same(ValueType.UnsignedInt(n), n, n);
+      // Read back from its bits as memory holds them: the words path of a read.
+      expect(DataType.UnsignedInt.fromBits(n).equals(ValueType.UnsignedInt(n))).toBe(true);
+    }));
+    fc.assert(fc.property(fc.bigInt({ min: I64_MIN, max: I64_MAX }), (n) => {
+      same(ValueType.SignedInt(n), n, BigInt.asUintN(64, n));
+      expect(ValueType.SignedInt(n).equals(DataType.SignedInt.fromBits(BigInt.asUintN(64, n)))).toBe(true);
+    }));
+    for (const n of [0n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 63n, U64_MAX]) same(ValueType.UnsignedInt(n), n, n);
+    for (const n of [I64_MIN, -1n, -(2n ** 53n), I64_MAX]) same(ValueType.SignedInt(n), n, BigInt.asUintN(64, n));
+  });
+
+  it('refuses bigints outside the range with the message it always gave', () => {
+    expect((thrown(() => ValueType.UnsignedInt(U64_MAX + 1n)) as Error).message).toContain('expected an integer from 0 to 2^64 - 1');
+    expect((thrown(() => ValueType.UnsignedInt(-1n)) as Error).message).toContain('expected an integer from 0 to 2^64 - 1');
+    expect((thrown(() => ValueType.SignedInt(I64_MAX + 1n)) as Error).message).toContain('expected an integer from -2^63 to 2^63 - 1');
+    expect((thrown(() => ValueType.SignedInt(I64_MIN - 1n)) as Error).message).toContain('expected an integer from -2^63 to 2^63 - 1');
+    expect(thrown(() => ValueType.UnsignedInt('1' as unknown as bigint))).toBeInstanceOf(InvalidValueError);
+  });
+
   it('still refuses numbers it cannot hold exactly, whichever path they take', () => {
     for (const bad of [-1, 0.5, 2 ** 53, Number.NaN, Infinity]) expect(() => ValueType.UnsignedInt(bad)).toThrow(InvalidValueError);
     for (const bad of [0.5, 2 ** 53, -(2 ** 53), Number.NaN]) expect(() => ValueType.SignedInt(bad)).toThrow(InvalidValueError);

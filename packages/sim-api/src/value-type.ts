@@ -57,9 +57,14 @@ function toFloat(type: string, n: unknown): number {
 
 const TWO_32 = 4294967296;
 
-/** The 64-bit pattern hi·2^32 + lo as an unsigned bigint (one bigint below 2^53). */
+/**
+ * The 64-bit pattern hi·2^32 + lo as an unsigned bigint, made by the scratch DataView: one bigint, and
+ * cheaper than BigInt(number) (the engine inlines DataView's 64-bit loads).
+ */
 function wordsToBigInt(lo: number, hi: number): bigint {
-  return hi < 0x200000 ? BigInt(hi * TWO_32 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
+  scratch.setUint32(0, lo, true);
+  scratch.setUint32(4, hi, true);
+  return scratch.getBigUint64(0, true);
 }
 
 /*
@@ -79,21 +84,23 @@ export class ValueType<V extends bigint | number = bigint | number> {
    * Immutable through getter-only accessors over private fields rather than Object.freeze, which would cost
    * more than the rest of a read: a value is made on every read and usually on every write.
    *
-   * The stored bit pattern is kept as two 32-bit words (#lo, #hi) when the value was made from a number or
-   * read from memory, so writing or reading it needs no bigint; #lo is -1 when it was made from a bigint
-   * (then #bits holds the pattern). The bigint value and pattern of an 8-byte kind made from words are made
+   * The stored bit pattern is kept as two 32-bit words (#lo, #hi) for every 8-byte kind (made from a number,
+   * from a bigint, or read from memory), so writing or reading it needs no bigint arithmetic; #words is false
+   * for none (then #bits holds the pattern). The words are held as int32 (`| 0`, read back with `>>> 0`): small
+   * integers to the engine, where a word of 2^31 or more would otherwise take a heap number of its own. The bigint value and pattern of an 8-byte kind made from words are made
    * the first time they are asked for.
    */
   readonly #kind: ValueKind;
   readonly #size: 1 | 2 | 4 | 8;
   #bits: bigint | number | undefined;
   #value: V | undefined;
+  readonly #words: boolean;
   readonly #lo: number;
   readonly #hi: number;
 
   static {
-    lowWord = (v) => v.#lo;
-    highWord = (v) => v.#hi;
+    lowWord = (v) => (v.#words ? v.#lo >>> 0 : -1);
+    highWord = (v) => v.#hi >>> 0;
     fromWords = (kind, lo, hi) => new ValueType<bigint>(kind, undefined, 8, undefined, lo, hi);
   }
 
@@ -102,8 +109,10 @@ export class ValueType<V extends bigint | number = bigint | number> {
     this.#size = size;
     this.#bits = bits;
     this.#value = value;
-    this.#lo = lo;
-    this.#hi = hi;
+    // lo is -1 for no words; otherwise lo and hi are integers from 0 to 2^32 − 1.
+    this.#words = lo >= 0;
+    this.#lo = lo | 0;
+    this.#hi = hi | 0;
   }
 
   get [VALUE_TYPE](): true {
@@ -122,7 +131,7 @@ export class ValueType<V extends bigint | number = bigint | number> {
   /** The bit pattern stored in memory, read as an unsigned integer: a bigint for 8 bytes, else a number. */
   get bits(): bigint | number {
     let bits = this.#bits;
-    if (bits === undefined) this.#bits = bits = wordsToBigInt(this.#lo, this.#hi);
+    if (bits === undefined) this.#bits = bits = wordsToBigInt(this.#lo >>> 0, this.#hi >>> 0);
     return bits;
   }
 
@@ -132,9 +141,15 @@ export class ValueType<V extends bigint | number = bigint | number> {
       const lo = n % TWO_32;
       return new ValueType<bigint>('UnsignedInt', undefined, 8, undefined, lo, (n - lo) / TWO_32);
     }
-    const v = toBigInt('UnsignedInt', n);
-    if (v < 0n || v > U64_MAX) throw new InvalidValueError('UnsignedInt', n, 'expected an integer from 0 to 2^64 - 1');
-    return new ValueType('UnsignedInt', v, 8, v, -1, 0);
+    if (typeof n === 'bigint' && n >= 0n && n <= U64_MAX) {
+      // Its two words through the scratch DataView (far cheaper than Number() or bigint shifts), so writing
+      // it needs no bigint arithmetic.
+      scratch.setBigUint64(0, n, true);
+      return new ValueType('UnsignedInt', n, 8, n, scratch.getUint32(0, true), scratch.getUint32(4, true));
+    }
+    // Every value in range was taken above: a non-integer gets toBigInt's message, the rest is out of range.
+    toBigInt('UnsignedInt', n);
+    throw new InvalidValueError('UnsignedInt', n, 'expected an integer from 0 to 2^64 - 1');
   }
 
   /** A signed 64-bit integer, −2^63 to 2^63 − 1, stored in two's complement (8 bytes). */
@@ -143,9 +158,14 @@ export class ValueType<V extends bigint | number = bigint | number> {
       const high = Math.floor(n / TWO_32);
       return new ValueType<bigint>('SignedInt', undefined, 8, undefined, n - high * TWO_32, high >>> 0);
     }
-    const v = toBigInt('SignedInt', n);
-    if (v < I64_MIN || v > I64_MAX) throw new InvalidValueError('SignedInt', n, 'expected an integer from -2^63 to 2^63 - 1');
-    return new ValueType('SignedInt', v, 8, BigInt.asUintN(64, v), -1, 0);
+    if (typeof n === 'bigint' && n >= I64_MIN && n <= I64_MAX) {
+      // As in UnsignedInt: its two's-complement words through the scratch DataView; the pattern is made when
+      // asked for.
+      scratch.setBigInt64(0, n, true);
+      return new ValueType('SignedInt', n, 8, undefined, scratch.getUint32(0, true), scratch.getUint32(4, true));
+    }
+    toBigInt('SignedInt', n);
+    throw new InvalidValueError('SignedInt', n, 'expected an integer from -2^63 to 2^63 - 1');
   }
 
   /** Zero: writing it clears all 8 bytes (the original cleared only the lowest one). */

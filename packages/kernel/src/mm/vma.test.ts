@@ -146,3 +146,34 @@ describe('VmaList copies', () => {
     expect(pages(l)).toEqual([[1, 2], [8, 9]]);
   });
 });
+
+describe('VmaList.seq', () => {
+  const rw = (start: number, end: number): Vma => ({ start, end, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS });
+
+  it('moves on with every insert and remove, and stays put for lookups', () => {
+    const list = new VmaList();
+    const seen = [list.seq];
+    list.insert(rw(0x1000, 0x2000));
+    seen.push(list.seq);
+    list.insert(rw(0x2000, 0x3000)); // merges with its neighbour: still a change
+    seen.push(list.seq);
+    list.find(0x1800);
+    list.overlaps(0, 0x10000);
+    list.toArray();
+    expect(list.seq).toBe(seen[2]);
+    list.remove(0x1000, 0x2000);
+    seen.push(list.seq);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(list.find(0x1800)).toBeUndefined();
+  });
+
+  it('is the list\'s own: a clone changes without moving the original\'s counter', () => {
+    const list = new VmaList();
+    list.insert(rw(0x1000, 0x2000));
+    const before = list.seq;
+    const copy = list.clone();
+    copy.remove(0x1000, 0x2000);
+    expect(list.seq).toBe(before);
+    expect(list.find(0x1000)).toBeDefined();
+  });
+});

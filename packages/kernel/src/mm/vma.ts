@@ -19,6 +19,11 @@ export interface Vma {
 
 export class VmaList {
   private list: Vma[] = [];
+  /**
+   * Bumped by every change to the list (insert, remove): a caller that remembers an answer of `find` together
+   * with this number knows the answer still holds while the number is unchanged (the simulator's access check).
+   */
+  seq = 0;
 
   get count(): number {
     return this.list.length;
@@ -66,6 +71,7 @@ export class VmaList {
       to = i + 1;
     }
     this.list.splice(from, to - from, merged);
+    this.seq++;
     return merged;
   }
 
@@ -83,6 +89,7 @@ export class VmaList {
       if (vma.end > end) kept.push({ ...vma, start: end });
     }
     this.list = kept;
+    this.seq++;
     return removed;
   }
 

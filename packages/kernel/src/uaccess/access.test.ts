@@ -229,3 +229,53 @@ describe.each(MODELS)('word-wise 64-bit access (load64Words / store64Words) on $
     expect(k.load64(VA)).toBe(0x5566778811223344n);
   });
 });
+
+describe.each(MODELS)('the prechecked word-wise entries (store64WordsPrechecked / load64WordsPrechecked) on $name', ({ make: makeModel }) => {
+  /** The same program through the checked and the prechecked entries: results, events, stats and machine. */
+  function run(prechecked: boolean): { results: number[]; events: KernelEvent[]; k: ReturnType<typeof boot> } {
+    const k = boot(makeModel);
+    const events: KernelEvent[] = [];
+    k.on((e) => events.push(e));
+    const store = (va: number, lo: number, hi: number): number => (prechecked ? k.store64WordsPrechecked(va, lo, hi) : k.store64Words(va, lo, hi));
+    const load = (va: number): number => (prechecked ? k.load64WordsPrechecked(va) : k.load64Words(va));
+    const results: number[] = [];
+    const parent = k.spawn();
+    k.register(VA);
+    k.register(VA + PAGE);
+    results.push(load(VA + 8), k.high); // zero page
+    results.push(store(VA + 8, 0x89abcdef, 0x01234567)); // zero-fill
+    results.push(load(VA + 8), k.high);
+    const child = k.fork();
+    k.switchTo(child.pid);
+    results.push(load(VA + 8), k.high); // shared, read-only
+    results.push(store(VA + 8, 5, 6)); // COW copy
+    results.push(store(VA + PAGE + 16, 0xffffffff, 0xffffffff)); // zero-fill of the second page
+    k.switchTo(parent.pid);
+    results.push(load(VA + 8), k.high, store(VA + 8, 7, 8)); // the parent's frame, now its alone: reuse
+    results.push(k.status);
+    return { results, events, k };
+  }
+
+  it('resolve, count and report every fault exactly as the checked entries do', () => {
+    const checked = run(false);
+    const fast = run(true);
+    expect(fast.results).toEqual(checked.results);
+    expect(fast.events).toEqual(checked.events);
+    expect(fast.k.stats()).toEqual(checked.k.stats());
+    expectSameSnapshot(fast.k.snapshot(), checked.k.snapshot());
+    expect(fast.events.filter((e) => e.type === 'fault').map((e) => e.type === 'fault' && e.resolution))
+      .toEqual(['zero-fill', 'cow-copy', 'zero-fill', 'cow-reuse']);
+  });
+
+  it('store the words where load64 finds them, and read back what store64 wrote', () => {
+    const k = boot(makeModel);
+    k.spawn();
+    k.register(VA);
+    expect(k.store64WordsPrechecked(VA + 24, 0x05060708, 0x01020304)).toBe(0);
+    expect(k.load64(VA + 24)).toBe(0x0102030405060708n);
+    expect(k.store64(VA + 32, 0xfffffffe_80000001n)).toBe(0);
+    expect(k.load64WordsPrechecked(VA + 32)).toBe(0x80000001);
+    expect(k.high).toBe(0xfffffffe);
+    expect(k.status).toBe(0);
+  });
+});

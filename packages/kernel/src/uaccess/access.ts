@@ -108,25 +108,36 @@ export function userLoad64Words(ctx: KernelContext, va: number): number {
   if (p === null || p.state !== 'running') return (ctx.status = ERR_NO_PROCESS);
   const refused = refuseAddress(ctx, p, va, 8, ACCESS_READ);
   if (refused < 0) return (ctx.status = refused);
+  if ((va & (ctx.pageSize - 1)) + 8 <= ctx.pageSize) return loadWordsInPage(ctx, p, va);
   const mmu = ctx.mmu;
-  const crossing = (va % ctx.pageSize) + 8 > ctx.pageSize;
   for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
-    if (crossing) {
-      // Across a page: the MMU's staged load translates every byte, as load64 does.
-      const value = mmu.load64(va);
-      if (mmu.status === 0) {
-        ctx.high = Number(value >> 32n);
-        ctx.status = 0;
-        return Number(value & 0xffffffffn);
-      }
-    } else {
-      const pa = mmu.translate(va, ACCESS_READ, true);
-      if (pa >= 0) {
-        const view = ctx.ram.view;
-        ctx.high = view.getUint32(pa + 4, true);
-        ctx.status = 0;
-        return view.getUint32(pa, true);
-      }
+    // Across a page: the MMU's staged load translates every byte, as load64 does.
+    const value = mmu.load64(va);
+    if (mmu.status === 0) {
+      ctx.high = Number(value >> 32n);
+      ctx.status = 0;
+      return Number(value & 0xffffffffn);
+    }
+    const r = handleMmFault(ctx, p, mmu.faultVa, ACCESS_READ);
+    if (r < 0) return (ctx.status = r);
+  }
+  return (ctx.status = VM_FAULT_SIGBUS);
+}
+
+/**
+ * The body of userLoad64Words once its checks are made: `p` is the running process and `va` an integer user
+ * address whose 8 bytes lie in one page. The low word with the high word in `ctx.high`, or a negative code.
+ * For a caller that has made the same checks itself (the Kernel's load64WordsPrechecked).
+ */
+export function loadWordsInPage(ctx: KernelContext, p: Process, va: number): number {
+  const mmu = ctx.mmu;
+  for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
+    const pa = mmu.translate(va, ACCESS_READ, true);
+    if (pa >= 0) {
+      const view = ctx.ram.view;
+      ctx.high = view.getUint32(pa + 4, true);
+      ctx.status = 0;
+      return view.getUint32(pa, true);
     }
     const r = handleMmFault(ctx, p, mmu.faultVa, ACCESS_READ);
     if (r < 0) return (ctx.status = r);
@@ -145,11 +156,21 @@ export function userStore64Words(ctx: KernelContext, va: number, lo: number, hi:
   if (p === null || p.state !== 'running') return (ctx.status = ERR_NO_PROCESS);
   const refused = refuseAddress(ctx, p, va, 8, ACCESS_WRITE);
   if (refused < 0) return (ctx.status = refused);
-  const mmu = ctx.mmu;
-  if ((va % ctx.pageSize) + 8 > ctx.pageSize) {
+  if ((va & (ctx.pageSize - 1)) + 8 > ctx.pageSize) {
     // Across a page: the MMU's staged store checks both pages before it writes a byte.
     return userStore64(ctx, va, (BigInt(hi) << 32n) | BigInt(lo));
   }
+  return storeWordsInPage(ctx, p, va, lo, hi);
+}
+
+/**
+ * The body of userStore64Words once its checks are made: `p` is the running process, `va` an integer user
+ * address whose 8 bytes lie in one page, `lo` and `hi` integers from 0 to 2^32 − 1. Translates (resolving
+ * faults) and writes the two words; 0, or a negative code and nothing written. For a caller that has made
+ * the same checks itself (the Kernel's store64WordsPrechecked, which sim-api's write uses).
+ */
+export function storeWordsInPage(ctx: KernelContext, p: Process, va: number, lo: number, hi: number): number {
+  const mmu = ctx.mmu;
   for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
     const pa = mmu.translate(va, ACCESS_WRITE, true);
     if (pa >= 0) {
@@ -174,7 +195,9 @@ function refuseAddress(ctx: KernelContext, p: Process, va: number, size: number,
   if (va >>> 0 !== va ? !(Number.isSafeInteger(va) && va >= 0 && va < ctx.vaLimit) : va >= ctx.vaLimit) {
     return faultFailed(ctx, p, va, access, SEGV_MAPERR);
   }
-  if ((va % ctx.pageSize) + size <= ctx.pageSize) return 0;
+  // The offset in the page by a mask, not `%`: va is a non-negative safe integer here, and above 2^31 it is a
+  // double, for which `%` is a call into the C library; `&` keeps its low 32 bits exactly.
+  if ((va & (ctx.pageSize - 1)) + size <= ctx.pageSize) return 0;
   const probe = access === ACCESS_WRITE ? probeWrite(ctx, p, va, size, true) : probeRead(ctx, p, va, size);
   return probe.code < 0 ? faultFailed(ctx, p, probe.va, access, probe.code) : 0;
 }
