@@ -6,7 +6,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
   format: ['esm'],
-  dts: true,
+  // Members marked @internal (sim-api's prechecked access entries) stay out of the published types.
+  dts: { compilerOptions: { stripInternal: true } },
   splitting: true,
   sourcemap: true,
   clean: true,

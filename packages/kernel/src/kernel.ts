@@ -191,6 +191,7 @@ export class Kernel {
    * load64Words without the checks a caller has already made (sim-api's read): a process is running and `va`
    * is an integer user address inside one of its regions with its 8 bytes in one page. Faults are resolved,
    * counted and reported exactly as by load64Words; only the argument checks are skipped. Not for general use.
+   * @internal
    */
   load64WordsPrechecked(va: number): number {
     const ctx = this.ctx;
@@ -202,6 +203,7 @@ export class Kernel {
    * is an integer user address inside one of its regions with its 8 bytes in one page, and `lo`, `hi` are
    * integers from 0 to 2^32 − 1. Faults are resolved, counted and reported exactly as by store64Words; only
    * the argument checks are skipped, so a wrong argument is not diagnosed. Not for general use.
+   * @internal
    */
   store64WordsPrechecked(va: number, lo: number, hi: number): number {
     const ctx = this.ctx;
