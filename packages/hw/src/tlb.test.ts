@@ -351,25 +351,23 @@ describe('Tlb shadow (the hit path of the MMU)', () => {
   /** A plain model of the TLB: slots with tags and LRU stamps, searched linearly. */
   interface RefEntry { vpn: number; asid: number; pfn: number; perm: number; global: boolean; stamp: number }
 
-  /** Checks that the shadow holds exactly the entries visible in `asid` that are alone at their index. */
-  function expectShadowMirrors(tlb: Tlb, asid: number): void {
-    const byIndex = new Map<number, TlbEntry[]>();
+  /**
+   * Checks the shadow against the entries: every filled index holds a valid entry visible in `asid`, with that
+   * entry's page, frame and rights (so a shadow hit answers exactly what the set search would), no entry of
+   * another address space is shadowed, and no index is filled without an entry behind it.
+   */
+  function expectShadowExact(tlb: Tlb, asid: number): void {
+    let shadowed = 0;
     for (const e of tlb.validEntries()) {
-      if (!e.global && e.asid !== asid) continue;
-      const h = e.vpn & (tlb.shadowSize - 1);
-      byIndex.set(h, [...(byIndex.get(h) ?? []), e]);
-    }
-    let alone = 0;
-    for (const group of byIndex.values()) {
-      if (group.length === 1) {
-        alone++;
-        const e = group[0]!;
-        expect(tlb.shadowEntry(e.vpn)).toEqual({ slot: e.slot, pfn: e.pfn, perm: e.perm });
-      } else {
-        for (const e of group) expect(tlb.shadowEntry(e.vpn)).toBeNull();
+      const held = tlb.shadowEntry(e.vpn);
+      const visible = e.global || e.asid === asid;
+      if (visible && held !== null) {
+        expect(held).toEqual({ slot: e.slot, pfn: e.pfn, perm: e.perm });
+        shadowed++;
       }
+      if (!visible && held !== null) expect(held.slot).not.toBe(e.slot);
     }
-    expect(tlb.shadowOccupancy()).toBe(alone);
+    expect(tlb.shadowOccupancy()).toBe(shadowed);
   }
 
   const op = fc.oneof(
@@ -422,6 +420,10 @@ describe('Tlb shadow (the hit path of the MMU)', () => {
             const slot = refLookup(vpn, o.asid);
             if (slot >= 0) ref[slot]!.stamp = ++clock;
             expect(tlb.lookup(vpn, o.asid)).toBe(slot);
+            // A visible entry the set search found is in the shadow from now on (lazy fill).
+            if (slot >= 0 && (ref[slot]!.global || ref[slot]!.asid === current)) {
+              expect(tlb.shadowEntry(vpn)).toEqual({ slot, pfn: ref[slot]!.pfn, perm: ALL });
+            }
           } else if (o.kind === 'switch') {
             current = o.asid;
             tlb.setAsid(o.asid);
@@ -450,30 +452,36 @@ describe('Tlb shadow (the hit path of the MMU)', () => {
           expect(order(expected.reduce<number[]>((s, e) => ((s[e.slot] = tlb.stampOfSlot(e.slot)), s), []))).toEqual(
             order(ref.map((e) => (e ? e.stamp : 0))),
           );
-          expectShadowMirrors(tlb, current);
+          expectShadowExact(tlb, current);
         }
       }),
       { numRuns: 300 },
     );
   });
 
-  it('leaves an index empty while two visible entries share it, and fills it again when one goes', () => {
+  it('fills an index at the set search\'s hit, gives a shared index to the later hit, and empties it on a drop or a switch', () => {
     const tlb = new Tlb({ entries: 8, ways: 4 });
     const far = 5 + tlb.shadowSize;
     const a = tlb.insert(5, 0, 50, ALL, false);
+    expect(tlb.shadowEntry(5)).toBeNull(); // an insert does not fill
+    expect(tlb.lookup(5, 0)).toBe(a);
     expect(tlb.shadowEntry(5)).toEqual({ slot: a, pfn: 50, perm: ALL });
-    tlb.insert(far, 0, 60, ALL, false);
-    expect(tlb.shadowEntry(5)).toBeNull();
-    expect(tlb.shadowEntry(far)).toBeNull();
-    tlb.flushPage(5);
-    expect(tlb.shadowEntry(far)).toMatchObject({ pfn: 60 });
-    // An entry of another address space does not count until the shadow switches to it.
-    tlb.insert(5, 1, 70, ALL, false);
-    expect(tlb.shadowEntry(5)).toBeNull();
-    expect(tlb.shadowEntry(far)).toMatchObject({ pfn: 60 });
+    const b = tlb.insert(far, 0, 60, ALL, false);
+    expect(tlb.lookup(far, 0)).toBe(b);
+    expect(tlb.shadowEntry(far)).toEqual({ slot: b, pfn: 60, perm: ALL });
+    expect(tlb.shadowEntry(5)).toBeNull(); // same index: the later hit holds it; 5 takes the set search
+    expect(tlb.stampOfSlot(a)).toBeLessThan(tlb.stampOfSlot(b)); // a's stamp went back to its slot, intact
+    tlb.flushPage(far);
+    expect(tlb.shadowOccupancy()).toBe(0);
+    // An entry of another address space is never shadowed while another space is current.
+    const c = tlb.insert(7, 1, 70, ALL, false);
+    expect(tlb.lookup(7, 1)).toBe(c);
+    expect(tlb.shadowEntry(7)).toBeNull();
     tlb.setAsid(1);
-    expect(tlb.shadowEntry(5)).toMatchObject({ pfn: 70 });
-    expect(tlb.shadowEntry(far)).toBeNull();
-    expect(tlb.shadowOccupancy()).toBe(1);
+    expect(tlb.lookup(7, 1)).toBe(c);
+    expect(tlb.shadowEntry(7)).toEqual({ slot: c, pfn: 70, perm: ALL });
+    tlb.setAsid(0);
+    expect(tlb.shadowEntry(7)).toBeNull(); // switching away takes space 1's entries out
+    expect(tlb.shadowOccupancy()).toBe(0);
   });
 });

@@ -40,16 +40,18 @@ export interface TlbEntry {
 
 /*
  * The shadow: S = 2^k indices, h = vpn & (S - 1). Since S >= sets, entries sharing an index share a set.
- * It mirrors the entries visible in the current ASID (`shadowAsid`: its own entries and global ones):
- *   shadowCount[h]  how many visible entries hash to h
- *   when exactly one does (and its frame fits), index h holds it:
+ * Index h holds at most one entry, and only one visible in the current ASID (`shadowAsid`: its own entries
+ * and global ones):
  *     shadowTag[h]   its vpn (NaN when h holds none, so no address matches)
  *     shadowData[h]  pfn << 6 | perm (bits 0..5, see permBit)
  *     shadowSlot[h]  its slot (-1 when h holds none)
  *     shadowStamp[h] its LRU stamp, kept here instead of in stamp[slot] while it is shadowed, so that a hit
  *                    writes one stamp with no further load
- *   when two or more do (the same page in two entries, or pages equal modulo S), index h holds none and the
- *   MMU takes the exact set search.
+ * It is filled lazily: an entry enters the shadow when the set search finds it visible (`lookup`, the
+ * MMU's second use of a page), replacing whatever its index held (whose stamp goes back to stamp[slot]),
+ * and leaves it when it is dropped, replaced or no longer visible. So a fill costs nothing (the miss path
+ * stays as cheap as a plain set-associative TLB), and a shadow hit is always exact: the insert rules keep at
+ * most one visible entry per page, and the shadow only ever holds such an entry with its current data.
  * A hit through the shadow advances `clock` and nothing else; such hits are counted as clock - ticks,
  * where `ticks` counts the clock's other advances.
  */
@@ -87,8 +89,6 @@ export class Tlb {
   declare readonly shadowSlot: Int32Array;
   /** @internal */
   declare readonly shadowStamp: Float64Array;
-  /** @internal */
-  declare readonly shadowCount: Int32Array;
   /** @internal The ASID whose view the shadow holds. */
   declare shadowAsid: number;
   /** @internal The LRU clock: advanced by every use of an entry. */
@@ -135,7 +135,6 @@ export class Tlb {
     this.shadowData = new Int32Array(size);
     this.shadowSlot = new Int32Array(size).fill(-1);
     this.shadowStamp = new Float64Array(size);
-    this.shadowCount = new Int32Array(size);
     this.shadowAsid = 0;
     this.clock = 0;
     this.ticks = 0;
@@ -167,6 +166,7 @@ export class Tlb {
     for (let i = base; i < end; i++) {
       if (this.tagVpn[i] === vpn && (this.tagAsid[i] === asid || this.global[i] === 1)) {
         this.touch(i);
+        if (this.visible(i)) this.shadow(i);
         return i;
       }
     }
@@ -218,7 +218,7 @@ export class Tlb {
       }
     }
     if (victim < 0) victim = empty >= 0 ? empty : oldest;
-    if (this.valid(victim) && this.visible(victim)) this.hide(victim);
+    if (this.valid(victim)) this.unshadow(victim);
     this.tagVpn[victim] = vpn;
     this.tagAsid[victim] = asid;
     this.pfn[victim] = pfn;
@@ -229,7 +229,6 @@ export class Tlb {
     if (span !== 0) this.hugeEntries++;
     this.ticks++;
     this.stamp[victim] = ++this.clock;
-    if (this.visible(victim)) this.show(victim);
     return victim;
   }
 
@@ -294,15 +293,11 @@ export class Tlb {
    */
   setAsid(asid: number): void {
     if (asid === this.shadowAsid) return;
-    for (let i = 0; i < this.entries; i++) {
-      if (!this.valid(i) || !this.visible(i)) continue;
-      const h = this.hash(i);
-      if (this.shadowSlot[h] === i) this.unfill(h);
-      this.shadowCount[h] = 0;
-    }
     this.shadowAsid = asid;
+    // Entries of the old address space leave the shadow; global ones stay. Nothing is filled here: the new
+    // space's entries enter it at their next use (lookup).
     for (let i = 0; i < this.entries; i++) {
-      if (this.valid(i) && this.visible(i)) this.show(i);
+      if (this.valid(i) && !this.visible(i)) this.unshadow(i);
     }
   }
 
@@ -408,27 +403,18 @@ export class Tlb {
   }
 
   /** A visible entry joins the shadow's view. */
-  private show(i: number): void {
+  /** A visible entry found by the set search takes its index of the shadow (the previous holder leaves it). */
+  private shadow(i: number): void {
     const h = this.hash(i);
-    const count = ++this.shadowCount[h]!;
-    if (count === 1) this.fill(h, i);
-    else if (count === 2) this.unfill(h);
+    if (this.shadowSlot[h] === i) return;
+    this.unfill(h);
+    this.fill(h, i);
   }
 
-  /** A visible entry leaves the shadow's view (before it is dropped or replaced). */
-  private hide(i: number): void {
+  /** Slot `i` leaves the shadow if it is there (before it is dropped or replaced, or stops being visible). */
+  private unshadow(i: number): void {
     const h = this.hash(i);
     if (this.shadowSlot[h] === i) this.unfill(h);
-    if (--this.shadowCount[h]! !== 1) return;
-    // One visible entry is left at this index: it lies in the same set (the shadow has at least as many
-    // indices as the TLB has sets), so find it there.
-    const base = (this.tagVpn[i]! & this.setMask) * this.ways;
-    for (let j = base; j < base + this.ways; j++) {
-      if (j !== i && this.valid(j) && this.visible(j) && this.hash(j) === h) {
-        this.fill(h, j);
-        return;
-      }
-    }
   }
 
   private fill(h: number, i: number): void {
@@ -450,7 +436,7 @@ export class Tlb {
   }
 
   private drop(i: number): void {
-    if (this.visible(i)) this.hide(i);
+    this.unshadow(i);
     if (this.span[i] !== 0) this.hugeEntries--;
     this.tagVpn[i] = NaN;
     this.perm[i] = 0;
