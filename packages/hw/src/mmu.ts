@@ -1,6 +1,8 @@
 // The MMU: translates virtual addresses through a TLB and, on a miss, by walking the page tables in RAM,
 // then performs loads and stores. On this path a fault is a return code (a negative FAULT_* kind), never
 // an exception; the details of the last fault are kept in fields, like x86's CR2 and error code.
+// Over 400 lines on purpose: the hit path, the miss path, the walk and the page-crossing path share the
+// cached fields they read, and V8 specialises them best as methods of one class.
 
 import { checkInteger, HwArgumentError } from './errors.js';
 import {

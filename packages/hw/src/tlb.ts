@@ -2,7 +2,9 @@
 // global bit, LRU replacement within a set, and counters. Fully associative (one set) and direct-mapped
 // (one way) are the two ends of the same configuration. All state lives in typed arrays.
 // Beside the modelled entries sits a shadow in the shape of v86's TLB: one int per (hashed) virtual page,
-// read by the MMU's hit path with one tag compare and one mask test, mirroring the entries exactly.
+// read by the MMU's hit path with one tag compare and one mask test, filled lazily from the entries.
+// One file over 400 lines on purpose: the entries and the shadow change together in every operation, and
+// splitting them would put the invariant that ties them across two files.
 
 import { checkInteger, HwArgumentError } from './errors.js';
 

@@ -1,6 +1,8 @@
 // rust-vmem's Simulator: a list of live processes and a current one, driving one @vmsim/kernel machine with
 // register / write / read / fork / switch / kill and printing the original's messages through a replaceable
 // sink. Where the original panicked, this prints a clear message, changes nothing and returns.
+// Over 400 lines because each call keeps its fast path (small enough to inline) beside its slow path and
+// messages, so the order of checks that decides which message prints stays readable in one place.
 
 import {
   isModelName, MAX_RAM_BYTES, MODEL_NAMES, modelByName, validateModel, vaRange, VmsimError, x86_32,
