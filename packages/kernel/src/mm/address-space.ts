@@ -11,6 +11,9 @@ import { KernelInvariantError } from '../errors.js';
 import { FRAME_TABLE, type FrameAllocator } from './frame-allocator.js';
 import { VmaList } from './vma.js';
 
+/** What `descend` answers when a huge page stands on the way (below every -(level + 1)). */
+const HUGE_ON_THE_WAY = -1000;
+
 /** A leaf entry as the kernel sees it. */
 export interface Leaf {
   readonly entryPa: number;
@@ -98,8 +101,11 @@ export class AddressSpace {
     this.geometry = tableGeometry(model);
   }
 
-  /** Physical address of the last-level entry for `va`, or -1 when a table on the way is missing. */
-  entryPa(va: number): number {
+  /**
+   * Walks the upper levels toward `va`: the physical address of the last-level table that holds its entry, or
+   * -(l + 1) when the entry at level `l` is not valid, or HUGE_ON_THE_WAY when a huge page stands there.
+   */
+  private descend(va: number): number {
     const g = this.geometry;
     const model = this.model;
     const view = this.ram.view;
@@ -109,29 +115,26 @@ export class AddressSpace {
       const pa = table + g.offset(va, l);
       const lo = view.getUint32(pa, true);
       const hi = eb === 8 ? view.getUint32(pa + 4, true) : 0;
-      if (!model.isValid(lo, hi, l) || model.isLeaf(lo, hi, l)) return -1;
+      if (!model.isValid(lo, hi, l)) return -(l + 1);
+      if (model.isLeaf(lo, hi, l)) return HUGE_ON_THE_WAY;
       table = model.pfn(lo, hi, l) * g.pageSize;
     }
-    return table + g.offset(va, g.last);
+    return table;
+  }
+
+  /** Physical address of the last-level entry for `va`, or -1 when a table on the way is missing. */
+  entryPa(va: number): number {
+    const table = this.descend(va);
+    return table < 0 ? -1 : table + this.geometry.offset(va, this.geometry.last);
   }
 
   /** Page tables that mapping `va` would have to create. */
   tablesNeeded(va: number): number {
-    const g = this.geometry;
-    const model = this.model;
-    const view = this.ram.view;
-    const eb = g.entryBytes;
-    let table = this.rootPfn * g.pageSize;
-    for (let l = 0; l < g.last; l++) {
-      const pa = table + g.offset(va, l);
-      const lo = view.getUint32(pa, true);
-      const hi = eb === 8 ? view.getUint32(pa + 4, true) : 0;
-      if (!model.isValid(lo, hi, l)) return g.last - l;
-      // A huge page on the way: hw's missingTables says so with its error.
-      if (model.isLeaf(lo, hi, l)) return missingTables(this.ram, model, this.rootPfn, va);
-      table = model.pfn(lo, hi, l) * g.pageSize;
-    }
-    return 0;
+    const table = this.descend(va);
+    if (table >= 0) return 0;
+    // A huge page on the way: hw's missingTables says so with its error.
+    if (table === HUGE_ON_THE_WAY) return missingTables(this.ram, this.model, this.rootPfn, va);
+    return this.geometry.last - (-table - 1);
   }
 
   /** Looks up the last-level entry for `va` into the `found*` fields; returns `foundValid`. */
