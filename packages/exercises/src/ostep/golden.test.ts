@@ -1,0 +1,62 @@
+// Golden tests: vmsim's OSTEP scripts against the Python originals, byte for byte.
+//
+// How the golden files were made: the scripts of remzi-arpacidusseau/ostep-homework (the code index holds no
+// copy at commit 6c6cfc7; we used vm-mechanism/relocation.py and vm-smalltables/paging-multilevel-translate.py
+// as stored at 4b15aad / 047e6f0 (the latter's `//` is the Python 3 fix of the former's `/`),
+// vm-segmentation/segmentation.py at 8f29804 and vm-paging/paging-linear-translate.py at 2e94adc) were saved
+// in a scratch folder outside the repository and run with CPython 3.11.7 as
+//   python3 <script>.py -s <seed> <combo> [-c]
+// for seeds 0..19, -7, 2^32+1 and 2^40+5, each combination listed in the .sha256 files, with and without -c.
+// Each line of <script>.sha256 is "<first 16 hex digits of the SHA-256 of stdout> <exit status> <arguments>";
+// <script>.examples.txt holds a few complete outputs (separated by NUL lines) so a failure shows a real diff.
+// CPython 2.7.18 printed the same bytes for every run except `paging-linear-translate -P 3k`, where Python 2's
+// integer division lets a page size that does not divide the address space through; vmsim follows Python 3.
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runOstep } from './scripts.js';
+
+const SCRIPTS = ['relocation', 'segmentation', 'paging-linear-translate', 'paging-multilevel-translate'] as const;
+
+function golden(name: string): string {
+  return readFileSync(new URL(`./golden/${name}`, import.meta.url), 'utf8');
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);
+}
+
+describe.each(SCRIPTS)('%s matches the Python script', (script) => {
+  const runs = golden(`${script}.sha256`).trimEnd().split('\n').map((line) => {
+    const [hash, code, ...args] = line.split(' ');
+    return { hash: hash!, code: Number(code), args };
+  });
+
+  it('covers at least 20 seeds, with and without -c', () => {
+    const seeds = new Set(runs.map((r) => r.args[1]));
+    expect(seeds.size).toBeGreaterThanOrEqual(20);
+    expect(runs.some((r) => r.args.includes('-c'))).toBe(true);
+    expect(runs.some((r) => !r.args.includes('-c'))).toBe(true);
+  });
+
+  it(`prints the same bytes and exit status for every golden run`, () => {
+    const mismatches: string[] = [];
+    for (const run of runs) {
+      const result = runOstep(script, run.args);
+      if (digest(result.stdout) !== run.hash || result.exitCode !== run.code) mismatches.push(run.args.join(' '));
+    }
+    expect(mismatches).toEqual([]);
+    expect(runs.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('prints the complete example outputs exactly', () => {
+    const examples = golden(`${script}.examples.txt`).split('\0\n').filter((e) => e !== '');
+    expect(examples.length).toBeGreaterThan(0);
+    for (const example of examples) {
+      const newline = example.indexOf('\n');
+      const args = example.slice(0, newline).split(' ').slice(2);
+      expect(runOstep(script, args).stdout).toBe(example.slice(newline + 1));
+    }
+  });
+});
