@@ -9,3 +9,8 @@ export { segmentation, SEGMENTATION_OPTIONS } from './ostep/segmentation.js';
 export { pagingLinearTranslate, PAGING_LINEAR_TRANSLATE_OPTIONS } from './ostep/paging-linear-translate.js';
 export { pagingMultilevelTranslate, PAGING_MULTILEVEL_TRANSLATE_OPTIONS } from './ostep/paging-multilevel-translate.js';
 export { OSTEP_SCRIPTS, ostepScriptNames, runOstep, type OstepScript } from './ostep/scripts.js';
+export {
+  answerKey, EXERCISE_FORMATS, EXERCISE_KINDS, EXERCISE_SIZES, gradeAnswers, normalizeAnswer, renderExercise, renderGrade,
+  type Exercise, type ExerciseFormat, type ExerciseKind, type ExerciseSize, type Grade, type GradedLine, type Question,
+} from './native/exercise.js';
+export { checkAnswers, generateExercise, type ExerciseOptions } from './native/generate.js';
