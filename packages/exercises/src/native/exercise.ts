@@ -44,7 +44,8 @@ export function renderExercise(exercise: Exercise, format: ExerciseFormat, answe
   const md = format === 'md';
   const lines: string[] = [];
   const head = `${exercise.title} (${exercise.hw}, seed ${exercise.seed}, ${exercise.size})`;
-  lines.push(md ? `# ${head}` : head, md ? '' : '='.repeat(head.length), '');
+  if (md) lines.push(`# ${head}`, '');
+  else lines.push(head, '='.repeat(head.length), '');
   if (md) lines.push('```', ...exercise.statement, '```');
   else lines.push(...exercise.statement);
   lines.push('', md ? '## Questions' : 'Questions', '');
