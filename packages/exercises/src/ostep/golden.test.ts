@@ -11,10 +11,17 @@
 // <script>.examples.txt holds a few complete outputs (separated by NUL lines) so a failure shows a real diff.
 // CPython 2.7.18 printed the same bytes for every run except `paging-linear-translate -P 3k`, where Python 2's
 // integer division lets a page size that does not divide the address space through; vmsim follows Python 3.
+//
+// golden/edge-cases.jsonl: 298 command lines drawn at random (Python's random.Random(778)) from odd values
+// (zero, negative and non-power-of-two sizes, limits and bases given by hand, bad -A lists, hex and octal
+// -n values, too many multilevel pages), run the same way with a 5-second timeout. Each line holds the
+// script, its arguments, the stdout digest and exit status, or "usage-error" where Python died with a
+// traceback or looped forever: there vmsim must throw an ExerciseArgumentError (a clean usage error).
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ExerciseArgumentError } from '../errors.js';
 import { runOstep } from './scripts.js';
 
 const SCRIPTS = ['relocation', 'segmentation', 'paging-linear-translate', 'paging-multilevel-translate'] as const;
@@ -58,5 +65,27 @@ describe.each(SCRIPTS)('%s matches the Python script', (script) => {
       const args = example.slice(0, newline).split(' ').slice(2);
       expect(runOstep(script, args).stdout).toBe(example.slice(newline + 1));
     }
+  });
+});
+
+describe('edge cases drawn at random', () => {
+  const cases = golden('edge-cases.jsonl').trimEnd().split('\n').map((line) => JSON.parse(line) as { script: string; args: string[]; sha256: string | null; exit: number | 'usage-error' });
+
+  it('print what Python prints, or refuse cleanly where Python crashes or hangs', () => {
+    expect(cases.length).toBeGreaterThan(250);
+    const mismatches: string[] = [];
+    for (const c of cases) {
+      let result;
+      try {
+        result = runOstep(c.script, c.args);
+      } catch (error) {
+        if (c.exit !== 'usage-error' || !ExerciseArgumentError.isInstance(error)) mismatches.push(`${c.script} ${c.args.join(' ')}: ${String(error)}`);
+        continue;
+      }
+      if (c.exit === 'usage-error' || digest(result.stdout) !== c.sha256 || result.exitCode !== c.exit) mismatches.push(`${c.script} ${c.args.join(' ')}`);
+    }
+    expect(mismatches).toEqual([]);
+    expect(cases.filter((c) => c.exit === 'usage-error').length).toBeGreaterThan(20);
+    expect(cases.filter((c) => c.exit === 1).length).toBeGreaterThan(20);
   });
 });

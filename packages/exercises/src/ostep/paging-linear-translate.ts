@@ -60,9 +60,10 @@ export function pagingLinearTranslate(argv: readonly string[]): ScriptResult {
   if (!isMultiple(psize, pagesize)) return fail('Error in argument: physical memory must be a multiple of the pagesize');
   const pages = Math.trunc(psize / pagesize);
   const vpages = Math.trunc(asize / pagesize);
-  if (pagesize < 0) throw new ExerciseArgumentError(SCRIPT, '-P', o.pagesize, 'option -P: the page size must be positive');
   const vabits = Math.trunc(Math.log(asize) / Math.log(2.0));
   if (2 ** vabits !== asize) return fail('Error in argument: address space must be a power of 2');
+  // The script takes math.log of the page size next, which raises ValueError for a negative one.
+  if (pagesize < 0) throw new ExerciseArgumentError(SCRIPT, '-P', o.pagesize, 'option -P: the page size must be positive');
   const pagebits = Math.trunc(Math.log(pagesize) / Math.log(2.0));
   if (2 ** pagebits !== pagesize) return fail('Error in argument: page size must be a power of 2');
   const pagemask = 2 ** pagebits - 1;
