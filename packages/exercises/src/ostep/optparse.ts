@@ -37,7 +37,6 @@ export function parseOptions(script: string, specs: readonly OptionSpec[], argv:
   const values: Record<string, bigint | string | boolean> = {};
   for (const spec of specs) values[spec.dest] = spec.default;
   const positionals: string[] = [];
-  let help = false;
   const fail = (option: string, value: unknown, message: string): never => {
     throw new ExerciseArgumentError(script, option, value, message);
   };
@@ -61,10 +60,8 @@ export function parseOptions(script: string, specs: readonly OptionSpec[], argv:
       const eq = arg.indexOf('=');
       const typed = eq < 0 ? arg : arg.slice(0, eq);
       const name = matchLong(script, specs, typed);
-      if (name === '--help') {
-        help = true;
-        continue;
-      }
+      // optparse prints the help and exits as soon as it meets -h, whatever follows.
+      if (name === '--help') return { values, positionals, help: true };
       const spec = specs.find((s) => s.long === name)!;
       if (spec.kind === 'flag') {
         if (eq >= 0) fail(name, arg, `${name} option does not take a value`);
@@ -80,10 +77,7 @@ export function parseOptions(script: string, specs: readonly OptionSpec[], argv:
     if (arg.startsWith('-') && arg !== '-') {
       for (let i = 1; i < arg.length; i++) {
         const name = `-${arg[i]}`;
-        if (name === '-h') {
-          help = true;
-          continue;
-        }
+        if (name === '-h') return { values, positionals, help: true };
         const spec = specs.find((s) => s.short === name);
         if (spec === undefined) fail(name, arg, `no such option: ${name}`);
         if (spec!.kind === 'flag') {
@@ -100,7 +94,7 @@ export function parseOptions(script: string, specs: readonly OptionSpec[], argv:
     }
     positionals.push(arg);
   }
-  return { values, positionals, help };
+  return { values, positionals, help: false };
 }
 
 function matchLong(script: string, specs: readonly OptionSpec[], typed: string): string {
@@ -113,7 +107,11 @@ function matchLong(script: string, specs: readonly OptionSpec[], typed: string):
   throw new ExerciseArgumentError(script, typed, typed, `ambiguous option: ${typed} (${candidates.join(', ')}?)`);
 }
 
-/** A help text listing the options (optparse's layout, not its exact line wrapping). */
+/** optparse's help width without a COLUMNS variable: 80 columns less 2. */
+const HELP_WIDTH = 78;
+const MAX_HELP_POSITION = 24;
+
+/** What `script.py -h` prints: optparse's IndentedHelpFormatter layout, help texts wrapped as textwrap does. */
 export function helpText(script: string, specs: readonly OptionSpec[]): string {
   const rows: [string, string][] = [['-h, --help', 'show this help message and exit']];
   for (const spec of specs) {
@@ -122,9 +120,39 @@ export function helpText(script: string, specs: readonly OptionSpec[]): string {
     const shown = spec.kind === 'flag' ? names : names.map((n) => (n.startsWith('--') ? `${n}=${metavar}` : `${n} ${metavar}`));
     rows.push([shown.join(', '), spec.help]);
   }
-  const lines = [`Usage: ${script}.py [options]`, '', 'Options:'];
-  for (const [names, help] of rows) lines.push(names.length <= 20 ? `  ${names.padEnd(22)}${help}` : `  ${names}\n${' '.repeat(24)}${help}`);
-  return `${lines.join('\n')}\n`;
+  const indent = 2;
+  const helpPosition = Math.min(Math.max(...rows.map(([opts]) => opts.length + indent)) + 2, MAX_HELP_POSITION);
+  const helpWidth = Math.max(HELP_WIDTH - helpPosition, 11);
+  const optWidth = helpPosition - indent - 2;
+  let out = `Usage: ${script}.py [options]\n\nOptions:\n`;
+  for (const [opts, help] of rows) {
+    const lines = wrap(help, helpWidth);
+    if (opts.length > optWidth) out += `${' '.repeat(indent)}${opts}\n${' '.repeat(helpPosition)}${lines[0]}\n`;
+    else out += `${' '.repeat(indent)}${opts.padEnd(optWidth)}  ${lines[0]}\n`;
+    for (const line of lines.slice(1)) out += `${' '.repeat(helpPosition)}${line}\n`;
+  }
+  return out;
+}
+
+/**
+ * textwrap.wrap for single-spaced text: greedy lines of at most `width`, breaking at spaces and after the
+ * hyphen of a hyphenated word (two letters, '-', a letter), as textwrap's break_on_hyphens does.
+ */
+function wrap(text: string, width: number): string[] {
+  const chunks = text.split(/( +)/).flatMap((chunk) => (chunk.startsWith(' ') ? [chunk] : chunk.split(/(?<=[A-Za-z]{2}-)(?=[A-Za-z])/)));
+  const lines: string[] = [];
+  let line = '';
+  for (const chunk of chunks) {
+    if (chunk === '') continue;
+    if (line.length + chunk.length > width && line.trim() !== '') {
+      lines.push(line.trimEnd());
+      line = chunk.startsWith(' ') ? '' : chunk;
+    } else {
+      line += line === '' && chunk.startsWith(' ') && lines.length > 0 ? '' : chunk;
+    }
+  }
+  if (line.trim() !== '') lines.push(line.trimEnd());
+  return lines;
 }
 
 /** Collects print() output the way the scripts produce it. */

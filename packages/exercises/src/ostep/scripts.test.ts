@@ -105,10 +105,22 @@ describe('argument errors', () => {
     expect(() => runOstep('nope', [])).toThrow(/unknown script "nope" \(expected relocation, segmentation/);
   });
 
+  it.each([
+    ['relocation', '46b1b830671ecad9'],
+    ['segmentation', '0b5a94d071484f6e'],
+    ['paging-linear-translate', 'f44a03681469c27b'],
+    ['paging-multilevel-translate', '8d39cf95177722b1'],
+  ])('%s -h prints what optparse prints (COLUMNS unset)', (script, hash) => {
+    expect(digest(runOstep(script, ['-h']).stdout)).toBe(hash);
+    expect(digest(runOstep(script, ['-s', '3', '--help', '-s', 'x']).stdout)).toBe(hash);
+  });
+
   it('-h prints a help text listing every option', () => {
     const help = runOstep('paging-linear-translate', ['-h']);
     expect(help.exitCode).toBe(0);
     expect(help.stdout.startsWith('Usage: paging-linear-translate.py [options]\n')).toBe(true);
     for (const flag of ['-A', '-s', '-a', '-p', '-P', '-n', '-u', '-v', '-c']) expect(help.stdout).toContain(`  ${flag}`);
+    expect(help.stdout).toContain('  -A ADDRESSES, --addresses=ADDRESSES\n                        a set of comma-separated pages to access; -1 means\n                        randomly generate\n');
+    expect(() => runOstep('relocation', ['-s', 'x', '-h'])).toThrow("option -s: invalid integer value: 'x'");
   });
 });
