@@ -127,6 +127,61 @@ function forkCowReference(e: Exercise): string[] {
   return out;
 }
 
+/**
+ * Walks a translate statement's dump on its own: the entry layout of each model as the statement states it
+ * (x86: P bit 0, R/W bit 1, frame from bit 12; RISC-V: V bit 0, R/W/X bits 1-3, PPN from bit 10, a leaf when
+ * R, W or X is set), the index split it prints, and the canonical-address rule of the 64-bit models.
+ */
+function translateReference(e: Exercise): string[] {
+  const text = e.statement.join('\n');
+  const split = /splits into: (.*) \| offset (\d+) bits\./.exec(text)!;
+  const indexBits = [...split[1]!.matchAll(/index (\d+) bits/g)].map((m) => Number(m[1]));
+  const offsetBits = BigInt(split[2]!);
+  const vaBits = Number(/(\d+)-bit virtual addresses/.exec(text)![1]);
+  const riscv = e.hw.startsWith('sv');
+  const tables = new Map<bigint, Map<number, bigint>>();
+  let current: Map<number, bigint> | undefined;
+  let root = 0n;
+  for (const line of e.statement) {
+    const r = /^Root table: frame 0x([0-9a-f]+)\.$/.exec(line);
+    if (r !== null) root = BigInt(`0x${r[1]}`);
+    const f = /^frame 0x([0-9a-f]+):/.exec(line);
+    if (f !== null) tables.set(BigInt(`0x${f[1]}`), (current = new Map()));
+    const entry = /^ {2}\[ *(\d+)\] 0x([0-9a-f]+)$/.exec(line);
+    if (entry !== null) current!.set(Number(entry[1]), BigInt(`0x${entry[2]}`));
+  }
+  return e.questions.map((q) => {
+    const [, kind, hex] = /^user (read of|write to) 0x([0-9a-f]+)$/.exec(q.prompt)!;
+    const va = BigInt(`0x${hex}`);
+    const write = kind === 'write to';
+    if (vaBits > 32) {
+      // Canonical: bits 63 down to vaBits - 1 all equal.
+      const top = va >> BigInt(vaBits - 1);
+      if (top !== 0n && top !== (1n << BigInt(65 - vaBits)) - 1n) return 'fault non-canonical';
+    }
+    let table = root;
+    let shift = offsetBits + BigInt(indexBits.reduce((a, b) => a + b, 0));
+    let writable = true;
+    for (let level = 0; level < indexBits.length; level++) {
+      shift -= BigInt(indexBits[level]!);
+      const index = Number((va >> shift) & ((1n << BigInt(indexBits[level]!)) - 1n));
+      const pte = tables.get(table)!.get(index) ?? 0n;
+      if ((pte & 1n) === 0n) return `fault not-present level ${level}`;
+      const leaf = riscv ? (pte & 0xen) !== 0n : level === indexBits.length - 1;
+      const frame = riscv ? (pte >> 10n) & ((1n << 44n) - 1n) : (pte >> 12n) & ((1n << 40n) - 1n);
+      if (!riscv) writable &&= (pte & 2n) !== 0n;
+      if (!leaf) {
+        table = frame;
+        continue;
+      }
+      if (riscv) writable = (pte & 4n) !== 0n;
+      if (write && !writable) return `fault protection level ${level}`;
+      return `0x${((frame << offsetBits) | (va & ((1n << offsetBits) - 1n))).toString(16)}`;
+    }
+    return 'unreachable';
+  });
+}
+
 const options = fc.record({
   hw: fc.constantFrom(...MODELS),
   seed: fc.integer({ min: 0, max: 2 ** 31 }),
@@ -151,6 +206,16 @@ describe('answer keys against reference models', () => {
         expect(e.questions.map((q) => q.answer)).toEqual(accessedDirtyReference(e));
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('translate: the reference walker agrees with a walk of the printed dump on every model', () => {
+    fc.assert(
+      fc.property(options, ({ hw, seed, size }) => {
+        const e = generateExercise({ kind: 'translate', hw, seed, size });
+        expect(e.questions.map((q) => q.answer)).toEqual(translateReference(e));
+      }),
+      { numRuns: 150 },
     );
   });
 
