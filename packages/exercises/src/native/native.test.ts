@@ -75,6 +75,16 @@ describe('translate: the dump is enough to answer', () => {
     expect(faults).toBeGreaterThan(10);
   });
 
+  it('asks about every outcome a user access can have: a frame, not-present at each level, protection', () => {
+    for (const hw of MODELS) {
+      const levels = { 'x86-32': 2, sv32: 2, 'x86-64': 4, sv39: 3 }[hw];
+      const all = new Set(Array.from({ length: 40 }, (_, seed) => answers(generateExercise({ kind: 'translate', hw, seed, size: 'medium' }))).flat().map((a) => (a.startsWith('0x') ? 'pa' : a)));
+      expect(all.has('pa')).toBe(true);
+      for (let level = 0; level < levels; level++) expect(all, `${hw} level ${level}`).toContain(`fault not-present level ${level}`);
+      expect(all).toContain(`fault protection level ${levels - 1}`);
+    }
+  });
+
   it('64-bit models sometimes ask about a non-canonical address', () => {
     const all = Array.from({ length: 20 }, (_, seed) => answers(generateExercise({ kind: 'translate', hw: 'sv39', seed, size: 'large' }))).flat();
     expect(all).toContain('fault non-canonical');
