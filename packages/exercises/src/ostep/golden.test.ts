@@ -1,9 +1,11 @@
 // Golden tests: vmsim's OSTEP scripts against the Python originals, byte for byte.
 //
-// How the golden files were made: the scripts of remzi-arpacidusseau/ostep-homework (the code index holds no
-// copy at commit 6c6cfc7; we used vm-mechanism/relocation.py and vm-smalltables/paging-multilevel-translate.py
-// as stored at 4b15aad / 047e6f0 (the latter's `//` is the Python 3 fix of the former's `/`),
-// vm-segmentation/segmentation.py at 8f29804 and vm-paging/paging-linear-translate.py at 2e94adc) were saved
+// How the golden files were made: the code index holds no copy of remzi-arpacidusseau/ostep-homework at commit
+// 6c6cfc7, so we took the newest stored version of each script that runs under Python 3:
+// vm-mechanism/relocation.py at 4b15aad, vm-segmentation/segmentation.py at 8f29804,
+// vm-paging/paging-linear-translate.py at 2e94adc and vm-smalltables/paging-multilevel-translate.py at 047e6f0
+// (the 4b15aad copy of the last one divides with `/` and fails under Python 3; 047e6f0 uses `//`, same output
+// under Python 2). The scripts were saved
 // in a scratch folder outside the repository and run with CPython 3.11.7 as
 //   python3 <script>.py -s <seed> <combo> [-c]
 // for seeds 0..19, -7, 2^32+1 and 2^40+5, each combination listed in the .sha256 files, with and without -c.
