@@ -1,5 +1,6 @@
-// The CLI's place in the layers (the root README's table): of vmsim's packages it depends on @vmsim/sim-api
-// alone, which re-exports what the CLI needs from below (VmsimError, the stats types).
+// The CLI's place in the layers (the root README's table): of vmsim's packages it depends on @vmsim/sim-api,
+// which re-exports what the CLI needs from below (VmsimError, the stats types), and on @vmsim/exercises for
+// `vmsim ostep` and `vmsim exercise` (imported by those two command files only).
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -16,14 +17,14 @@ function sources(dir = SRC, prefix = ''): string[] {
   return out;
 }
 
-describe('the CLI depends on @vmsim/sim-api only', () => {
+describe('the CLI depends on @vmsim/sim-api and @vmsim/exercises only', () => {
   it('declares no other vmsim package in its manifest', () => {
     const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       dependencies?: Record<string, string>;
       peerDependencies?: Record<string, string>;
     };
     const ours = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }).filter((name) => name.startsWith('@vmsim/'));
-    expect(ours).toEqual(['@vmsim/sim-api']);
+    expect(ours.sort()).toEqual(['@vmsim/exercises', '@vmsim/sim-api']);
   });
 
   it('imports no other vmsim package from any source or test file', () => {
@@ -32,7 +33,10 @@ describe('the CLI depends on @vmsim/sim-api only', () => {
     for (const file of files) {
       const text = readFileSync(new URL(file, SRC), 'utf8');
       const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'(@vmsim\/[^']+)'/g)].map((m) => m[1]);
-      for (const specifier of specifiers) expect(specifier, file).toMatch(/^@vmsim\/(sim-api|dev-util\/[a-z]+)$/);
+      for (const specifier of specifiers) {
+        if (specifier === '@vmsim/exercises') expect(file).toMatch(/^commands\/(ostep|exercise)(\.test)?\.ts$/);
+        else expect(specifier, file).toMatch(/^@vmsim\/(sim-api|dev-util\/[a-z]+)$/);
+      }
     }
   });
 });

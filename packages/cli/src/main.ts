@@ -45,6 +45,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 async function command(argv: readonly string[], io: Io): Promise<number> {
   try {
+    if (argv[0] === 'ostep') return await (await import('./commands/ostep.js')).ostepCommand(argv.slice(1), io);
+    if (argv[0] === 'exercise') return await (await import('./commands/exercise.js')).exerciseCommand(argv.slice(1), io);
     let parsed;
     try {
       parsed = parseArgs({
