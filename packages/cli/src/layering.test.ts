@@ -32,7 +32,7 @@ describe('the CLI depends on @vmsim/sim-api only', () => {
     for (const file of files) {
       const text = readFileSync(new URL(file, SRC), 'utf8');
       const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'(@vmsim\/[^']+)'/g)].map((m) => m[1]);
-      for (const specifier of specifiers) expect(specifier, file).toMatch(/^@vmsim\/(sim-api|dev-util\/[a-z]+)$/);
+      for (const specifier of specifiers) expect(specifier, file).toMatch(/^@vmsim\/(sim-api(\/script)?|dev-util\/[a-z]+)$/);
     }
   });
 });
