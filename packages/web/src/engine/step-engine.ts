@@ -4,7 +4,7 @@
 // Each step keeps what it printed, the kernel's events and, for read/write/register, the access it made.
 
 import {
-  Simulator, type FaultResolution, type KernelEvent, type ModelName, type Pointer,
+  Simulator, type DataType, type FaultResolution, type KernelEvent, type ModelName, type Pointer,
 } from '@vmsim/sim-api';
 import { ScriptError, Session, type Printer } from '@vmsim/sim-api/script';
 import { walkView, type WalkView } from '../model/walk.js';
@@ -182,7 +182,7 @@ export class StepEngine {
       return result;
     };
     const { read, write, register } = sim;
-    sim.read = (ptr, type) => note('read', ptr, () => read.call(sim, ptr, type));
+    sim.read = (<V extends bigint | number>(ptr: Pointer, type: DataType<V>) => note('read', ptr, () => read.call(sim, ptr, type))) as typeof read;
     sim.write = (ptr, value) => note('write', ptr, () => write.call(sim, ptr, value));
     sim.register = (ptr) => note('register', ptr, () => register.call(sim, ptr));
   }
