@@ -116,6 +116,8 @@ describe('the web app', () => {
     await expect.element(page.getByLabelText('output')).toHaveTextContent('a in the parent after the child exited: 43');
     const total = el.querySelector('[aria-label="timeline"]') as HTMLInputElement;
     expect(Number(total.max)).toBeGreaterThan(15);
+    // The timeline marks the faults the steps took.
+    await expect.poll(() => [...el.querySelectorAll('.step .badge')].map((b) => b.textContent)).toContain('cow-reuse');
     await page.getByRole('button', { name: /^9\. / }).click();
     await expect.element(page.getByLabelText('steps', { exact: true })).toHaveTextContent('9');
     expect(el.querySelectorAll('.proc').length).toBe(2);

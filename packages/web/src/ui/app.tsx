@@ -149,9 +149,12 @@ export function App({ initial }: { initial: SharedState }) {
                 focus={position - 1}
                 row={(i) => {
                   const s = engine.steps[i]!;
+                  // A step already run shows the fault it took.
+                  const fault = engine.records[i]?.access?.fault ?? null;
                   return (
                     <button class={`step${i === position - 1 ? ' now' : i < position ? ' done' : ''}`} onClick={() => { setPlaying(false); go((e) => e.runTo(i + 1)); }}>
                       {i + 1}. <span class="muted">L{s.line}</span> {s.error !== null ? `error: ${s.error}` : s.text}
+                      {fault !== null ? <span class="badge fault">{fault}</span> : null}
                     </button>
                   );
                 }}
