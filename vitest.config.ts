@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['@vmsim/source'] } },
   test: {
-    projects: ['packages/*'],
+    projects: ['packages/*', 'packages/web/vitest.unit.config.ts', 'packages/web/vitest.e2e.config.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: '.reports/vitest.json' },
   },

@@ -266,6 +266,8 @@ const packagesDir = join(root, 'packages');
 const only = process.argv.slice(2);
 const pkgDirs = readdirSync(packagesDir, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(packagesDir, d.name, 'package.json')))
+  // Private packages (the web app) are never published: nothing to lint.
+  .filter((d) => JSON.parse(readFileSync(join(packagesDir, d.name, 'package.json'), 'utf8')).private !== true)
   .filter((d) => only.length === 0 || only.includes(d.name))
   .map((d) => join(packagesDir, d.name))
   .sort();

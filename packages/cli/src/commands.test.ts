@@ -4,7 +4,7 @@
 
 import { DataType, Pointer, Simulator, ValueType } from '@vmsim/sim-api';
 import { describe, expect, it } from 'vitest';
-import { formatStats } from './session.js';
+import { formatStats } from '@vmsim/sim-api/script';
 import { runText, SCRIPT } from './testing/fake-io.js';
 
 /** Runs a script that must succeed; returns its stdout lines. */

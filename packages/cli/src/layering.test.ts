@@ -35,7 +35,7 @@ describe('the CLI depends on @vmsim/sim-api and @vmsim/exercises only', () => {
       const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'(@vmsim\/[^']+)'/g)].map((m) => m[1]);
       for (const specifier of specifiers) {
         if (specifier === '@vmsim/exercises') expect(file).toMatch(/^commands\/(ostep|exercise)(\.test)?\.ts$/);
-        else expect(specifier, file).toMatch(/^@vmsim\/(sim-api|dev-util\/[a-z]+)$/);
+        else expect(specifier, file).toMatch(/^@vmsim\/(sim-api(\/script)?|dev-util\/[a-z]+)$/);
       }
     }
   });

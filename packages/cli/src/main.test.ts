@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.js';
-import { COMMAND_HELP } from './session.js';
+import { COMMAND_HELP } from '@vmsim/sim-api/script';
 import { fakeIo, runMain, runText, SCRIPT, STACK_FRAME } from './testing/fake-io.js';
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

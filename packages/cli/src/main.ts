@@ -4,11 +4,11 @@
 import { parseArgs } from 'node:util';
 import { InvalidOptionError } from '@vmsim/sim-api';
 import { runScript } from './commands/run.js';
-import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from '@vmsim/sim-api/script';
 import type { Io } from './io.js';
-import { parseSize, quote, shorten } from './parse.js';
+import { parseSize, quote, shorten } from '@vmsim/sim-api/script';
 import { MODELS, type CliOptions } from './options.js';
-import { COMMAND_HELP, Session, type Printer } from './session.js';
+import { COMMAND_HELP, Session, type Printer } from '@vmsim/sim-api/script';
 import { VERSION } from './version.js';
 
 

@@ -2,7 +2,7 @@
 
 import { MODEL_NAMES, type ModelName } from '@vmsim/sim-api';
 import type { Io } from './io.js';
-import type { Printer } from './session.js';
+import type { Printer } from '@vmsim/sim-api/script';
 
 /** The paging hardware `--hw` can name: every model @vmsim/hw ships (sim-api's MODEL_NAMES). */
 export const MODELS: readonly ModelName[] = MODEL_NAMES;

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { REPL_HELP } from './commands/repl.js';
-import { COMMAND_HELP } from './session.js';
+import { COMMAND_HELP } from '@vmsim/sim-api/script';
 import { runRepl, STACK_FRAME } from './testing/fake-io.js';
 
 describe('vmsim repl with piped input', () => {

@@ -1,11 +1,11 @@
 // `vmsim repl`: the script commands typed one at a time, plus help, history and exit. A mistake prints
 // `<repl>:N: message` and the session goes on.
 
-import { EXIT_OK, ScriptError } from '../errors.js';
+import { EXIT_OK, ScriptError } from '@vmsim/sim-api/script';
 import type { Io } from '../io.js';
 import { makePrinter, type CliOptions } from '../options.js';
-import { ScriptReader, stripComment } from '../script.js';
-import { COMMAND_HELP, type Printer, type Session } from '../session.js';
+import { ScriptReader, stripComment } from '@vmsim/sim-api/script';
+import { COMMAND_HELP, type Printer, type Session } from '@vmsim/sim-api/script';
 import { VERSION } from '../version.js';
 import { reportError } from './run.js';
 

@@ -1,12 +1,12 @@
 // `vmsim run <file|->`: runs a scenario script line by line. The first bad line stops the run with
 // `file:line: message` on stderr and exit code 2; the lines before it have run.
 
-import { EXIT_OK, EXIT_USAGE, ScriptError, UsageError } from '../errors.js';
+import { EXIT_OK, EXIT_USAGE, ScriptError, UsageError } from '@vmsim/sim-api/script';
 import type { Io } from '../io.js';
 import { makePrinter, type CliOptions } from '../options.js';
-import { shorten } from '../parse.js';
-import { ScriptReader } from '../script.js';
-import type { Printer, Session } from '../session.js';
+import { shorten } from '@vmsim/sim-api/script';
+import { ScriptReader } from '@vmsim/sim-api/script';
+import type { Printer, Session } from '@vmsim/sim-api/script';
 
 export async function runScript(path: string, options: CliOptions, io: Io, start: (printer: Printer) => Session): Promise<number> {
   const name = path === '-' ? '<stdin>' : path;

@@ -3,7 +3,7 @@
 
 import {
   DataType, I64_MAX, I64_MIN, messages, Pointer, Simulator, U64_MAX, ValueType, VmsimError, type KernelStats, type ModelName,
-} from '@vmsim/sim-api';
+} from '../index.js';
 import { ScriptError } from './errors.js';
 import { parseRange, quote, scanFloat, shorten } from './parse.js';
 import { isIdentifier, wordStart, words } from './script.js';

@@ -2,7 +2,7 @@
 // are user mistakes: they print a one-line message, never a stack trace, and exit with code 2. Like every
 // vmsim error they extend VmsimError (a marker for `isInstance`, a literal name, an errno: both EINVAL).
 
-import { VmsimError } from '@vmsim/sim-api';
+import { VmsimError } from '../index.js';
 
 export class UsageError extends VmsimError {
   static override readonly marker = '@vmsim/cli/UsageError';

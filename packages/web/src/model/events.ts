@@ -1,0 +1,26 @@
+// The kernel's events as lines of the event log: faults with their outcome, frames allocated and freed,
+// forks, kills, switches, maps and unmaps.
+
+import type { KernelEvent } from '@vmsim/sim-api';
+import { vaHex } from './bits.js';
+
+export function formatEvent(e: KernelEvent): string {
+  switch (e.type) {
+    case 'fault':
+      return `fault: pid ${e.pid} ${e.access} ${Number.isNaN(e.va) ? '(not an address)' : vaHex(e.va)} → ${e.resolution}`;
+    case 'alloc':
+      return `alloc: frame ${e.pfn} (${e.kind})`;
+    case 'free':
+      return `free: frame ${e.pfn}`;
+    case 'fork':
+      return `fork: ${e.parent} → child ${e.child}`;
+    case 'kill':
+      return `kill: pid ${e.pid}`;
+    case 'switch':
+      return `switch: pid ${e.from} → pid ${e.to}`;
+    case 'map':
+      return `map: pid ${e.pid} ${vaHex(e.va)} → frame ${e.pfn}${e.writable ? ' (writable)' : ' (read-only)'}`;
+    case 'unmap':
+      return `unmap: pid ${e.pid} ${vaHex(e.va)} (frame ${e.pfn})`;
+  }
+}

@@ -1,0 +1,6 @@
+// Whole-page tests: Vite's dev server and Chromium started by the test itself (e2e/*.e2e.test.ts).
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: { name: 'web-e2e', include: ['e2e/**/*.e2e.test.ts'], environment: 'node', testTimeout: 30_000, hookTimeout: 60_000 },
+});
