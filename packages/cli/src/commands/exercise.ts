@@ -8,7 +8,7 @@ import {
   renderExercise, renderGrade, type ExerciseFormat, type ExerciseKind, type ExerciseOptions, type ExerciseSize,
 } from '@vmsim/exercises';
 import { MODEL_NAMES, type ModelName } from '@vmsim/sim-api';
-import { UsageError } from '../errors.js';
+import { UsageError } from '@vmsim/sim-api/script';
 import type { Io } from '../io.js';
 
 /** Exit code of `check` when some answers are wrong (0 when all are right). */

@@ -3,7 +3,7 @@
 // "Error: ..." line); a usage mistake the script would die on with a traceback is a one-line usage error (2).
 
 import { ExerciseArgumentError, ostepScriptNames, runOstep } from '@vmsim/exercises';
-import { UsageError } from '../errors.js';
+import { UsageError } from '@vmsim/sim-api/script';
 import type { Io } from '../io.js';
 
 export function ostepUsage(): string {
