@@ -24,10 +24,11 @@ export function showValue(value: unknown): string {
 export class InvalidAddressError extends VmsimError {
   static override readonly marker = '@vmsim/kernel/InvalidAddressError';
   override readonly name = 'InvalidAddressError' as const;
-  override readonly errno: Errno = 'EFAULT';
+  override readonly errno: Errno;
   /** `errno` EFAULT for an access; the memory calls pass EINVAL (munmap past the user space) or ENOMEM. */
   constructor(readonly va: unknown, readonly reason: string, errno: Errno = 'EFAULT') {
     super(`invalid address ${typeof va === 'number' && Number.isInteger(va) && va >= 0 ? hex(va) : showValue(va)}: ${reason}`);
+    this.errno = errno;
   }
 }
 
