@@ -454,3 +454,47 @@ describe.each(MODELS)('maps and statistics on $name', ({ make }) => {
     expect(k.stats().processes[0]).toMatchObject({ resident: 2, shared: 1, private: 1, zeroMapped: 1, virtualBytes: 4 * PAGE });
   });
 });
+
+describe.each(MODELS)('out of memory around the memory calls on $name', ({ make }) => {
+  /** Fills every free frame with private pages of a region at AREA + 64 pages; returns how many it took. */
+  function exhaust(k: Kernel): number {
+    const free = k.frames.freeCount;
+    const base = AREA + 64 * PAGE;
+    k.mmap(base, 256 * PAGE, RW, ANON | MAP_FIXED);
+    let n = 0;
+    while (k.frames.freeCount > 0 && k.store(base + n * PAGE, 1, 1) === 0) n++;
+    expect(k.frames.freeCount).toBe(0);
+    return free;
+  }
+
+  it('mmap, munmap, mprotect and brk need no frame: they work with none free', () => {
+    const k = boot(make);
+    k.spawn();
+    exhaust(k);
+    const a = k.mmap(0, 4 * PAGE, RW, ANON);
+    k.mprotect(a, PAGE, PROT_READ);
+    expect(k.brk(HEAP_START + 2 * PAGE)).toBe(HEAP_START + 2 * PAGE);
+    k.munmap(a, 4 * PAGE);
+    expect(k.brk(HEAP_START)).toBe(HEAP_START);
+  });
+
+  it('a first touch of shared or private anonymous memory with no frame free is VM_FAULT_OOM and changes nothing', () => {
+    const k = boot(make);
+    k.spawn();
+    const s = k.mmap(0, PAGE, RW, SHARED);
+    const p = k.mmap(0, PAGE, RW, ANON);
+    exhaust(k);
+    for (const [va, write] of [[s, false], [s, true], [p, true]] as const) {
+      const before = k.snapshot();
+      expect(write ? k.store(va, 4, 1) : k.load(va, 4)).toBe(-3);
+      expectSameSnapshot(k.snapshot(), before);
+    }
+    // MAP_POPULATE is best effort, as on Linux: the mapping stands, unpopulated.
+    const q = k.mmap(0, 2 * PAGE, RW, ANON | MAP_POPULATE);
+    expect(k.mappings().some((m) => m.va === q)).toBe(false);
+    // Freed frames make the same touches work.
+    k.munmap(AREA + 64 * PAGE, 256 * PAGE);
+    expect(k.load(s, 4)).toBe(0);
+    expect(k.store(p, 4, 1)).toBe(0);
+  });
+});
