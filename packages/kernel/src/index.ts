@@ -20,6 +20,7 @@ export {
 export { formatMapsLine, type MapsEntry, type RegionType } from './mm/maps.js';
 export { AddressSpace, type Leaf } from './mm/address-space.js';
 export { Process, type ProcessState } from './proc/process.js';
+export type { SigInfo } from './proc/signal.js';
 export type { FaultResolution, KernelEvent, KernelListener } from './events.js';
 export {
   ERR_NO_PROCESS, PG_COW_COPY, PG_COW_REUSE, PG_SHARED_MAP, PG_SHARED_WRITE, PG_SPURIOUS, PG_ZERO_FILL, PG_ZERO_MAP, SEGV_ACCERR,

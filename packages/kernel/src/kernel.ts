@@ -24,6 +24,7 @@ import type { Vma } from './mm/vma.js';
 import { exitProcess } from './proc/exit.js';
 import { forkProcess } from './proc/fork.js';
 import type { Process } from './proc/process.js';
+import type { SigInfo } from './proc/signal.js';
 import { spawnProcess, switchTo } from './proc/switch.js';
 import { takeSnapshot, type KernelSnapshot } from './snapshot.js';
 import { collectStats, type KernelStats } from './stats.js';
@@ -177,6 +178,17 @@ export class Kernel {
   /** The regions of `pid` as /proc/<pid>/maps lists them (format a line with `formatMapsLine`). */
   maps(pid = this.ctx.procs.currentPid()): MapsEntry[] {
     return mapsOf(this.ctx.procs.live(pid).space!);
+  }
+
+  /**
+   * The signal (SIGSEGV with SEGV_MAPERR or SEGV_ACCERR, SIGBUS) the last refused access of `pid` sent, or
+   * null; taking it clears it. The default action is to terminate: the caller does so with `kill(pid)`.
+   */
+  takeSignal(pid = this.ctx.procs.currentPid()): SigInfo | null {
+    const p = this.ctx.procs.live(pid);
+    const s = p.siginfo;
+    p.siginfo = null;
+    return s;
   }
 
   /** vm.max_map_count: the most regions one process may have (Linux's rules; default 65,530). */

@@ -14,6 +14,7 @@ import { flushTlbPage } from '../mm/tlb-flush.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../mm/vma.js';
 import type { Process } from '../proc/process.js';
 import { doSharedAnonPage } from '../mm/shmem.js';
+import { signalFor } from '../proc/signal.js';
 import { doAnonymousPage } from './anonymous.js';
 import { VmFault } from './vm-fault.js';
 import { doWpPage } from './wp-page.js';
@@ -65,6 +66,8 @@ function faultDone(ctx: KernelContext, p: Process, va: number, access: AccessKin
 
 /** Counts a refused fault (segfault, SIGBUS or out of memory apart) and reports it. */
 export function faultFailed(ctx: KernelContext, p: Process, va: number, access: AccessKind, code: number): number {
+  const signal = signalFor(code, va, ACCESS_LABELS[access]);
+  if (signal !== null) p.siginfo = signal;
   let resolution: FaultResolution;
   if (code === VM_FAULT_OOM) {
     ctx.counts.oom++;

@@ -498,3 +498,21 @@ describe.each(MODELS)('out of memory around the memory calls on $name', ({ make 
     expect(k.store(p, 4, 1)).toBe(0);
   });
 });
+
+describe.each(MODELS)('faults send signals on $name', ({ make }) => {
+  it('no region: SIGSEGV SEGV_MAPERR; protection: SEGV_ACCERR; the record is taken once; the default kills', () => {
+    const k = boot(make);
+    const a = k.spawn();
+    const r = k.mmap(0, PAGE, PROT_READ, ANON);
+    expect(k.takeSignal()).toBeNull();
+    expect(k.store(r, 4, 1)).toBe(SEGV_ACCERR);
+    expect(k.takeSignal()).toEqual({ signal: 'SIGSEGV', code: 'SEGV_ACCERR', va: r, access: 'write' });
+    expect(k.takeSignal()).toBeNull();
+    expect(k.load(r - PAGE, 4)).toBe(SEGV_MAPERR);
+    const info = k.takeSignal(a.pid);
+    expect(info).toMatchObject({ signal: 'SIGSEGV', code: 'SEGV_MAPERR', va: r - PAGE, access: 'read' });
+    // The default action: terminate. A caught signal lets the process go on (it still runs here).
+    k.kill(a.pid);
+    expect(k.process(a.pid).state).toBe('terminated');
+  });
+});
