@@ -20,6 +20,7 @@ import { mapsOf, type MapsEntry } from './mm/maps.js';
 import { doMmap, registerPage } from './mm/mmap.js';
 import { doMprotect } from './mm/mprotect.js';
 import { doMunmap } from './mm/munmap.js';
+import { mapStack } from './mm/stack.js';
 import type { Vma } from './mm/vma.js';
 import { exitProcess } from './proc/exit.js';
 import { forkProcess } from './proc/fork.js';
@@ -173,6 +174,14 @@ export class Kernel {
   /** The brk system call: moves the program break; returns the new break, or the current one when refused (brk(0) queries). */
   brk(addr: number, pid = this.ctx.procs.currentPid()): number {
     return doBrk(this.ctx, pid, addr);
+  }
+
+  /**
+   * Makes the stack region of `pid`: `size` bytes (default one page) ending at the top of user space, read-write,
+   * growing down on a fault below it up to 8 MiB. Returns its start.
+   */
+  mapStack(size = this.pageSize, pid = this.ctx.procs.currentPid()): number {
+    return mapStack(this.ctx, pid, size);
   }
 
   /** The regions of `pid` as /proc/<pid>/maps lists them (format a line with `formatMapsLine`). */

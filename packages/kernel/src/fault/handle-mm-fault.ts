@@ -14,6 +14,7 @@ import { flushTlbPage } from '../mm/tlb-flush.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../mm/vma.js';
 import type { Process } from '../proc/process.js';
 import { doSharedAnonPage } from '../mm/shmem.js';
+import { expandStack } from '../mm/stack.js';
 import { signalFor } from '../proc/signal.js';
 import { doAnonymousPage } from './anonymous.js';
 import { VmFault } from './vm-fault.js';
@@ -22,7 +23,7 @@ import { doWpPage } from './wp-page.js';
 /** Resolves a fault of `p` at `va`: a positive PG_* code, or a negative code and nothing changed. */
 export function handleMmFault(ctx: KernelContext, p: Process, va: number, access: AccessKind): number {
   const space = p.space!;
-  const vma = space.vmas.find(va);
+  const vma = space.vmas.find(va) ?? expandStack(ctx, space, va);
   if (vma === undefined) return faultFailed(ctx, p, va, access, SEGV_MAPERR);
   const needed = access === ACCESS_WRITE ? PROT_WRITE : access === ACCESS_EXEC ? PROT_EXEC : PROT_READ;
   if ((vma.prot & needed) === 0) return faultFailed(ctx, p, va, access, SEGV_ACCERR);

@@ -516,3 +516,30 @@ describe.each(MODELS)('faults send signals on $name', ({ make }) => {
     expect(k.process(a.pid).state).toBe('terminated');
   });
 });
+
+describe.each(MODELS)('the stack region on $name', ({ make }) => {
+  it('grows down on a fault below it, up to 8 MiB, keeping the guard gap to the region below', () => {
+    const k = boot(make);
+    k.spawn();
+    const top = k.model.signExtendedVa === true ? 2 ** (k.model.vaBits - 1) : 2 ** 32;
+    const start = k.mapStack();
+    expect(start).toBe(top - PAGE);
+    expect(k.maps()).toEqual([expect.objectContaining({ start, end: top, perms: 'rw-p', type: 'stack', name: '[stack]' })]);
+    // A push 3 pages below grows the region to that page.
+    expect(k.store(top - 3 * PAGE - 8, 4, 5)).toBe(0);
+    expect(k.regions()[0]).toMatchObject({ start: top - 4 * PAGE, end: top });
+    expect(k.load(top - 3 * PAGE - 8, 4)).toBe(5);
+    // Beyond the 8 MiB limit: SIGSEGV, nothing grows.
+    expect(k.load(top - 8 * 1024 * 1024 - PAGE, 4)).toBe(SEGV_MAPERR);
+    expect(k.regions()).toHaveLength(1);
+    // A mapping just below the limit: growth stops 256 pages (the guard gap) above it.
+    const low = top - 8 * 1024 * 1024;
+    k.mmap(low, PAGE, PROT_READ, ANON | MAP_FIXED);
+    expect(k.load(low + PAGE + 255 * PAGE - 4, 4)).toBe(SEGV_MAPERR);
+    expect(k.load(low + PAGE + 256 * PAGE, 4)).toBe(0);
+    expect(k.regions()[1]).toMatchObject({ start: low + 257 * PAGE, end: top });
+    // brk and the stack: refused errno for a second stack.
+    refused(k, () => k.mapStack(), AlreadyMappedError, 'EEXIST');
+    refused(k, () => k.mapStack(0), InvalidSizeError, 'EINVAL');
+  });
+});
