@@ -191,5 +191,5 @@ describe.each(MODELS)('mmap/munmap/mprotect with fork against a page model on $n
       }),
       { numRuns: 40 },
     );
-  });
+  }, 120_000);
 });
