@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { PG_SHARED_MAP, SEGV_ACCERR, SEGV_MAPERR } from '../codes.js';
 import {
   AddressSpaceError, AlreadyMappedError, BadFileDescriptorError, InvalidAddressError, InvalidArgumentError, InvalidSizeError,
-  MapCountError, NotAlignedError, NotPermittedError, OvercommitError, RegionNotFoundError,
+  InvalidOptionError, MapCountError, NotAlignedError, NotPermittedError, OvercommitError, RegionNotFoundError,
 } from '../errors.js';
-import type { Kernel } from '../kernel.js';
+import { Kernel } from '../kernel.js';
 import { caught, expectSameSnapshot } from '../testing/assertions.js';
 import { PAGE, boot, pfnOf } from '../testing/kernel-helpers.js';
 import { MODELS } from '../testing/models.js';
@@ -541,5 +541,31 @@ describe.each(MODELS)('the stack region on $name', ({ make }) => {
     // brk and the stack: refused errno for a second stack.
     refused(k, () => k.mapStack(), AlreadyMappedError, 'EEXIST');
     refused(k, () => k.mapStack(0), InvalidSizeError, 'EINVAL');
+  });
+});
+
+describe('memory-call options and events', () => {
+  it('maxMapCount: the option and the setter take positive integers only', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, '10']) {
+      expect(InvalidOptionError.isInstance(caught(() => new Kernel({ maxMapCount: bad as number })))).toBe(true);
+    }
+    const k = new Kernel({ maxMapCount: 7 });
+    expect(k.maxMapCount).toBe(7);
+    expect(new Kernel().maxMapCount).toBe(65530);
+  });
+
+  it('a shared page another process brought in is reported as a shared-map fault', () => {
+    const k = new Kernel({ ramBytes: 64 * PAGE, checkInvariants: true });
+    const a = k.spawn();
+    const s = k.mmap(0, PAGE, RW, SHARED);
+    const c = k.fork();
+    k.switchTo(c.pid);
+    k.store(s, 4, 9);
+    k.switchTo(a.pid);
+    const events: unknown[] = [];
+    k.on((e) => events.push(e));
+    expect(k.load(s, 4)).toBe(9);
+    expect(events).toContainEqual({ type: 'fault', pid: a.pid, va: s, access: 'read', resolution: 'shared-map' });
+    expect(k.stats().faults.sharedMap).toBe(1);
   });
 });
