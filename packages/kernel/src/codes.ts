@@ -15,6 +15,8 @@ export const PG_SPURIOUS = 5;
 /** A write to a read-only entry of a shared mapping: made writable in place, no copy. */
 export const PG_SHARED_WRITE = 6;
 
+/** A fault on a shared page another mapper already brought in (a shared anonymous object's frame): mapped, nothing allocated. */
+export const PG_SHARED_MAP = 7;
 /** No region covers the address (SIGSEGV, SEGV_MAPERR); also an address that is not a number at all. */
 export const SEGV_MAPERR = -1;
 /** The region's protection does not allow the access (SIGSEGV, SEGV_ACCERR). */

@@ -5,7 +5,7 @@
 import { VmsimError } from '@vmsim/hw';
 
 /** The errno names the kernel's errors carry (Linux's `include/uapi/asm-generic/errno-base.h`). */
-export type Errno = 'EINVAL' | 'ENOMEM' | 'EEXIST' | 'EACCES' | 'EFAULT' | 'ESRCH';
+export type Errno = 'EINVAL' | 'ENOMEM' | 'EEXIST' | 'EACCES' | 'EFAULT' | 'ESRCH' | 'EBADF' | 'EPERM';
 
 /** An address in hex: in full when it is a non-negative integer (wide models reach 2^52), else as 32 bits. */
 const hex = (n: number): string => `0x${(Number.isSafeInteger(n) && n >= 0 ? n : n >>> 0).toString(16)}`;
@@ -24,9 +24,11 @@ export function showValue(value: unknown): string {
 export class InvalidAddressError extends VmsimError {
   static override readonly marker = '@vmsim/kernel/InvalidAddressError';
   override readonly name = 'InvalidAddressError' as const;
-  override readonly errno: Errno = 'EFAULT';
-  constructor(readonly va: unknown, readonly reason: string) {
+  override readonly errno: Errno;
+  /** `errno` EFAULT for an access; the memory calls pass EINVAL (munmap past the user space) or ENOMEM. */
+  constructor(readonly va: unknown, readonly reason: string, errno: Errno = 'EFAULT') {
     super(`invalid address ${typeof va === 'number' && Number.isInteger(va) && va >= 0 ? hex(va) : showValue(va)}: ${reason}`);
+    this.errno = errno;
   }
 }
 
@@ -135,5 +137,77 @@ export class KernelInvariantError extends VmsimError {
   override readonly errno = undefined;
   constructor(readonly problems: readonly string[]) {
     super(`kernel invariant violated: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`);
+  }
+}
+
+// ---------------------------------------------------------------- the memory calls (mmap, munmap, mprotect, brk)
+
+/** A length of zero, or one that cannot be a mapping's (seed 003's InvalidSize; EINVAL as Linux answers). */
+export class InvalidSizeError extends VmsimError {
+  static override readonly marker = '@vmsim/kernel/InvalidSizeError';
+  override readonly name = 'InvalidSizeError' as const;
+  override readonly errno: Errno = 'EINVAL';
+  constructor(readonly operation: string, readonly length: unknown, readonly reason: string) {
+    super(`${operation}: invalid length ${showValue(length)}: ${reason}`);
+  }
+}
+
+/** mprotect over a page no region covers (seed 003's RegionNotFound; ENOMEM as Linux answers). */
+export class RegionNotFoundError extends VmsimError {
+  static override readonly marker = '@vmsim/kernel/RegionNotFoundError';
+  override readonly name = 'RegionNotFoundError' as const;
+  override readonly errno: Errno = 'ENOMEM';
+  constructor(readonly pid: number, readonly va: number) {
+    super(`process ${pid}: no region at ${hex(va)}`);
+  }
+}
+
+/** The call would make more regions than the limit allows (vm.max_map_count; ENOMEM). */
+export class MapCountError extends VmsimError {
+  static override readonly marker = '@vmsim/kernel/MapCountError';
+  override readonly name = 'MapCountError' as const;
+  override readonly errno: Errno = 'ENOMEM';
+  constructor(readonly pid: number, readonly count: number, readonly limit: number) {
+    super(`process ${pid}: ${count} regions, the limit is ${limit} (max_map_count)`);
+  }
+}
+
+/** No free range of the address space fits, or the range runs past the user space (ENOMEM). */
+export class AddressSpaceError extends VmsimError {
+  static override readonly marker = '@vmsim/kernel/AddressSpaceError';
+  override readonly name = 'AddressSpaceError' as const;
+  override readonly errno: Errno = 'ENOMEM';
+  constructor(readonly pid: number, readonly length: number, readonly reason: string) {
+    super(`process ${pid}: no room for ${hex(length)} bytes: ${reason}`);
+  }
+}
+
+/** The overcommit heuristic refuses the charge: more pages than RAM and swap hold (ENOMEM). */
+export class OvercommitError extends VmsimError {
+  static override readonly marker = '@vmsim/kernel/OvercommitError';
+  override readonly name = 'OvercommitError' as const;
+  override readonly errno: Errno = 'ENOMEM';
+  constructor(readonly pages: number, readonly limitPages: number) {
+    super(`cannot commit ${pages} pages: RAM and swap hold ${limitPages}`);
+  }
+}
+
+/** A file descriptor that names no open file (EBADF). */
+export class BadFileDescriptorError extends VmsimError {
+  static override readonly marker = '@vmsim/kernel/BadFileDescriptorError';
+  override readonly name = 'BadFileDescriptorError' as const;
+  override readonly errno: Errno = 'EBADF';
+  constructor(readonly fd: unknown) {
+    super(`bad file descriptor ${showValue(fd)}`);
+  }
+}
+
+/** A fixed mapping below the lowest address user mappings may take (vm.mmap_min_addr; EPERM). */
+export class NotPermittedError extends VmsimError {
+  static override readonly marker = '@vmsim/kernel/NotPermittedError';
+  override readonly name = 'NotPermittedError' as const;
+  override readonly errno: Errno = 'EPERM';
+  constructor(readonly operation: string, readonly va: number, readonly reason: string) {
+    super(`${operation} at ${hex(va)}: ${reason}`);
   }
 }

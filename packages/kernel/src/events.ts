@@ -6,7 +6,7 @@
  * 'spurious', one per PG_* code) or not ('segv', 'sigbus', 'oom').
  */
 export type FaultResolution =
-  | 'zero-fill' | 'zero-map' | 'cow-copy' | 'cow-reuse' | 'shared-write' | 'spurious' | 'segv' | 'sigbus' | 'oom';
+  | 'zero-fill' | 'zero-map' | 'cow-copy' | 'cow-reuse' | 'shared-write' | 'spurious' | 'shared-map' | 'segv' | 'sigbus' | 'oom';
 
 export type KernelEvent =
   | {

@@ -3,17 +3,27 @@
 export {
   AlreadyMappedError, FrameStateError, InvalidAddressError, InvalidArgumentError, InvalidOptionError, KernelInvariantError,
   NoSuchProcessError, NotAlignedError, NotMappedError, OutOfMemoryError, PermissionDeniedError, showValue, type Errno,
+  AddressSpaceError, BadFileDescriptorError, InvalidSizeError, MapCountError, NotPermittedError, OvercommitError,
+  RegionNotFoundError,
 } from './errors.js';
 export {
   FRAME_DATA, FRAME_FREE, FRAME_KIND_NAMES, FRAME_TABLE, FRAME_ZERO, FrameAllocator,
   type FrameAllocatorOptions, type FrameKind,
 } from './mm/frame-allocator.js';
-export { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, VmaList, type Vma } from './mm/vma.js';
+export {
+  MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED,
+  MAP_SHARED_VALIDATE, PROT_EXEC, PROT_MASK, PROT_NONE, PROT_READ, PROT_WRITE, SharedAnon, VmaList, type Vma,
+} from './mm/vma.js';
+export {
+  DEFAULT_MAX_MAP_COUNT, HEAP_START, MMAP_BASE, MMAP_MIN_ADDR, STACK_GUARD_GAP_PAGES, STACK_LIMIT, THP_ALIGN,
+} from './mm/layout.js';
+export { formatMapsLine, type MapsEntry, type RegionType } from './mm/maps.js';
 export { AddressSpace, type Leaf } from './mm/address-space.js';
 export { Process, type ProcessState } from './proc/process.js';
+export type { SigInfo } from './proc/signal.js';
 export type { FaultResolution, KernelEvent, KernelListener } from './events.js';
 export {
-  ERR_NO_PROCESS, PG_COW_COPY, PG_COW_REUSE, PG_SHARED_WRITE, PG_SPURIOUS, PG_ZERO_FILL, PG_ZERO_MAP, SEGV_ACCERR,
+  ERR_NO_PROCESS, PG_COW_COPY, PG_COW_REUSE, PG_SHARED_MAP, PG_SHARED_WRITE, PG_SPURIOUS, PG_ZERO_FILL, PG_ZERO_MAP, SEGV_ACCERR,
   SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS,
 } from './codes.js';
 export { PTE_COW } from './fault/wp-page.js';

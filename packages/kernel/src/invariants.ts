@@ -5,6 +5,7 @@ import { PTE_W } from '@vmsim/hw';
 import { KernelInvariantError } from './errors.js';
 import type { KernelContext } from './kernel-context.js';
 import { FRAME_DATA, FRAME_FREE, FRAME_KIND_NAMES, FRAME_TABLE, FRAME_ZERO } from './mm/frame-allocator.js';
+import { sharedAnonHolds } from './mm/shmem.js';
 import { MAP_SHARED } from './mm/vma.js';
 
 /**
@@ -54,6 +55,8 @@ export function checkInvariants(ctx: KernelContext): void {
     });
     if (tables !== space.tables) problems.push(`pid ${p.pid} counts ${space.tables} tables but has ${tables}`);
   }
+  // A shared anonymous object's reference on each of its frames counts as one mapping.
+  for (const pfn of sharedAnonHolds(ctx)) note(mapped, pfn);
   const inUse = [total - known, 0, 0, 0];
   for (const pfn of [...beyond].sort((a, b) => a - b)) {
     problems.push(pfn < total ? `frame ${pfn} is free and mapped` : `frame ${pfn} is mapped but lies outside RAM (${total} frames)`);

@@ -7,6 +7,7 @@ import { InvalidAddressError, KernelInvariantError, OutOfMemoryError } from './e
 import type { KernelEvent, KernelListener } from './events.js';
 import { checkInvariants } from './invariants.js';
 import { FRAME_KIND_NAMES, FRAME_TABLE, FRAME_ZERO, FrameAllocator, type FrameKind } from './mm/frame-allocator.js';
+import { DEFAULT_MAX_MAP_COUNT } from './mm/layout.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from './mm/vma.js';
 import { AsidAllocator } from './proc/asid.js';
 import { ProcessTable } from './proc/process-table.js';
@@ -39,6 +40,8 @@ export class KernelContext {
   readonly asids: AsidAllocator;
   readonly counts = new FaultCounters();
   readonly checking: boolean;
+  /** vm.max_map_count: the most regions a process may have (mm/mmap.ts applies Linux's rules). */
+  maxMapCount = DEFAULT_MAX_MAP_COUNT;
   listeners: readonly KernelListener[] = [];
   /** Result of the last user access: 0, or a negative code. */
   status = 0;

@@ -15,11 +15,17 @@ import { PTE_COW } from './fault/wp-page.js';
 import { checkInvariants } from './invariants.js';
 import { KernelContext } from './kernel-context.js';
 import type { FrameAllocator } from './mm/frame-allocator.js';
-import { registerPage } from './mm/mmap.js';
+import { doBrk } from './mm/brk.js';
+import { mapsOf, type MapsEntry } from './mm/maps.js';
+import { doMmap, registerPage } from './mm/mmap.js';
+import { doMprotect } from './mm/mprotect.js';
+import { doMunmap } from './mm/munmap.js';
+import { mapStack } from './mm/stack.js';
 import type { Vma } from './mm/vma.js';
 import { exitProcess } from './proc/exit.js';
 import { forkProcess } from './proc/fork.js';
 import type { Process } from './proc/process.js';
+import type { SigInfo } from './proc/signal.js';
 import { spawnProcess, switchTo } from './proc/switch.js';
 import { takeSnapshot, type KernelSnapshot } from './snapshot.js';
 import { collectStats, type KernelStats } from './stats.js';
@@ -44,6 +50,8 @@ export interface KernelOptions {
   readonly poisonFreed?: boolean;
   /** Check every invariant after every operation (slow; for tests and debugging). */
   readonly checkInvariants?: boolean;
+  /** vm.max_map_count (default 65,530): the most regions one process may have. */
+  readonly maxMapCount?: number;
 }
 
 /** A leaf mapping, as `mappings()` and dumps show it. */
@@ -69,6 +77,11 @@ export class Kernel {
 
   constructor(options: KernelOptions = {}) {
     this.ctx = new KernelContext(checkOptions(options));
+    if (options.maxMapCount !== undefined) {
+      const max = options.maxMapCount;
+      if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1) throw new InvalidOptionError('maxMapCount', max, 'a positive integer');
+      this.ctx.maxMapCount = max;
+    }
     ({ model: this.model, ram: this.ram, mmu: this.mmu, frames: this.frames, zeroPfn: this.zeroPfn, pageSize: this.pageSize } = this.ctx);
   }
 
@@ -134,6 +147,69 @@ export class Kernel {
   /** Registers the page holding `va` (rust-vmem's `register`): private, anonymous, read-write, zero-mapped. */
   register(va: number, pid = this.ctx.procs.currentPid()): void {
     registerPage(this.ctx, va, pid);
+  }
+
+  /**
+   * mmap(2): maps `length` bytes (rounded up to pages) and returns the address. `prot` is PROT_* bits,
+   * `flags` MAP_PRIVATE or MAP_SHARED with MAP_ANONYMOUS and optionally MAP_FIXED, MAP_FIXED_NOREPLACE,
+   * MAP_NORESERVE, MAP_POPULATE. Refusals throw the typed error carrying Linux's errno; nothing changes then.
+   */
+  mmap(addr: number, length: number, prot: number, flags: number, fd = -1, offset = 0, pid = this.ctx.procs.currentPid()): number {
+    return doMmap(this.ctx, pid, addr, length, prot, flags, fd, offset);
+  }
+
+  /** munmap(2): unmaps the pages of [addr, addr + length); a range with nothing mapped is success. */
+  munmap(addr: number, length: number, pid = this.ctx.procs.currentPid()): void {
+    doMunmap(this.ctx, pid, addr, length);
+  }
+
+  /**
+   * mprotect(2): gives the pages of [addr, addr + length) the protection `prot`. Like Linux, a hole in the
+   * range throws RegionNotFoundError (ENOMEM) after the regions before the hole changed.
+   */
+  mprotect(addr: number, length: number, prot: number, pid = this.ctx.procs.currentPid()): void {
+    doMprotect(this.ctx, pid, addr, length, prot);
+  }
+
+  /** The brk system call: moves the program break; returns the new break, or the current one when refused (brk(0) queries). */
+  brk(addr: number, pid = this.ctx.procs.currentPid()): number {
+    return doBrk(this.ctx, pid, addr);
+  }
+
+  /**
+   * Makes the stack region of `pid`: `size` bytes (default one page) ending at the top of user space, read-write,
+   * growing down on a fault below it up to 8 MiB. Returns its start.
+   */
+  mapStack(size = this.pageSize, pid = this.ctx.procs.currentPid()): number {
+    return mapStack(this.ctx, pid, size);
+  }
+
+  /** The regions of `pid` as /proc/<pid>/maps lists them (format a line with `formatMapsLine`). */
+  maps(pid = this.ctx.procs.currentPid()): MapsEntry[] {
+    return mapsOf(this.ctx.procs.live(pid).space!);
+  }
+
+  /**
+   * The signal (SIGSEGV with SEGV_MAPERR or SEGV_ACCERR, SIGBUS) the last refused access of `pid` sent, or
+   * null; taking it clears it. The default action is to terminate: the caller does so with `kill(pid)`.
+   */
+  takeSignal(pid = this.ctx.procs.currentPid()): SigInfo | null {
+    const p = this.ctx.procs.live(pid);
+    const s = p.siginfo;
+    p.siginfo = null;
+    return s;
+  }
+
+  /** vm.max_map_count: the most regions one process may have (Linux's rules; default 65,530). */
+  get maxMapCount(): number {
+    return this.ctx.maxMapCount;
+  }
+
+  set maxMapCount(value: number) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+      throw new InvalidArgumentError('maxMapCount', value, 'expected a positive integer');
+    }
+    this.ctx.maxMapCount = value;
   }
 
   /** Is the page holding `va` inside a region of `pid`? */

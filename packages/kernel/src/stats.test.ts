@@ -2,6 +2,7 @@ import {
   ACCESS_READ,
 } from '@vmsim/hw';
 import { describe, expect, it } from 'vitest';
+import { HEAP_START } from './mm/layout.js';
 import { MODELS, tablesFor } from './testing/models.js';
 import { PAGE, REGION, VA, HOLE, boot, processStats } from './testing/kernel-helpers.js';
 
@@ -57,11 +58,13 @@ describe.each(MODELS)('stats on $name', ({ make: makeModel }) => {
     for (let i = 0; i < 3; i++) k.store(VA + i * PAGE, 1, 1);
     expect(processStats(k, a.pid)).toEqual({
       pid: a.pid, parentPid: -1, state: 'running', resident: 3, shared: 0, zeroMapped: 2, pageTables: tables, regions: 1,
+      private: 3, virtualBytes: 5 * PAGE, brk: HEAP_START, startBrk: HEAP_START,
     });
     const c = k.fork();
     expect(processStats(k, a.pid)).toMatchObject({ resident: 3, shared: 3, zeroMapped: 2 });
     expect(processStats(k, c.pid)).toEqual({
       pid: c.pid, parentPid: a.pid, state: 'sleeping', resident: 3, shared: 3, zeroMapped: 2, pageTables: tables, regions: 1,
+      private: 0, virtualBytes: 5 * PAGE, brk: HEAP_START, startBrk: HEAP_START,
     });
     k.switchTo(c.pid);
     k.store(VA, 1, 2); // COW copy
@@ -79,7 +82,7 @@ describe.each(MODELS)('stats on $name', ({ make: makeModel }) => {
     k.register(VA);
     k.register(VA + PAGE);
     const f0 = k.stats().faults;
-    expect(f0).toEqual({ zeroFill: 0, zeroMap: 0, cowCopy: 0, cowReuse: 0, sharedWrite: 0, spurious: 0, segfault: 0, sigbus: 0, oom: 0 });
+    expect(f0).toEqual({ zeroFill: 0, zeroMap: 0, cowCopy: 0, cowReuse: 0, sharedWrite: 0, sharedMap: 0, spurious: 0, segfault: 0, sigbus: 0, oom: 0 });
     k.store(VA, 1, 1);
     k.store(VA + PAGE, 1, 1);
     const c = k.fork();
@@ -89,7 +92,7 @@ describe.each(MODELS)('stats on $name', ({ make: makeModel }) => {
     k.store(HOLE, 1, 1);
     k.load(HOLE, 1);
     k.handlePageFault(a.pid, VA, ACCESS_READ);
-    expect(k.stats().faults).toEqual({ zeroFill: 2, zeroMap: 0, cowCopy: 1, cowReuse: 1, sharedWrite: 0, spurious: 1, segfault: 2, sigbus: 0, oom: 0 });
+    expect(k.stats().faults).toEqual({ zeroFill: 2, zeroMap: 0, cowCopy: 1, cowReuse: 1, sharedWrite: 0, sharedMap: 0, spurious: 1, segfault: 2, sigbus: 0, oom: 0 });
   });
 
   it('TLB: a repeated load hits, a new page misses, flushes are counted', () => {

@@ -12,6 +12,7 @@ export class FaultCounters {
   cowCopy = 0;
   cowReuse = 0;
   sharedWrite = 0;
+  sharedMap = 0;
   spurious = 0;
   segfault = 0;
   sigbus = 0;
@@ -26,6 +27,13 @@ export interface ProcessStats {
   readonly resident: number;
   /** Resident pages whose frame other mappings share. */
   readonly shared: number;
+  /** Resident pages whose frame this mapping alone holds (resident − shared). */
+  readonly private: number;
+  /** Bytes the regions cover (the process's virtual size, VmSize). */
+  readonly virtualBytes: number;
+  /** The program break (brk), and where the heap starts. */
+  readonly brk: number;
+  readonly startBrk: number;
   /** Pages mapped to the zero page. */
   readonly zeroMapped: number;
   readonly pageTables: number;
@@ -51,19 +59,25 @@ export interface KernelStats {
     readonly cowCopy: number;
     readonly cowReuse: number;
     readonly sharedWrite: number;
+    readonly sharedMap: number;
     readonly spurious: number;
     readonly segfault: number;
     readonly sigbus: number;
     readonly oom: number;
   };
   readonly tlb: { readonly hits: number; readonly misses: number; readonly flushes: number; readonly entries: number };
+  /**
+   * Seed 003's memory statistics over the live processes: the bytes their regions cover (total allocated),
+   * their regions, and the pages their page tables map (the zero page included).
+   */
+  readonly memory: { readonly totalAllocated: number; readonly regionCount: number; readonly mappedPages: number };
   readonly processes: readonly ProcessStats[];
 }
 
 export function collectStats(ctx: KernelContext): KernelStats {
   const { frames, model, counts } = ctx;
   const tlb = ctx.mmu.tlb;
-  return {
+  const base: KernelStats = {
     model: model.name,
     levels: model.levels,
     pageSize: ctx.pageSize,
@@ -81,14 +95,26 @@ export function collectStats(ctx: KernelContext): KernelStats {
       cowCopy: counts.cowCopy,
       cowReuse: counts.cowReuse,
       sharedWrite: counts.sharedWrite,
+      sharedMap: counts.sharedMap,
       spurious: counts.spurious,
       segfault: counts.segfault,
       sigbus: counts.sigbus,
       oom: counts.oom,
     },
     tlb: { hits: tlb.hits, misses: tlb.misses, flushes: tlb.flushes, entries: tlb.entries },
-    processes: [...ctx.procs.all()].map((p) => processStats(ctx, p)),
+    memory: { totalAllocated: 0, regionCount: 0, mappedPages: 0 },
+    processes: [],
   };
+  const processes = [...ctx.procs.all()].map((p) => processStats(ctx, p));
+  let totalAllocated = 0;
+  let regionCount = 0;
+  let mappedPages = 0;
+  for (const ps of processes) {
+    totalAllocated += ps.virtualBytes;
+    regionCount += ps.regions;
+    mappedPages += ps.resident + ps.zeroMapped;
+  }
+  return { ...base, memory: { totalAllocated, regionCount, mappedPages }, processes };
 }
 
 function processStats(ctx: KernelContext, p: Process): ProcessStats {
@@ -109,12 +135,18 @@ function processStats(ctx: KernelContext, p: Process): ProcessStats {
       },
     });
   }
+  let virtualBytes = 0;
+  if (space !== null) for (const vma of space.vmas) virtualBytes += vma.end - vma.start;
   return {
     pid: p.pid,
     parentPid: p.parentPid,
     state: p.state,
     resident,
     shared,
+    private: resident - shared,
+    virtualBytes,
+    brk: space === null ? 0 : space.brk,
+    startBrk: space === null ? 0 : space.startBrk,
     zeroMapped,
     pageTables: space === null ? 0 : space.tables,
     regions: space === null ? 0 : space.vmas.count,

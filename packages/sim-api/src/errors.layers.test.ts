@@ -35,6 +35,13 @@ const SAMPLES: Readonly<Record<string, { readonly args: readonly unknown[]; read
   // A bug in vmsim, not a failure a Linux call reports: no errno.
   KernelInvariantError: { args: [['refcount of frame 3 is 2, 1 mapping']], errno: undefined },
   InvalidValueError: { args: ['UnsignedByte', 256, 'out of range'], errno: 'EINVAL' },
+  InvalidSizeError: { args: ['mmap', 0, 'length 0'], errno: 'EINVAL' },
+  RegionNotFoundError: { args: [1, 0x5000], errno: 'ENOMEM' },
+  MapCountError: { args: [1, 65531, 65530], errno: 'ENOMEM' },
+  AddressSpaceError: { args: [1, 0x1000, 'no gap'], errno: 'ENOMEM' },
+  OvercommitError: { args: [70000, 4096], errno: 'ENOMEM' },
+  BadFileDescriptorError: { args: [-1], errno: 'EBADF' },
+  NotPermittedError: { args: ['mmap', 0x1000, 'below mmap_min_addr'], errno: 'EPERM' },
   InvalidPointerError: { args: [-1, 'negative'], errno: 'EFAULT' },
 };
 

@@ -7,7 +7,8 @@ describe('the public entry', () => {
   it('exports the API by name', () => {
     expect(Object.keys(api).sort()).toEqual([
       'ADDRESS_LIMIT', 'BufferedWriter', 'DataType', 'I64_MAX', 'I64_MIN', 'InvalidArgumentError', 'InvalidOptionError', 'InvalidPointerError',
-      'InvalidValueError', 'KERNBASE', 'MODEL_NAMES', 'POINTER_LIMIT', 'Pointer', 'SIZE_OF_VALUE_TYPE', 'Simulator', 'U64_MAX',
+      'InvalidValueError', 'KERNBASE', 'MODEL_NAMES', 'MemoryManager', 'MmapFlags', 'POINTER_LIMIT', 'Pointer', 'ProtectionFlags',
+      'SIZE_OF_VALUE_TYPE', 'Simulator', 'U64_MAX',
       'ValueType', 'VmsimError', 'dumpLines', 'dumpProcess', 'levelNames', 'messages',
     ]);
     expect(api.MODEL_NAMES).toEqual(['x86-32', 'sv32', 'x86-64', 'sv39']);

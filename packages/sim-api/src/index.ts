@@ -9,8 +9,11 @@ export * as messages from './messages.js';
 export type { LineWriter, OutputSink } from './messages.js';
 export { BufferedWriter } from './buffered-writer.js';
 export {
+  MemoryManager, MmapFlags, ProtectionFlags, type MemoryStats, type VmError, type VmErrorKind, type VmResult,
+} from './memory-manager.js';
+export {
   InvalidArgumentError, InvalidOptionError, InvalidPointerError, InvalidValueError, VmsimError, type ErrnoName,
 } from './errors.js';
 // The kernel's statistics and event types, as `Simulator.stats()` and `sim.kernel.on` hand them out, so that
 // a consumer of this package (the CLI) needs no other.
-export type { FaultResolution, KernelEvent, KernelListener, KernelStats, ProcessStats } from '@vmsim/kernel';
+export type { FaultResolution, KernelEvent, KernelListener, KernelStats, MapsEntry, ProcessStats, RegionType, SigInfo } from '@vmsim/kernel';

@@ -5,7 +5,7 @@
 
 import { ACCESS_EXEC, ACCESS_WRITE, PTE_W, type AccessKind } from '@vmsim/hw';
 import {
-  ACCESS_LABELS, PG_COW_COPY, PG_COW_REUSE, PG_SHARED_WRITE, PG_SPURIOUS, PG_ZERO_FILL, PG_ZERO_MAP,
+  ACCESS_LABELS, PG_COW_COPY, PG_COW_REUSE, PG_SHARED_MAP, PG_SHARED_WRITE, PG_SPURIOUS, PG_ZERO_FILL, PG_ZERO_MAP,
   SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS,
 } from '../codes.js';
 import type { FaultResolution } from '../events.js';
@@ -13,6 +13,9 @@ import type { KernelContext } from '../kernel-context.js';
 import { flushTlbPage } from '../mm/tlb-flush.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../mm/vma.js';
 import type { Process } from '../proc/process.js';
+import { doSharedAnonPage } from '../mm/shmem.js';
+import { expandStack } from '../mm/stack.js';
+import { signalFor } from '../proc/signal.js';
 import { doAnonymousPage } from './anonymous.js';
 import { VmFault } from './vm-fault.js';
 import { doWpPage } from './wp-page.js';
@@ -20,7 +23,7 @@ import { doWpPage } from './wp-page.js';
 /** Resolves a fault of `p` at `va`: a positive PG_* code, or a negative code and nothing changed. */
 export function handleMmFault(ctx: KernelContext, p: Process, va: number, access: AccessKind): number {
   const space = p.space!;
-  const vma = space.vmas.find(va);
+  const vma = space.vmas.find(va) ?? expandStack(ctx, space, va);
   if (vma === undefined) return faultFailed(ctx, p, va, access, SEGV_MAPERR);
   const needed = access === ACCESS_WRITE ? PROT_WRITE : access === ACCESS_EXEC ? PROT_EXEC : PROT_READ;
   if ((vma.prot & needed) === 0) return faultFailed(ctx, p, va, access, SEGV_ACCERR);
@@ -28,7 +31,7 @@ export function handleMmFault(ctx: KernelContext, p: Process, va: number, access
   space.find(page);
   const vmf = new VmFault(p, space, vma, va, page, access, space.foundPa, space.foundValid, space.foundPfn, space.foundFlags);
   let code: number;
-  if (!vmf.present) code = doAnonymousPage(ctx, vmf);
+  if (!vmf.present) code = vma.shm !== undefined ? doSharedAnonPage(ctx, vmf, vma.shm) : doAnonymousPage(ctx, vmf);
   else if (access === ACCESS_WRITE && (vmf.flags & PTE_W) === 0) code = doWpPage(ctx, vmf);
   else code = spuriousFault(ctx, vmf);
   return code < 0 ? faultFailed(ctx, p, va, access, code) : faultDone(ctx, p, va, access, code);
@@ -44,7 +47,7 @@ function spuriousFault(ctx: KernelContext, vmf: VmFault): number {
   return PG_SPURIOUS;
 }
 
-const RESOLUTIONS: readonly FaultResolution[] = ['segv', 'zero-fill', 'cow-copy', 'cow-reuse', 'zero-map', 'spurious', 'shared-write'];
+const RESOLUTIONS: readonly FaultResolution[] = ['segv', 'zero-fill', 'cow-copy', 'cow-reuse', 'zero-map', 'spurious', 'shared-write', 'shared-map'];
 
 /** Counts a resolved fault and reports it. */
 function faultDone(ctx: KernelContext, p: Process, va: number, access: AccessKind, code: number): number {
@@ -55,6 +58,7 @@ function faultDone(ctx: KernelContext, p: Process, va: number, access: AccessKin
     case PG_COW_COPY: counts.cowCopy++; break;
     case PG_COW_REUSE: counts.cowReuse++; break;
     case PG_SHARED_WRITE: counts.sharedWrite++; break;
+    case PG_SHARED_MAP: counts.sharedMap++; break;
     default: counts.spurious++;
   }
   if (ctx.listening) ctx.emit({ type: 'fault', pid: p.pid, va, access: ACCESS_LABELS[access], resolution: RESOLUTIONS[code]! });
@@ -63,6 +67,8 @@ function faultDone(ctx: KernelContext, p: Process, va: number, access: AccessKin
 
 /** Counts a refused fault (segfault, SIGBUS or out of memory apart) and reports it. */
 export function faultFailed(ctx: KernelContext, p: Process, va: number, access: AccessKind, code: number): number {
+  const signal = signalFor(code, va, ACCESS_LABELS[access]);
+  if (signal !== null) p.siginfo = signal;
   let resolution: FaultResolution;
   if (code === VM_FAULT_OOM) {
     ctx.counts.oom++;

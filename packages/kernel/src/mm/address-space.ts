@@ -9,6 +9,7 @@ import {
 } from '@vmsim/hw';
 import { KernelInvariantError } from '../errors.js';
 import { FRAME_TABLE, type FrameAllocator } from './frame-allocator.js';
+import { HEAP_START } from './layout.js';
 import { VmaList } from './vma.js';
 
 /** What `descend` answers when a huge page stands on the way (below every -(level + 1)). */
@@ -82,6 +83,9 @@ export class AddressSpace {
   asid = -1;
   /** Frames holding this space's page tables, the root included. */
   tables = 1;
+  /** Where the heap starts (page aligned) and the program break, which keeps its byte value (Linux's mm->brk). */
+  startBrk = HEAP_START;
+  brk = HEAP_START;
   /**
    * The result of the last `find`: the leaf entry's physical address (-1 when a table on the way is
    * missing), whether it is valid, its frame (0 when invalid) and its flags. Fields, so a lookup allocates
@@ -226,6 +230,36 @@ export class AddressSpace {
 
   clearLeaf(entryPa: number): void {
     writeEntry(this.ram, this.model, entryPa, 0, 0);
+  }
+
+  /**
+   * Calls `fn` for every valid last-level entry of [start, end), in address order, with its frame and flags;
+   * missing tables are skipped whole, so the cost follows the tables present, not the length of the range.
+   */
+  forEachLeafIn(start: number, end: number, fn: (va: number, entryPa: number, pfn: number, flags: number) => void): void {
+    this.leavesIn(this.rootPfn, 0, 0, start, end, fn);
+  }
+
+  private leavesIn(
+    pfn: number, level: number, vaBase: number, start: number, end: number,
+    fn: (va: number, entryPa: number, pfn: number, flags: number) => void,
+  ): void {
+    const { model, geometry: g } = this;
+    const eb = g.entryBytes;
+    const span = g.div[level]!;
+    const base = pfn * g.pageSize;
+    const first = Math.floor((Math.max(start, vaBase) - vaBase) / span);
+    const last = Math.min(g.mask[level]!, Math.floor((end - 1 - vaBase) / span));
+    for (let i = first; i <= last; i++) {
+      const pa = base + i * eb;
+      const view = this.ram.view;
+      const lo = view.getUint32(pa, true);
+      const hi = eb === 8 ? view.getUint32(pa + 4, true) : 0;
+      if ((lo | hi) === 0 || !model.isValid(lo, hi, level)) continue;
+      const va = vaBase + i * span;
+      if (level === g.last) fn(va, pa, model.pfn(lo, hi, level), model.flags(lo, hi, level));
+      else if (!model.isLeaf(lo, hi, level)) this.leavesIn(model.pfn(lo, hi, level), level + 1, va, Math.max(start, va), Math.min(end, va + span), fn);
+    }
   }
 
   /** Calls `fn` for every valid last-level entry, in address order, with its frame and flags. */

@@ -3,10 +3,12 @@
 // it serves is done, children before parents, the root last. Only the entries inside regions are read, so
 // a kill costs in proportion to the mapped ranges, not to the 512 or 1,024 entries of every table.
 
-import type { HardwareModel } from '@vmsim/hw';
+import { writeEntry, type HardwareModel } from '@vmsim/hw';
 import { KernelInvariantError } from '../errors.js';
 import type { KernelContext } from '../kernel-context.js';
 import type { AddressSpace, TableGeometry } from './address-space.js';
+import { releaseSharedAnon } from './shmem.js';
+import { flushTlbPage } from './tlb-flush.js';
 import type { Vma } from './vma.js';
 
 /** Unmaps everything `space` maps and frees its tables, the root last. Reports unmaps of process `pid`. */
@@ -19,6 +21,7 @@ export function zapAddressSpace(ctx: KernelContext, space: AddressSpace, pid: nu
     throw new KernelInvariantError([`pid ${pid}: freed ${zap.freedTables + 1} of ${space.tables} tables; a table lies outside every region`]);
   }
   ctx.unrefFrame(space.rootPfn);
+  releaseSharedAnon(ctx, vmas, space);
 }
 
 /** One teardown: the fixed state, so the loops only read fields. */
@@ -79,6 +82,60 @@ class Zap {
         this.freedTables++;
       }
       if (last > done) done = last;
+    }
+  }
+}
+
+/**
+ * Unmaps [start, end) of `space` after its regions there were removed (Linux's unmap_region: zap_page_range
+ * then free_pgtables): every valid leaf is cleared, its TLB entry flushed (only those pages) and its frame
+ * loses a reference; then every table under the range that no region reaches any more is freed.
+ */
+export function zapRange(ctx: KernelContext, space: AddressSpace, pid: number, start: number, end: number): void {
+  new RangeZap(ctx, space, pid).table(space.rootPfn, 0, 0, start, end);
+}
+
+class RangeZap {
+  private readonly model: HardwareModel;
+  private readonly g: TableGeometry;
+
+  constructor(private readonly ctx: KernelContext, private readonly space: AddressSpace, private readonly pid: number) {
+    this.model = space.model;
+    this.g = space.geometry;
+  }
+
+  /** The entries of the table at `pfn` (level `level`, first address `vaBase`) that cover [start, end). */
+  table(pfn: number, level: number, vaBase: number, start: number, end: number): void {
+    const { model, g, ctx, space } = this;
+    const eb = g.entryBytes;
+    const span = g.div[level]!;
+    const base = pfn * g.pageSize;
+    const first = Math.floor((Math.max(start, vaBase) - vaBase) / span);
+    const last = Math.min(g.mask[level]!, Math.floor((end - 1 - vaBase) / span));
+    for (let i = first; i <= last; i++) {
+      const pa = base + i * eb;
+      const view = ctx.ram.view;
+      const lo = view.getUint32(pa, true);
+      const hi = eb === 8 ? view.getUint32(pa + 4, true) : 0;
+      if ((lo | hi) === 0 || !model.isValid(lo, hi, level)) continue;
+      const va = vaBase + i * span;
+      if (level === g.last) {
+        const frame = model.pfn(lo, hi, level);
+        space.clearLeaf(pa);
+        flushTlbPage(ctx, space, va);
+        if (ctx.listening) ctx.emit({ type: 'unmap', pid: this.pid, va, pfn: frame });
+        ctx.unrefFrame(frame);
+        continue;
+      }
+      if (model.isLeaf(lo, hi, level)) throw new KernelInvariantError([`huge page at 0x${va.toString(16)}: the kernel maps none`]);
+      const child = model.pfn(lo, hi, level);
+      this.table(child, level + 1, va, Math.max(start, va), Math.min(end, va + span));
+      // free_pgtables: a table no region reaches holds no entry any more (mappings lie inside regions).
+      if (!space.vmas.overlaps(va, va + span)) {
+        writeEntry(ctx.ram, model, pa, 0, 0);
+        ctx.unrefFrame(child);
+        space.tables--;
+      }
     }
   }
 }

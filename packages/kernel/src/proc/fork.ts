@@ -15,6 +15,8 @@ export function forkProcess(ctx: KernelContext, pid: number): Process {
   // The child needs at most as many tables as the parent, its root included.
   ctx.requireFrames('fork', ps.tables);
   const cs = new AddressSpace(ctx.ram, ctx.model, ctx.frames, ctx.allocFrame(FRAME_TABLE), ps.vmas.clone());
+  cs.startBrk = ps.startBrk;
+  cs.brk = ps.brk;
   const childPid = ctx.procs.nextPid++;
   const copied: CopiedPte | null = ctx.listening
     ? (va, pfn, childWritable, parentDowngraded) => {

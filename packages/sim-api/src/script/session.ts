@@ -5,6 +5,7 @@ import {
   DataType, I64_MAX, I64_MIN, messages, Pointer, Simulator, U64_MAX, ValueType, VmsimError, type KernelStats, type ModelName,
 } from '../index.js';
 import { ScriptError } from './errors.js';
+import { MM_COMMAND_HELP, MM_COMMANDS, MmCommands } from './mm-commands.js';
 import { parseRange, quote, scanFloat, shorten } from './parse.js';
 import { isIdentifier, wordStart, words } from './script.js';
 
@@ -86,6 +87,7 @@ export const COMMAND_HELP: readonly string[] = [
   'stats                             print the statistics',
   'dump                              print the page tables (every level) and the pages',
   'echo <text>                       print the text',
+  ...MM_COMMAND_HELP,
   'repeat <count> [var] ... end      run the lines in between count times; {expr} uses var (default i)',
   `types: ${TYPE_NAMES}; numbers in decimal or 0x hex; # starts a comment`,
 ];
@@ -95,9 +97,11 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 export class Session {
   sim: Simulator;
   private readonly pointers = new Map<string, { ptr: Pointer; type: TypeWord }>();
+  private readonly mm: MmCommands;
 
   constructor(private readonly options: SessionOptions) {
     this.sim = this.begin(options.verbose);
+    this.mm = new MmCommands(options.printer, () => this.sim);
   }
 
   /** Runs one command line (comments and {expressions} already handled). Throws ScriptError on a mistake. */
@@ -115,6 +119,8 @@ export class Session {
     const w = words(text);
     const command = w[0]!.toLowerCase();
     const args = w.slice(1);
+    if (w[1] === '=' && w.length > 2) return this.mm.assign(w[0]!, w[2]!.toLowerCase(), w.slice(3));
+    if (MM_COMMANDS.has(command)) return this.mm.run(command, args);
     switch (command) {
       case 'begin':
         return this.commandBegin(args);
@@ -190,6 +196,7 @@ export class Session {
     if (mode !== 'verbose' && mode !== 'quiet') throw new ScriptError(`begin: expected verbose or quiet, not ${quote(args[0]!)}`);
     this.sim = this.begin(mode === 'verbose');
     this.pointers.clear();
+    this.mm.reset();
   }
 
   private commandPtr(args: string[]): void {
@@ -213,6 +220,7 @@ export class Session {
       if (error instanceof ScriptError) throw new ScriptError(`write: ${error.message}`);
       throw error;
     }
+    if (this.mm.active) return this.mm.write(target.ptr.address, value);
     this.sim.write(target.ptr, value);
   }
 
@@ -225,7 +233,7 @@ export class Session {
     const type = typed ? typeWord(args[1], 'read') : this.defaultType(target, 'read');
     // The label is the rest of the line after the type, its spaces and tabs kept as they are.
     const label = args.length > 2 ? text.slice(wordStart(text, 3)) : args[0]!;
-    const value = this.sim.read(ptr, type.data);
+    const value = this.mm.active ? this.mm.read(ptr.address, type.data) : this.sim.read(ptr, type.data);
     const printer = this.options.printer;
     if (printer.json) {
       printer.record({
@@ -250,6 +258,8 @@ export class Session {
   private target(word: string, command: string): { ptr: Pointer; type?: TypeWord } {
     const named = this.pointers.get(word);
     if (named !== undefined) return named;
+    const kept = this.mm.resolve(word);
+    if (kept !== undefined) return { ptr: Pointer.at(kept) };
     const c = word.charCodeAt(0);
     if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
       throw new ScriptError(`${command}: unknown pointer ${quote(word)} (declare it with ptr ${shorten(word)})`);
