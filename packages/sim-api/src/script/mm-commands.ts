@@ -7,7 +7,7 @@
 
 import {
   MemoryManager, messages, MmapFlags, type DataType, type Simulator, type ValueType, type VmError, type VmResult,
-} from '@vmsim/sim-api';
+} from '../index.js';
 import { ScriptError } from './errors.js';
 import { parseRange, quote } from './parse.js';
 import { isIdentifier } from './script.js';
