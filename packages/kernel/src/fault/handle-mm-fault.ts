@@ -14,6 +14,7 @@ import { flushTlbPage } from '../mm/tlb-flush.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../mm/vma.js';
 import type { Process } from '../proc/process.js';
 import { doAnonymousPage } from './anonymous.js';
+import { doFileFault } from './file.js';
 import { VmFault } from './vm-fault.js';
 import { doWpPage } from './wp-page.js';
 
@@ -27,6 +28,7 @@ export function handleMmFault(ctx: KernelContext, p: Process, va: number, access
   const page = ctx.pageBase(va);
   space.find(page);
   const vmf = new VmFault(p, space, vma, va, page, access, space.foundPa, space.foundValid, space.foundPfn, space.foundFlags);
+  if (!vmf.present && vma.file !== undefined) return doFileFault(ctx, vmf);
   let code: number;
   if (!vmf.present) code = doAnonymousPage(ctx, vmf);
   else if (access === ACCESS_WRITE && (vmf.flags & PTE_W) === 0) code = doWpPage(ctx, vmf);

@@ -1,5 +1,8 @@
 // Regions of an address space (Linux's vm_area_struct): page-aligned, non-overlapping [start, end) ranges
-// with a protection and flags, kept sorted by start. Neighbours with equal protection and flags merge.
+// with a protection and flags, kept sorted by start. Neighbours with equal protection and flags merge
+// (file regions only when they map the same file at contiguous offsets).
+
+import type { FileRef } from '../fs/mem-file.js';
 
 export const PROT_NONE = 0;
 export const PROT_READ = 1 << 0;
@@ -15,6 +18,10 @@ export interface Vma {
   readonly end: number;
   readonly prot: number;
   readonly flags: number;
+
+  // File-backed regions (fs/, fault/file.ts): the file, and the page offset in it of `start`.
+  readonly file?: FileRef;
+  readonly pgoff?: number;
 }
 
 export class VmaList {
@@ -24,6 +31,9 @@ export class VmaList {
    * with this number knows the answer still holds while the number is unchanged (the simulator's access check).
    */
   seq = 0;
+
+  /** The page size, for file regions' page offsets (Vma.pgoff) when a region is split or merged. */
+  constructor(readonly pageSize = 4096) {}
 
   get count(): number {
     return this.list.length;
@@ -61,12 +71,12 @@ export class VmaList {
     let from = i;
     let to = i;
     const before = this.list[i - 1];
-    if (before !== undefined && before.end === vma.start && sameKind(before, vma)) {
-      merged = { ...merged, start: before.start };
+    if (before !== undefined && before.end === vma.start && sameKind(before, vma, this.pageSize)) {
+      merged = { ...merged, start: before.start, ...(before.file === undefined ? {} : { pgoff: before.pgoff }) };
       from = i - 1;
     }
     const after = this.list[i];
-    if (after !== undefined && after.start === vma.end && sameKind(after, vma)) {
+    if (after !== undefined && after.start === vma.end && sameKind(after, vma, this.pageSize)) {
       merged = { ...merged, end: after.end };
       to = i + 1;
     }
@@ -85,8 +95,8 @@ export class VmaList {
         continue;
       }
       if (vma.start < start) kept.push({ ...vma, end: start });
-      removed.push({ ...vma, start: Math.max(vma.start, start), end: Math.min(vma.end, end) });
-      if (vma.end > end) kept.push({ ...vma, start: end });
+      removed.push({ ...startingAt(vma, Math.max(vma.start, start), this.pageSize), end: Math.min(vma.end, end) });
+      if (vma.end > end) kept.push(startingAt(vma, end, this.pageSize));
     }
     this.list = kept;
     this.seq++;
@@ -95,7 +105,7 @@ export class VmaList {
 
   /** A copy for a forked address space. */
   clone(): VmaList {
-    const copy = new VmaList();
+    const copy = new VmaList(this.pageSize);
     copy.list = this.list.slice();
     return copy;
   }
@@ -113,6 +123,15 @@ export class VmaList {
   }
 }
 
-function sameKind(a: Vma, b: Vma): boolean {
-  return a.prot === b.prot && a.flags === b.flags;
+/** Same protection, flags and backing: anonymous, or the same file at contiguous page offsets. */
+function sameKind(a: Vma, b: Vma, pageSize: number): boolean {
+  if (a.prot !== b.prot || a.flags !== b.flags || a.file !== b.file) return false;
+  if (a.file === undefined) return true;
+  const [lo, hi] = a.start < b.start ? [a, b] : [b, a];
+  return (lo.pgoff ?? 0) + (hi.start - lo.start) / pageSize === (hi.pgoff ?? 0);
+}
+
+/** `vma` from `start` on: a file region's page offset moves with its start. */
+function startingAt(vma: Vma, start: number, pageSize: number): Vma {
+  return vma.file === undefined ? { ...vma, start } : { ...vma, start, pgoff: (vma.pgoff ?? 0) + (start - vma.start) / pageSize };
 }
