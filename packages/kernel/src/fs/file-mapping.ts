@@ -152,6 +152,22 @@ export function afterFileUnmap(ctx: KernelContext): void {
   trimPageCache(ctx);
 }
 
+/**
+ * Clears every entry of `p` in [start, end) (page aligned), dropping its frame reference and its TLB entry.
+ * Tables stay (the kernel frees tables at exit only). Used by truncation; munmap's zap does the same.
+ */
+export function unmapPages(ctx: KernelContext, p: Process, start: number, end: number): void {
+  const space = p.space!;
+  for (let page = start; page < end; page += ctx.pageSize) {
+    if (!space.find(page)) continue;
+    const pfn = space.foundPfn;
+    space.clearLeaf(space.foundPa);
+    flushTlbPage(ctx, space, page);
+    if (ctx.listening) ctx.emit({ type: 'unmap', pid: p.pid, va: page, pfn });
+    ctx.unrefFrame(pfn);
+  }
+}
+
 /** Exit, before the address space is torn down: write-back of every Dirty file page of the process. */
 export function beforeExit(ctx: KernelContext, p: Process): void {
   writebackRange(ctx, p, 0, ctx.vaLimit, false);

@@ -6,9 +6,8 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import type { KernelContext } from '../kernel-context.js';
-import { flushTlbPage } from '../mm/tlb-flush.js';
 import { BadFileDescriptorError, FileExistsError, NoSuchFileError } from './errors.js';
-import { forEachMapping } from './file-mapping.js';
+import { forEachMapping, unmapPages } from './file-mapping.js';
 import { checkFileName, checkOpenFlags, O_ACCMODE, O_CREAT, O_EXCL, O_TRUNC } from './file-store.js';
 import type { MemFile } from './mem-file.js';
 import { cacheDrop, cachedPfn, trimPageCache, zeroCachedTail } from './page-cache.js';
@@ -165,17 +164,8 @@ function truncateTo(ctx: KernelContext, file: MemFile, length: number): void {
   const keep = Math.ceil(length / ps);
   // unmap_mapping_range(even_cows): every entry past the new last page goes, private copies included.
   forEachMapping(ctx, file, (p, vma) => {
-    const space = p.space!;
-    const pgoff = vma.pgoff ?? 0;
-    const from = Math.max(vma.start, vma.start + (keep - pgoff) * ps);
-    for (let page = from; page < vma.end; page += ps) {
-      if (!space.find(page)) continue;
-      const pfn = space.foundPfn;
-      space.clearLeaf(space.foundPa);
-      flushTlbPage(ctx, space, page);
-      if (ctx.listening) ctx.emit({ type: 'unmap', pid: p.pid, va: page, pfn });
-      ctx.unrefFrame(pfn);
-    }
+    const from = Math.max(vma.start, vma.start + (keep - (vma.pgoff ?? 0)) * ps);
+    if (from < vma.end) unmapPages(ctx, p, from, vma.end);
   });
   for (const [index, pfn] of [...file.cache]) if (index >= keep) cacheDrop(ctx, file, index, pfn);
   zeroCachedTail(ctx, file, length);
