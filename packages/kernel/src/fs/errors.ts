@@ -56,3 +56,16 @@ export class TooManyOpenFilesError extends VmsimError {
     super(`process ${pid}: too many open files (limit ${limit})`);
   }
 }
+
+/**
+ * A kernel copy (copyin / copyout) that reaches a page of a file mapping past the file's last page: a user
+ * access there is SIGBUS; read(2) and write(2) with such a buffer fail with EFAULT and copy nothing.
+ */
+export class BeyondEndOfFileError extends VmsimError {
+  static override readonly marker = '@vmsim/kernel/BeyondEndOfFileError';
+  override readonly name = 'BeyondEndOfFileError' as const;
+  override readonly errno = 'EFAULT' as const;
+  constructor(readonly pid: number, readonly va: number) {
+    super(`process ${pid}: address 0x${va.toString(16)} lies past the end of the mapped file (SIGBUS)`);
+  }
+}

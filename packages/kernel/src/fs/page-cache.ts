@@ -72,3 +72,23 @@ export function zeroCachedTail(ctx: KernelContext, file: MemFile, from: number):
   const base = pfn * ps;
   ctx.ram.bytes.fill(0, base + (from % ps), base + ps);
 }
+
+/**
+ * Frames a fault on the unmapped page `index` of `file` will take besides page tables (the probes' count):
+ * -1 past the last page (SIGBUS); 1 for a private write (its copy) or a page not cached yet; else 0.
+ */
+export function fileFaultFrames(ctx: KernelContext, file: MemFile, index: number, privateWrite: boolean): number {
+  if (index >= file.pageCount(ctx.pageSize)) return -1;
+  return privateWrite || cachedPfn(file, index) < 0 ? 1 : 0;
+}
+
+/** Copies `n` bytes at `offset` of page `index` of `file` (cache or disk) into `out` at `at`, mapping nothing. */
+export function peekFilePage(ctx: KernelContext, file: MemFile, index: number, offset: number, n: number, out: Uint8Array, at: number): void {
+  const pfn = cachedPfn(file, index);
+  if (pfn >= 0) {
+    const pa = pfn * ctx.pageSize + offset;
+    out.set(ctx.ram.bytes.subarray(pa, pa + n), at);
+  } else {
+    file.readDisk(index * ctx.pageSize + offset, out.subarray(at, at + n));
+  }
+}
