@@ -5,6 +5,7 @@ import {
   DataType, I64_MAX, I64_MIN, messages, Pointer, Simulator, U64_MAX, ValueType, VmsimError, type KernelStats, type ModelName,
 } from '@vmsim/sim-api';
 import { ScriptError } from './errors.js';
+import { FILE_COMMAND_HELP, FILE_COMMANDS, fileCommand } from './file-commands.js';
 import { parseRange, quote, scanFloat, shorten } from './parse.js';
 import { isIdentifier, wordStart, words } from './script.js';
 
@@ -85,6 +86,7 @@ export const COMMAND_HELP: readonly string[] = [
   'kill                              kill the current process',
   'stats                             print the statistics',
   'dump                              print the page tables (every level) and the pages',
+  ...FILE_COMMAND_HELP,
   'echo <text>                       print the text',
   'repeat <count> [var] ... end      run the lines in between count times; {expr} uses var (default i)',
   `types: ${TYPE_NAMES}; numbers in decimal or 0x hex; # starts a comment`,
@@ -166,6 +168,7 @@ export class Session {
         return;
       }
       default:
+        if (FILE_COMMANDS.includes(command)) return fileCommand(this.sim, this.options.printer, command, args, text);
         throw new ScriptError(`unknown command ${quote(w[0]!)} (try help)`);
     }
   }

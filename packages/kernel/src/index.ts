@@ -21,6 +21,7 @@ export type { KernelStats, ProcessStats } from './stats.js';
 export type { KernelSnapshot } from './snapshot.js';
 export {
   BadFileDescriptorError, BeyondEndOfFileError, FileAccessError, FileExistsError, NoSuchFileError, TooManyOpenFilesError,
+  UnmappedRangeError,
 } from './fs/errors.js';
 export { MAX_OPEN_FILES, O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, type FileStoreSnapshot } from './fs/file-store.js';
 export type { FileRef } from './fs/mem-file.js';

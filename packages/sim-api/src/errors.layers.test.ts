@@ -36,6 +36,14 @@ const SAMPLES: Readonly<Record<string, { readonly args: readonly unknown[]; read
   KernelInvariantError: { args: [['refcount of frame 3 is 2, 1 mapping']], errno: undefined },
   InvalidValueError: { args: ['UnsignedByte', 256, 'out of range'], errno: 'EINVAL' },
   InvalidPointerError: { args: [-1, 'negative'], errno: 'EFAULT' },
+  // The kernel's file store (fs/errors.ts).
+  BadFileDescriptorError: { args: [1, 7, 'not an open descriptor'], errno: 'EBADF' },
+  NoSuchFileError: { args: ['notes'], errno: 'ENOENT' },
+  FileExistsError: { args: ['notes'], errno: 'EEXIST' },
+  FileAccessError: { args: [1, 3, 'not open for reading'], errno: 'EACCES' },
+  TooManyOpenFilesError: { args: [1, 1024], errno: 'EMFILE' },
+  BeyondEndOfFileError: { args: [1, 0x10002000], errno: 'EFAULT' },
+  UnmappedRangeError: { args: [1, 0x10002000, 'msync'], errno: 'ENOMEM' },
 };
 
 /** The error classes one module exports, by export name. */

@@ -9,7 +9,10 @@ describe('the public entry', () => {
       'ADDRESS_LIMIT', 'BufferedWriter', 'DataType', 'I64_MAX', 'I64_MIN', 'InvalidArgumentError', 'InvalidOptionError', 'InvalidPointerError',
       'InvalidValueError', 'KERNBASE', 'MODEL_NAMES', 'POINTER_LIMIT', 'Pointer', 'SIZE_OF_VALUE_TYPE', 'Simulator', 'U64_MAX',
       'ValueType', 'VmsimError', 'dumpLines', 'dumpProcess', 'levelNames', 'messages',
-    ]);
+      // The file store (files.ts) and the kernel's file errors.
+      'BadFileDescriptorError', 'BeyondEndOfFileError', 'FileAccessError', 'FileExistsError', 'Files', 'NoSuchFileError',
+      'OpenFlags', 'TooManyOpenFilesError', 'UnmappedRangeError',
+    ].sort());
     expect(api.MODEL_NAMES).toEqual(['x86-32', 'sv32', 'x86-64', 'sv39']);
     expect(api.messages.zombie(1)).toBe('ZOMBIE 1');
   });

@@ -69,3 +69,13 @@ export class BeyondEndOfFileError extends VmsimError {
     super(`process ${pid}: address 0x${va.toString(16)} lies past the end of the mapped file (SIGBUS)`);
   }
 }
+
+/** msync(2) over a range with a page no region covers (Linux: ENOMEM, "not mapped"). */
+export class UnmappedRangeError extends VmsimError {
+  static override readonly marker = '@vmsim/kernel/UnmappedRangeError';
+  override readonly name = 'UnmappedRangeError' as const;
+  override readonly errno = 'ENOMEM' as const;
+  constructor(readonly pid: number, readonly va: number, readonly operation: string) {
+    super(`${operation}: process ${pid}: address 0x${va.toString(16)} is not mapped`);
+  }
+}

@@ -11,7 +11,7 @@ import type { AddressSpace } from '../mm/address-space.js';
 import { flushTlbPage } from '../mm/tlb-flush.js';
 import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE, type Vma } from '../mm/vma.js';
 import type { Process } from '../proc/process.js';
-import { FileAccessError } from './errors.js';
+import { FileAccessError, UnmappedRangeError } from './errors.js';
 import type { MemFile } from './mem-file.js';
 import { cachedPfn, trimPageCache, writebackPage } from './page-cache.js';
 
@@ -115,10 +115,10 @@ export function msyncRange(ctx: KernelContext, pid: number, addr: number, length
     throw new InvalidArgumentError('length', length, 'expected a non-negative integer');
   }
   const end = addr + Math.ceil(length / ctx.pageSize) * ctx.pageSize;
-  if (end > ctx.vaLimit) throw new OutOfMemoryError('msync (the range ends past the user address space)', 0, ctx.frames.freeCount);
+  if (end > ctx.vaLimit) throw new UnmappedRangeError(pid, ctx.vaLimit, 'msync');
   const vmas = p.space!.vmas;
   for (let page = addr; page < end; page += ctx.pageSize) {
-    if (vmas.find(page) === undefined) throw new OutOfMemoryError(`msync (0x${page.toString(16)} is not mapped)`, 0, ctx.frames.freeCount);
+    if (vmas.find(page) === undefined) throw new UnmappedRangeError(pid, page, 'msync');
   }
   for (const vma of vmas) {
     if (vma.file === undefined || (vma.flags & MAP_SHARED) === 0 || vma.end <= addr || vma.start >= end) continue;
