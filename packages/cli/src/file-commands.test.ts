@@ -2,6 +2,8 @@
 // close, msync; refusals printed as answers (`open → ENOENT (…)`) while the script goes on; mistakes in a
 // command are script errors (exit code 2).
 
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { showBytes } from './file-commands.js';
 import { runText } from './testing/fake-io.js';
@@ -117,5 +119,21 @@ describe('file commands', () => {
 
   it('showBytes escapes quotes, backslashes and unprintable bytes', () => {
     expect(showBytes(new Uint8Array([0x41, 0x22, 0x5c, 0x00, 0x0a, 0x7f, 0xff]))).toBe('"A\\"\\\\\\x00\\x0a\\x7f\\xff"');
+  });
+});
+
+describe('examples/files.vmsim', () => {
+  it('prints what its comments say', async () => {
+    const script = readFileSync(fileURLToPath(new URL('../../../examples/files.vmsim', import.meta.url)), 'utf8').split('\n');
+    expect(await ok(script)).toEqual([
+      'open notes → fd 0',
+      '0[0..12]: "hello, world"',
+      'notes[0..12]: "hello, there"',
+      '0[0..5]: "hello"',
+      'file read → EBADF (process 1: bad file descriptor 0: not an open descriptor)',
+      '0[0..5]: "hello"',
+      'open → ENOENT (no such file: "missing")',
+      'notes: 5 bytes, 0 cached pages, 1 open',
+    ]);
   });
 });

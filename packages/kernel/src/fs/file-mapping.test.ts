@@ -67,10 +67,11 @@ describe.each(MODELS)('file mappings on $name', ({ make }) => {
     expect(mmapAt(k, pid, VB, PAGE, PROT_READ, MAP_SHARED, ro, 1024 * PAGE)).toBe(VB);
     expect(caught(() => mmapAt(k, pid, VA, PAGE, PROT_READ, MAP_SHARED, ro, 0))).toMatchObject({ errno: 'EEXIST' });
     const regions = k.regions();
-    expect(regions.map(({ start, end, prot, flags, pgoff }) => ({ start, end, prot, flags, pgoff }))).toEqual([
-      { start: VA, end: VA + PAGE, prot: RW, flags: MAP_PRIVATE, pgoff: 0 },
-      { start: VB, end: VB + PAGE, prot: PROT_READ, flags: MAP_SHARED, pgoff: 1024 },
+    expect(regions.map(({ start, end, prot, flags, pgoff, mayWrite }) => ({ start, end, prot, flags, pgoff, mayWrite }))).toEqual([
+      { start: VA, end: VA + PAGE, prot: RW, flags: MAP_PRIVATE, pgoff: 0, mayWrite: true },
+      { start: VB, end: VB + PAGE, prot: PROT_READ, flags: MAP_SHARED, pgoff: 1024, mayWrite: false },
     ]);
+    expect(regions.every((r) => r.file !== undefined && r.file.name === 'f')).toBe(true);
     expect(k.mappings()).toEqual([]); // nothing is mapped before a fault
   });
 

@@ -54,7 +54,8 @@ export function mmapFile(
   if (end > ctx.vaLimit) throw new OutOfMemoryError('mmap (the range ends past the user address space)', 0, ctx.frames.freeCount);
   const space = p.space!;
   if (space.vmas.overlaps(start, end)) throw new AlreadyMappedError(pid, start);
-  const vma: Vma = { start, end, prot, flags: flags & MAP_TYPE, file: open.file, pgoff: offset / ps };
+  const shared = (flags & MAP_SHARED) !== 0;
+  const vma: Vma = { start, end, prot, flags: flags & MAP_TYPE, file: open.file, pgoff: offset / ps, mayWrite: !shared || open.writable };
   space.vmas.insert(vma);
   ctx.afterOperation();
   return start;

@@ -19,9 +19,12 @@ export interface Vma {
   readonly prot: number;
   readonly flags: number;
 
-  // File-backed regions (fs/, fault/file.ts): the file, and the page offset in it of `start`.
+  // File-backed regions (fs/, fault/file.ts): the file, and the page offset in it of `start`. `mayWrite`
+  // false: a MAP_SHARED region of a descriptor not open for writing (Linux's VM_MAYWRITE clear), which
+  // mprotect must refuse PROT_WRITE (EACCES).
   readonly file?: FileRef;
   readonly pgoff?: number;
+  readonly mayWrite?: boolean;
 }
 
 export class VmaList {
@@ -125,7 +128,7 @@ export class VmaList {
 
 /** Same protection, flags and backing: anonymous, or the same file at contiguous page offsets. */
 function sameKind(a: Vma, b: Vma, pageSize: number): boolean {
-  if (a.prot !== b.prot || a.flags !== b.flags || a.file !== b.file) return false;
+  if (a.prot !== b.prot || a.flags !== b.flags || a.file !== b.file || a.mayWrite !== b.mayWrite) return false;
   if (a.file === undefined) return true;
   const [lo, hi] = a.start < b.start ? [a, b] : [b, a];
   return (lo.pgoff ?? 0) + (hi.start - lo.start) / pageSize === (hi.pgoff ?? 0);
