@@ -209,6 +209,7 @@ export class Kernel {
 
   /** A file's bytes as stored on disk (what write-back has put there), without the page cache. */
   fileDisk(name: string): Uint8Array {
+    if (typeof name !== 'string') throw new InvalidArgumentError('file name', name, 'expected the name of a file');
     return resolveTarget(this.ctx, -1, name, 'read').diskBytes();
   }
 

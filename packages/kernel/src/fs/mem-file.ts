@@ -55,6 +55,11 @@ export class MemFile {
     this.size = size;
   }
 
+  /** How a region's `file` shows in JSON (a listing, a log): the inode and name, not the bytes. */
+  toJSON(): { ino: number; name: string; size: number } {
+    return { ino: this.ino, name: this.name, size: this.size };
+  }
+
   /** The file's bytes on disk (a copy), for snapshots and tests. */
   diskBytes(): Uint8Array {
     return this.data.slice(0, this.size);

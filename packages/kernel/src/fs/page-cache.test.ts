@@ -65,5 +65,10 @@ describe('page cache books', () => {
     writebackPage(ctx, file, 1, pfn);
     expect(file.size).toBe(PAGE + 100);
     expect(Array.from(file.diskBytes().subarray(PAGE + 98))).toEqual([9, 9]);
+    // A region's file shows in JSON as its inode and name, not its bytes.
+    expect(JSON.parse(JSON.stringify(k.regions()))).toEqual([
+      { start: VA, end: VA + 2 * PAGE, prot: PROT_READ | PROT_WRITE, flags: MAP_SHARED, file: { ino: file.ino, name: 'f', size: PAGE + 100 }, pgoff: 0, mayWrite: true },
+    ]);
+    expect(caught(() => k.fileDisk(3 as unknown as string))).toMatchObject({ errno: 'EINVAL' });
   });
 });
