@@ -3,6 +3,10 @@
 // dirty page is one whose page-table entry has the hardware's Dirty bit: write-back copies such cached
 // frames to the file's disk bytes. Mappers of a file are found by scanning the processes' regions for it
 // (what Linux's i_mmap tree answers).
+//
+// For mm/'s calls: mmap without MAP_ANONYMOUS calls mmapFile once it has chosen (and, for MAP_FIXED,
+// cleared) the range; munmap and MAP_FIXED call beforeFileUnmap before they zap a range and afterFileUnmap
+// after; mprotect refuses PROT_WRITE on a MAP_SHARED region whose `mayWrite` is false (EACCES).
 
 import { PTE_D } from '@vmsim/hw';
 import { AlreadyMappedError, InvalidArgumentError, NotAlignedError, OutOfMemoryError } from '../errors.js';
