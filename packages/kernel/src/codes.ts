@@ -14,6 +14,10 @@ export const PG_ZERO_MAP = 4;
 export const PG_SPURIOUS = 5;
 /** A write to a read-only entry of a shared mapping: made writable in place, no copy. */
 export const PG_SHARED_WRITE = 6;
+/** A fault in a file region mapped the page cache's frame of the page (read in first if not cached). */
+export const PG_FILE_MAP = 7;
+/** A write fault in a private file region: a frame of its own holding a copy of the file's page. */
+export const PG_FILE_COPY = 8;
 
 /** A fault on a shared page another mapper already brought in (a shared anonymous object's frame): mapped, nothing allocated. */
 export const PG_SHARED_MAP = 7;

@@ -192,16 +192,6 @@ export class OvercommitError extends VmsimError {
   }
 }
 
-/** A file descriptor that names no open file (EBADF). */
-export class BadFileDescriptorError extends VmsimError {
-  static override readonly marker = '@vmsim/kernel/BadFileDescriptorError';
-  override readonly name = 'BadFileDescriptorError' as const;
-  override readonly errno: Errno = 'EBADF';
-  constructor(readonly fd: unknown) {
-    super(`bad file descriptor ${showValue(fd)}`);
-  }
-}
-
 /** A fixed mapping below the lowest address user mappings may take (vm.mmap_min_addr; EPERM). */
 export class NotPermittedError extends VmsimError {
   static override readonly marker = '@vmsim/kernel/NotPermittedError';

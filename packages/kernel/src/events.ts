@@ -3,10 +3,11 @@
 
 /**
  * How a fault ended: resolved ('zero-fill', 'zero-map', 'cow-copy', 'cow-reuse', 'shared-write',
- * 'spurious', one per PG_* code) or not ('segv', 'sigbus', 'oom').
+ * 'spurious', 'shared-map', 'file-map', 'file-copy', one per PG_* code) or not ('segv', 'sigbus', 'oom').
  */
 export type FaultResolution =
-  | 'zero-fill' | 'zero-map' | 'cow-copy' | 'cow-reuse' | 'shared-write' | 'spurious' | 'shared-map' | 'segv' | 'sigbus' | 'oom';
+  | 'zero-fill' | 'zero-map' | 'cow-copy' | 'cow-reuse' | 'shared-write' | 'spurious' | 'shared-map' | 'segv' | 'sigbus' | 'oom'
+  | 'file-map' | 'file-copy';
 
 export type KernelEvent =
   | {

@@ -3,7 +3,7 @@
 export {
   AlreadyMappedError, FrameStateError, InvalidAddressError, InvalidArgumentError, InvalidOptionError, KernelInvariantError,
   NoSuchProcessError, NotAlignedError, NotMappedError, OutOfMemoryError, PermissionDeniedError, showValue, type Errno,
-  AddressSpaceError, BadFileDescriptorError, InvalidSizeError, MapCountError, NotPermittedError, OvercommitError,
+  AddressSpaceError, InvalidSizeError, MapCountError, NotPermittedError, OvercommitError,
   RegionNotFoundError,
 } from './errors.js';
 export {
@@ -23,10 +23,17 @@ export { Process, type ProcessState } from './proc/process.js';
 export type { SigInfo } from './proc/signal.js';
 export type { FaultResolution, KernelEvent, KernelListener } from './events.js';
 export {
-  ERR_NO_PROCESS, PG_COW_COPY, PG_COW_REUSE, PG_SHARED_MAP, PG_SHARED_WRITE, PG_SPURIOUS, PG_ZERO_FILL, PG_ZERO_MAP, SEGV_ACCERR,
+  ERR_NO_PROCESS, PG_COW_COPY, PG_COW_REUSE, PG_FILE_COPY, PG_FILE_MAP, PG_SHARED_MAP, PG_SHARED_WRITE, PG_SPURIOUS, PG_ZERO_FILL, PG_ZERO_MAP,
+  SEGV_ACCERR,
   SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS,
 } from './codes.js';
 export { PTE_COW } from './fault/wp-page.js';
 export type { KernelStats, ProcessStats } from './stats.js';
 export type { KernelSnapshot } from './snapshot.js';
+export {
+  BadFileDescriptorError, BeyondEndOfFileError, FileAccessError, FileExistsError, NoSuchFileError, TooManyOpenFilesError,
+  UnmappedRangeError,
+} from './fs/errors.js';
+export { MAX_OPEN_FILES, O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, type FileStoreSnapshot } from './fs/file-store.js';
+export type { FileRef } from './fs/mem-file.js';
 export { DEFAULT_RAM_BYTES, Kernel, type KernelOptions, type Mapping } from './kernel.js';

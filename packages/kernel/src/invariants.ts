@@ -11,7 +11,8 @@ import { MAP_SHARED } from './mm/vma.js';
 /**
  * Each frame's refcount equals the mappings of it (plus one pin for the zero page), no frame is both free
  * and mapped, table frames belong to exactly one table tree, the zero page is all zeros, no private page is
- * writable while shared, every mapping lies inside a region.
+ * writable while shared, every mapping lies inside a region. The page cache's reference counts like a
+ * mapping, and a page of a shared file region maps the cached frame of its file page.
  */
 export function checkInvariants(ctx: KernelContext): void {
   const problems: string[] = [];
@@ -51,12 +52,29 @@ export function checkInvariants(ctx: KernelContext): void {
         if ((flags & PTE_W) !== 0 && vma !== undefined && (vma.flags & MAP_SHARED) === 0 && pfn < known && frames.refCounts[pfn]! > 1) {
           problems.push(`pid ${p.pid} maps shared frame ${pfn} writable at 0x${va.toString(16)}`);
         }
+        if (vma !== undefined && vma.file !== undefined && (vma.flags & MAP_SHARED) !== 0) {
+          const index = (vma.pgoff ?? 0) + (va - vma.start) / ctx.pageSize;
+          if (vma.file.cache.get(index) !== pfn) problems.push(`pid ${p.pid} maps frame ${pfn} at 0x${va.toString(16)}, not the cached page ${index} of file ${vma.file.ino}`);
+        }
       },
     });
     if (tables !== space.tables) problems.push(`pid ${p.pid} counts ${space.tables} tables but has ${tables}`);
   }
   // A shared anonymous object's reference on each of its frames counts as one mapping.
   for (const pfn of sharedAnonHolds(ctx)) note(mapped, pfn);
+  // The page cache holds one reference on each of its frames, like a mapping (fs/page-cache.ts).
+  const cacheFrames = new Set<number>();
+  for (const file of ctx.files.cached) {
+    if (file.cache.size === 0) problems.push(`file ${file.ino} is listed as cached but caches nothing`);
+    for (const [index, pfn] of file.cache) {
+      note(mapped, pfn);
+      cacheFrames.add(pfn);
+      if (pfn >= known || frames.kinds[pfn] !== FRAME_DATA) problems.push(`file ${file.ino} page ${index}: cache frame ${pfn} is not a data frame`);
+    }
+  }
+  if (cacheFrames.size !== ctx.files.cacheFrames.size || [...cacheFrames].some((pfn) => !ctx.files.cacheFrames.has(pfn))) {
+    problems.push('the page cache\'s frame set disagrees with the files\' caches');
+  }
   const inUse = [total - known, 0, 0, 0];
   for (const pfn of [...beyond].sort((a, b) => a - b)) {
     problems.push(pfn < total ? `frame ${pfn} is free and mapped` : `frame ${pfn} is mapped but lies outside RAM (${total} frames)`);

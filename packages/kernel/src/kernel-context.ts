@@ -6,6 +6,7 @@ import { Mmu, PhysicalMemory, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, vaRange, type H
 import { InvalidAddressError, KernelInvariantError, OutOfMemoryError } from './errors.js';
 import type { KernelEvent, KernelListener } from './events.js';
 import { checkInvariants } from './invariants.js';
+import { FileStore } from './fs/file-store.js';
 import { FRAME_KIND_NAMES, FRAME_TABLE, FRAME_ZERO, FrameAllocator, type FrameKind } from './mm/frame-allocator.js';
 import { DEFAULT_MAX_MAP_COUNT } from './mm/layout.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from './mm/vma.js';
@@ -39,6 +40,8 @@ export class KernelContext {
   readonly procs = new ProcessTable();
   readonly asids: AsidAllocator;
   readonly counts = new FaultCounters();
+  /** The in-memory file store and the descriptor tables (fs/). */
+  readonly files = new FileStore();
   readonly checking: boolean;
   /** vm.max_map_count: the most regions a process may have (mm/mmap.ts applies Linux's rules). */
   maxMapCount = DEFAULT_MAX_MAP_COUNT;

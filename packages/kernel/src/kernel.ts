@@ -1,7 +1,8 @@
 // The kernel's public face: one instance owns one machine (RAM, hardware model, MMU and TLB) and runs
 // processes on it. Every method validates its arguments and delegates to the room that does the work:
 //   proc/     spawn, switch, fork, exit, ASIDs          mm/       regions, tables, copy_page_range, zap, TLB flush
-//   fault/    handleMmFault → doAnonymousPage | doWpPage  uaccess/  load/store with retry, copyin/copyout
+//   fault/    handleMmFault → doAnonymousPage | doFileFault | doWpPage   uaccess/  load/store, copyin/copyout
+//   fs/       the file store, descriptors, page cache, file mappings, msync
 //   stats.ts, snapshot.ts, invariants.ts: inspection.  Nothing here is global: every machine is an instance.
 
 import {
@@ -11,6 +12,8 @@ import {
 import { InvalidArgumentError, InvalidOptionError } from './errors.js';
 import type { KernelListener } from './events.js';
 import { handleMmFault } from './fault/handle-mm-fault.js';
+import { closeFile, createFile, openFile, readFile, resolveTarget, truncateFile, unlinkFile, writeFile } from './fs/file-ops.js';
+import { msyncRange } from './fs/file-mapping.js';
 import { PTE_COW } from './fault/wp-page.js';
 import { checkInvariants } from './invariants.js';
 import { KernelContext } from './kernel-context.js';
@@ -221,6 +224,74 @@ export class Kernel {
   /** The regions of `pid`, in address order. */
   regions(pid = this.ctx.procs.currentPid()): readonly Vma[] {
     return this.ctx.procs.live(pid).space!.vmas.toArray();
+  }
+
+  // ---------------------------------------------------------------- files (fs/): store, descriptors, msync
+
+  /** Creates a file in the store holding `bytes` (default empty); EEXIST if the name is taken. */
+  createFile(name: string, bytes?: Uint8Array): void {
+    createFile(this.ctx, name, bytes);
+    this.ctx.afterOperation();
+  }
+
+  /** open(2) with O_RDONLY / O_WRONLY / O_RDWR, optionally O_CREAT, O_EXCL, O_TRUNC: the lowest free descriptor. */
+  open(name: string, flags: number, pid = this.ctx.procs.currentPid()): number {
+    return openFile(this.ctx, pid, name, flags);
+  }
+
+  /** close(2); EBADF when `fd` is not open in `pid`. */
+  close(fd: number, pid = this.ctx.procs.currentPid()): void {
+    closeFile(this.ctx, pid, fd);
+  }
+
+  /** unlink(2): the name goes; the file lives while a descriptor or a mapping refers to it. */
+  unlink(name: string): void {
+    unlinkFile(this.ctx, name);
+  }
+
+  /**
+   * pread(2) of a descriptor of `pid` (default: the current process) or of a file by name: up to `length`
+   * bytes from `offset`, through the page cache (so writes through MAP_SHARED mappings show at once).
+   */
+  readFile(file: number | string, offset: number, length: number, pid?: number): Uint8Array {
+    return readFile(this.ctx, resolveTarget(this.ctx, this.pidFor(file, pid), file, 'read'), offset, length);
+  }
+
+  /** pwrite(2) to a descriptor or a file by name: every mapping of the pages sees the bytes. Returns the count. */
+  writeFile(file: number | string, offset: number, bytes: Uint8Array, pid?: number): number {
+    return writeFile(this.ctx, resolveTarget(this.ctx, this.pidFor(file, pid), file, 'write'), offset, bytes);
+  }
+
+  /** ftruncate(2) / truncate(2): pages past the new end leave every mapping (later accesses: SIGBUS). */
+  truncate(file: number | string, length: number, pid?: number): void {
+    truncateFile(this.ctx, this.pidFor(file, pid), file, length);
+  }
+
+  /** msync(2): dirty pages (the D bit of every entry mapping them) of the file regions in range go to disk. */
+  msync(addr: number, length: number, pid = this.ctx.procs.currentPid()): void {
+    msyncRange(this.ctx, pid, addr, length);
+  }
+
+  /** The files of the store by name: size, pages cached, open descriptions. */
+  files(): { name: string; size: number; cachedPages: number; opens: number }[] {
+    return this.ctx.files.list().map((f) => ({ name: f.name, size: f.size, cachedPages: f.cache.size, opens: f.opens }));
+  }
+
+  /** The open descriptors of `pid`. */
+  descriptors(pid = this.ctx.procs.currentPid()): { fd: number; name: string; access: number }[] {
+    this.ctx.procs.live(pid);
+    return this.ctx.files.descriptors(pid);
+  }
+
+  /** A file's bytes as stored on disk (what write-back has put there), without the page cache. */
+  fileDisk(name: string): Uint8Array {
+    if (typeof name !== 'string') throw new InvalidArgumentError('file name', name, 'expected the name of a file');
+    return resolveTarget(this.ctx, -1, name, 'read').diskBytes();
+  }
+
+  /** The pid a descriptor is looked up in: `pid`, else the current process; unused for a name. */
+  private pidFor(file: unknown, pid: number | undefined): number {
+    return pid ?? (typeof file === 'number' ? this.ctx.procs.currentPid() : -1);
   }
 
   // ---------------------------------------------------------------- the user access path (uaccess/)

@@ -3,6 +3,7 @@
 // are kept in a canonical, logical form: trailing zero frames and trailing free frames are left out, so two
 // machines that read the same compare equal however much of their RAM happens to be committed.
 
+import type { FileStoreSnapshot } from './fs/file-store.js';
 import type { KernelContext } from './kernel-context.js';
 import { FRAME_FREE } from './mm/frame-allocator.js';
 import type { Vma } from './mm/vma.js';
@@ -18,6 +19,8 @@ export interface KernelSnapshot {
   readonly current: number;
   readonly processes: readonly { pid: number; parentPid: number; state: string; root: number; asid: number; tables: number; vmas: readonly Vma[] }[];
   readonly tlb: readonly { vpn: number; asid: number; pfn: number; global: boolean; perm: number }[];
+  /** The file store: files (disk bytes, page cache), descriptor tables (fs/). */
+  readonly files: FileStoreSnapshot;
 }
 
 export function takeSnapshot(ctx: KernelContext): KernelSnapshot {
@@ -41,6 +44,7 @@ export function takeSnapshot(ctx: KernelContext): KernelSnapshot {
       vmas: p.space === null ? [] : p.space.vmas.toArray(),
     })),
     tlb: ctx.mmu.tlb.validEntries().map(({ vpn, asid, pfn, global, perm }) => ({ vpn, asid, pfn, global, perm })),
+    files: ctx.files.snapshot(),
   };
 }
 

@@ -82,7 +82,7 @@ describe.each(MODELS)('stats on $name', ({ make: makeModel }) => {
     k.register(VA);
     k.register(VA + PAGE);
     const f0 = k.stats().faults;
-    expect(f0).toEqual({ zeroFill: 0, zeroMap: 0, cowCopy: 0, cowReuse: 0, sharedWrite: 0, sharedMap: 0, spurious: 0, segfault: 0, sigbus: 0, oom: 0 });
+    expect(f0).toEqual({ zeroFill: 0, zeroMap: 0, cowCopy: 0, cowReuse: 0, sharedWrite: 0, sharedMap: 0, spurious: 0, segfault: 0, sigbus: 0, oom: 0, fileMap: 0, fileCopy: 0 });
     k.store(VA, 1, 1);
     k.store(VA + PAGE, 1, 1);
     const c = k.fork();
@@ -92,7 +92,7 @@ describe.each(MODELS)('stats on $name', ({ make: makeModel }) => {
     k.store(HOLE, 1, 1);
     k.load(HOLE, 1);
     k.handlePageFault(a.pid, VA, ACCESS_READ);
-    expect(k.stats().faults).toEqual({ zeroFill: 2, zeroMap: 0, cowCopy: 1, cowReuse: 1, sharedWrite: 0, sharedMap: 0, spurious: 1, segfault: 2, sigbus: 0, oom: 0 });
+    expect(k.stats().faults).toEqual({ zeroFill: 2, zeroMap: 0, cowCopy: 1, cowReuse: 1, sharedWrite: 0, sharedMap: 0, spurious: 1, segfault: 2, sigbus: 0, oom: 0, fileMap: 0, fileCopy: 0 });
   });
 
   it('TLB: a repeated load hits, a new page misses, flushes are counted', () => {

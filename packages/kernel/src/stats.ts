@@ -17,6 +17,9 @@ export class FaultCounters {
   segfault = 0;
   sigbus = 0;
   oom = 0;
+  /** File faults (fault/file.ts): a page-cache frame mapped; a private file page copied on write. */
+  fileMap = 0;
+  fileCopy = 0;
 }
 
 export interface ProcessStats {
@@ -64,6 +67,8 @@ export interface KernelStats {
     readonly segfault: number;
     readonly sigbus: number;
     readonly oom: number;
+    readonly fileMap: number;
+    readonly fileCopy: number;
   };
   readonly tlb: { readonly hits: number; readonly misses: number; readonly flushes: number; readonly entries: number };
   /**
@@ -100,6 +105,8 @@ export function collectStats(ctx: KernelContext): KernelStats {
       segfault: counts.segfault,
       sigbus: counts.sigbus,
       oom: counts.oom,
+      fileMap: counts.fileMap,
+      fileCopy: counts.fileCopy,
     },
     tlb: { hits: tlb.hits, misses: tlb.misses, flushes: tlb.flushes, entries: tlb.entries },
     memory: { totalAllocated: 0, regionCount: 0, mappedPages: 0 },
@@ -125,12 +132,14 @@ function processStats(ctx: KernelContext, p: Process): ProcessStats {
   if (space !== null) {
     const zeroPfn = ctx.zeroPfn;
     const refCounts = ctx.frames.refCounts;
+    const cacheFrames = ctx.files.cacheFrames;
     space.visit({
       leaf(_va, _entryPa, pfn) {
         if (pfn === zeroPfn) zeroMapped++;
         else {
           resident++;
-          if (refCounts[pfn]! > 1) shared++;
+          // The page cache's own reference does not make a page shared.
+          if (refCounts[pfn]! - (cacheFrames.has(pfn) ? 1 : 0) > 1) shared++;
         }
       },
     });

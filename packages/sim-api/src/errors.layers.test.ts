@@ -40,9 +40,16 @@ const SAMPLES: Readonly<Record<string, { readonly args: readonly unknown[]; read
   MapCountError: { args: [1, 65531, 65530], errno: 'ENOMEM' },
   AddressSpaceError: { args: [1, 0x1000, 'no gap'], errno: 'ENOMEM' },
   OvercommitError: { args: [70000, 4096], errno: 'ENOMEM' },
-  BadFileDescriptorError: { args: [-1], errno: 'EBADF' },
   NotPermittedError: { args: ['mmap', 0x1000, 'below mmap_min_addr'], errno: 'EPERM' },
   InvalidPointerError: { args: [-1, 'negative'], errno: 'EFAULT' },
+  // The kernel's file store (fs/errors.ts).
+  BadFileDescriptorError: { args: [1, 7, 'not an open descriptor'], errno: 'EBADF' },
+  NoSuchFileError: { args: ['notes'], errno: 'ENOENT' },
+  FileExistsError: { args: ['notes'], errno: 'EEXIST' },
+  FileAccessError: { args: [1, 3, 'not open for reading'], errno: 'EACCES' },
+  TooManyOpenFilesError: { args: [1, 1024], errno: 'EMFILE' },
+  BeyondEndOfFileError: { args: [1, 0x10002000], errno: 'EFAULT' },
+  UnmappedRangeError: { args: [1, 0x10002000, 'msync'], errno: 'ENOMEM' },
 };
 
 /** The error classes one module exports, by export name. */

@@ -10,7 +10,10 @@ describe('the public entry', () => {
       'InvalidValueError', 'KERNBASE', 'MODEL_NAMES', 'MemoryManager', 'MmapFlags', 'POINTER_LIMIT', 'Pointer', 'ProtectionFlags',
       'SIZE_OF_VALUE_TYPE', 'Simulator', 'U64_MAX',
       'ValueType', 'VmsimError', 'dumpLines', 'dumpProcess', 'levelNames', 'messages',
-    ]);
+      // The file store (files.ts) and the kernel's file errors.
+      'BadFileDescriptorError', 'BeyondEndOfFileError', 'FileAccessError', 'FileExistsError', 'Files', 'NoSuchFileError',
+      'OpenFlags', 'TooManyOpenFilesError', 'UnmappedRangeError',
+    ].sort());
     expect(api.MODEL_NAMES).toEqual(['x86-32', 'sv32', 'x86-64', 'sv39']);
     expect(api.messages.zombie(1)).toBe('ZOMBIE 1');
   });

@@ -17,3 +17,9 @@ export {
 // The kernel's statistics and event types, as `Simulator.stats()` and `sim.kernel.on` hand them out, so that
 // a consumer of this package (the CLI) needs no other.
 export type { FaultResolution, KernelEvent, KernelListener, KernelStats, MapsEntry, ProcessStats, RegionType, SigInfo } from '@vmsim/kernel';
+// The file store (files.ts) and the kernel's file errors.
+export { Files, OpenFlags, type OpenMode } from './files.js';
+export {
+  BadFileDescriptorError, BeyondEndOfFileError, FileAccessError, FileExistsError, NoSuchFileError, TooManyOpenFilesError,
+  UnmappedRangeError,
+} from '@vmsim/kernel';

@@ -17,6 +17,7 @@ import { doSharedAnonPage } from '../mm/shmem.js';
 import { expandStack } from '../mm/stack.js';
 import { signalFor } from '../proc/signal.js';
 import { doAnonymousPage } from './anonymous.js';
+import { doFileFault } from './file.js';
 import { VmFault } from './vm-fault.js';
 import { doWpPage } from './wp-page.js';
 
@@ -30,6 +31,7 @@ export function handleMmFault(ctx: KernelContext, p: Process, va: number, access
   const page = ctx.pageBase(va);
   space.find(page);
   const vmf = new VmFault(p, space, vma, va, page, access, space.foundPa, space.foundValid, space.foundPfn, space.foundFlags);
+  if (!vmf.present && vma.file !== undefined) return doFileFault(ctx, vmf);
   let code: number;
   if (!vmf.present) code = vma.shm !== undefined ? doSharedAnonPage(ctx, vmf, vma.shm) : doAnonymousPage(ctx, vmf);
   else if (access === ACCESS_WRITE && (vmf.flags & PTE_W) === 0) code = doWpPage(ctx, vmf);

@@ -97,7 +97,7 @@ export class AddressSpace {
   foundFlags = 0;
   private readonly frames: FrameAllocator;
 
-  constructor(ram: PhysicalMemory, model: HardwareModel, frames: FrameAllocator, readonly rootPfn: number, vmas = new VmaList()) {
+  constructor(ram: PhysicalMemory, model: HardwareModel, frames: FrameAllocator, readonly rootPfn: number, vmas = new VmaList(2 ** model.pageShift)) {
     this.ram = ram;
     this.model = model;
     this.frames = frames;

@@ -24,7 +24,7 @@ export interface MapsEntry {
 /** The type of one region of `space`. */
 export function regionType(space: AddressSpace, vma: Vma): RegionType {
   if ((vma.flags & MAP_GROWSDOWN) !== 0) return 'stack';
-  if ((vma as { file?: unknown }).file !== undefined) return 'file-backed';
+  if (vma.file !== undefined) return 'file-backed';
   if ((vma.flags & MAP_SHARED) !== 0) return 'shared';
   if (vma.start <= space.brk && vma.end >= space.startBrk) return 'heap';
   return 'anonymous';
@@ -35,9 +35,11 @@ export function mapsOf(space: AddressSpace): MapsEntry[] {
   for (const vma of space.vmas) {
     const type = regionType(space, vma);
     const perms = `${vma.prot & PROT_READ ? 'r' : '-'}${vma.prot & PROT_WRITE ? 'w' : '-'}${vma.prot & PROT_EXEC ? 'x' : '-'}${vma.flags & MAP_SHARED ? 's' : 'p'}`;
-    const name = type === 'heap' ? '[heap]' : type === 'stack' ? '[stack]' : type === 'shared' ? '/dev/zero (deleted)' : '';
-    const pgoff = (vma as { pgoff?: number }).pgoff;
-    out.push({ start: vma.start, end: vma.end, perms, offset: pgoff === undefined ? 0 : pgoff * 4096, inode: 0, name, type });
+    const file = vma.file;
+    const name = file !== undefined ? `${file.name}${file.linked ? '' : ' (deleted)'}`
+      : type === 'heap' ? '[heap]' : type === 'stack' ? '[stack]' : type === 'shared' ? '/dev/zero (deleted)' : '';
+    const pgoff = vma.pgoff;
+    out.push({ start: vma.start, end: vma.end, perms, offset: pgoff === undefined ? 0 : pgoff * 4096, inode: file?.ino ?? 0, name, type });
   }
   return out;
 }

@@ -6,9 +6,10 @@ import { PTE_W } from '@vmsim/hw';
 import { describe, expect, it } from 'vitest';
 import { PG_SHARED_MAP, SEGV_ACCERR, SEGV_MAPERR } from '../codes.js';
 import {
-  AddressSpaceError, AlreadyMappedError, BadFileDescriptorError, InvalidAddressError, InvalidArgumentError, InvalidSizeError,
+  AddressSpaceError, AlreadyMappedError, InvalidAddressError, InvalidArgumentError, InvalidSizeError,
   InvalidOptionError, MapCountError, NotAlignedError, NotPermittedError, OvercommitError, RegionNotFoundError,
 } from '../errors.js';
+import { BadFileDescriptorError } from '../fs/errors.js';
 import { Kernel } from '../kernel.js';
 import { caught, expectSameSnapshot } from '../testing/assertions.js';
 import { PAGE, boot, pfnOf } from '../testing/kernel-helpers.js';

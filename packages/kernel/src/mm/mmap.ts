@@ -4,11 +4,12 @@
 
 import { ACCESS_READ, ACCESS_WRITE } from '@vmsim/hw';
 import {
-  AddressSpaceError, AlreadyMappedError, BadFileDescriptorError, InvalidArgumentError, InvalidSizeError, MapCountError,
+  AddressSpaceError, AlreadyMappedError, InvalidArgumentError, InvalidSizeError, MapCountError,
   NotAlignedError, NotPermittedError, OvercommitError,
 } from '../errors.js';
 import { mapZeroPage } from '../fault/anonymous.js';
 import { handleMmFault } from '../fault/handle-mm-fault.js';
+import { checkFileAccess, mmapFile } from '../fs/file-mapping.js';
 import type { KernelContext } from '../kernel-context.js';
 import type { Process } from '../proc/process.js';
 import { checkInteger, checkLength, checkUnsigned, pageAlign } from './args.js';
@@ -33,8 +34,8 @@ export function registerPage(ctx: KernelContext, va: number, pid: number): void 
 }
 
 /**
- * mmap: returns the address of the new region. Anonymous memory only here; without MAP_ANONYMOUS the file
- * descriptor is looked up, and with no file store every descriptor is bad (EBADF).
+ * mmap: returns the address of the new region. Without MAP_ANONYMOUS the region maps the file open as `fd`
+ * (fs/file-mapping.ts checks the descriptor before anything changes, and makes the region).
  */
 export function doMmap(
   ctx: KernelContext, pid: number, addr: unknown, length: unknown, prot: unknown, flags: unknown, fd: unknown, offset: unknown,
@@ -50,7 +51,8 @@ export function doMmap(
   const off = checkUnsigned('offset', offset);
   if (off % ctx.pageSize !== 0) throw new NotAlignedError('offset', off, ctx.pageSize);
   const anonymous = (f & MAP_ANONYMOUS) !== 0;
-  if (!anonymous) throw new BadFileDescriptorError(descriptor);
+  // The descriptor is looked up right after the offset check (EBADF), as Linux does.
+  if (!anonymous) ctx.files.get(pid, descriptor);
   if (len === 0) throw new InvalidSizeError('mmap', length, 'length 0');
   const fixed = (f & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
   if (!fixed) hint = roundHintToMin(ctx, hint);
@@ -63,11 +65,17 @@ export function doMmap(
   const start = getUnmappedArea(ctx, p, hint, size, fixed, !shared && hint === 0);
   if ((f & MAP_FIXED_NOREPLACE) !== 0 && space.vmas.overlaps(start, start + size)) throw new AlreadyMappedError(pid, start);
   if (type !== MAP_PRIVATE && type !== MAP_SHARED) {
-    throw new InvalidArgumentError('flags', f, 'anonymous memory takes exactly one of MAP_PRIVATE and MAP_SHARED');
+    throw new InvalidArgumentError('flags', f, 'a mapping takes exactly one of MAP_PRIVATE and MAP_SHARED');
   }
+  if (!anonymous) checkFileAccess(ctx, pid, descriptor, protection, f);
   if (fixed) checkSplitLimit(ctx, p, start, start + size);
   checkOvercommit(ctx, size, protection, f);
   if (fixed) unmapRange(ctx, p, start, start + size);
+  if (!anonymous) {
+    mmapFile(ctx, pid, start, size, protection, f & (MAP_PRIVATE | MAP_SHARED), descriptor, off);
+    if ((f & MAP_POPULATE) !== 0 && protection !== PROT_NONE) populate(ctx, p, start, start + size, (protection & PROT_WRITE) !== 0 && !shared);
+    return start;
+  }
   const vma: Vma = {
     start,
     end: start + size,

@@ -4,7 +4,7 @@
 // range, or a split refused at the map-count limit, ends it with ENOMEM after the regions before it changed.
 
 import { PTE_A, PTE_D, PTE_R, PTE_V, PTE_W } from '@vmsim/hw';
-import { InvalidArgumentError, MapCountError, RegionNotFoundError } from '../errors.js';
+import { InvalidArgumentError, MapCountError, PermissionDeniedError, RegionNotFoundError } from '../errors.js';
 import { PTE_COW } from '../fault/wp-page.js';
 import type { KernelContext } from '../kernel-context.js';
 import type { Process } from '../proc/process.js';
@@ -32,6 +32,12 @@ export function doMprotect(ctx: KernelContext, pid: number, addr: unknown, lengt
       throw new RegionNotFoundError(pid, cur);
     }
     const pieceEnd = Math.min(end, vma.end);
+    if ((protection & PROT_WRITE) !== 0 && (vma.flags & MAP_SHARED) !== 0 && vma.mayWrite === false) {
+      // VM_MAYWRITE clear (a shared file region of a descriptor not open for writing): EACCES, after the
+      // regions before it were changed, as Linux's loop does.
+      ctx.afterOperation();
+      throw new PermissionDeniedError(pid, cur, 'write');
+    }
     if (vma.prot !== protection) {
       const splits = splitsNeeded(p, vma, cur, pieceEnd, protection);
       if (splits > 0 && vmas.count + splits - 1 >= ctx.maxMapCount) {

@@ -4,6 +4,7 @@
 // region makes one more region, refused at the map-count limit.
 
 import { InvalidAddressError, InvalidSizeError, MapCountError } from '../errors.js';
+import { afterFileUnmap, beforeFileUnmap } from '../fs/file-mapping.js';
 import type { KernelContext } from '../kernel-context.js';
 import type { Process } from '../proc/process.js';
 import { checkAligned, checkLength, checkUnsigned, pageAlign } from './args.js';
@@ -37,8 +38,11 @@ export function checkSplitLimit(ctx: KernelContext, p: Process, start: number, e
 export function unmapRange(ctx: KernelContext, p: Process, start: number, end: number): void {
   const space = p.space!;
   if (!space.vmas.overlaps(start, end)) return;
+  // Dirty file pages in the range reach the file first; cached pages no mapping holds are freed after.
+  beforeFileUnmap(ctx, p, start, end);
   const removed = space.vmas.remove(start, end);
   // One walk over the whole range: a table two removed pieces share is freed only after both are cleared.
   zapRange(ctx, space, p.pid, removed[0]!.start, removed.at(-1)!.end);
   releaseSharedAnon(ctx, removed, null);
+  afterFileUnmap(ctx);
 }

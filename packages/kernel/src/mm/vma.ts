@@ -1,8 +1,11 @@
 // Regions of an address space (Linux's vm_area_struct): page-aligned, non-overlapping [start, end) ranges
-// with a protection and flags, kept sorted by start. Neighbours with equal protection, flags and backing merge.
+// with a protection and flags, kept sorted by start. Neighbours with equal protection, flags and backing merge
+// (file regions only when they map the same file at contiguous offsets).
 // The list is a two-level sorted array (chunks of at most 2·CHUNK regions, like a B-tree of height two), with
 // the largest free gap below any region of each chunk kept beside it (Linux keeps it in the maple tree), so
 // lookups are logarithmic and an insert, a removal or a top-down gap search costs O(CHUNK + regions/CHUNK).
+
+import type { FileRef } from '../fs/mem-file.js';
 
 export const PROT_NONE = 0;
 export const PROT_READ = 1 << 0;
@@ -45,31 +48,28 @@ export interface Vma {
   readonly flags: number;
   /** The memory object of a MAP_SHARED anonymous region made by mmap; undefined for every other region. */
   readonly shm?: SharedAnon;
-}
 
-/** A region's backing as the merge rule compares it: a file with a page offset (added by file mappings). */
-interface FileBacking {
-  readonly file?: unknown;
+  // File-backed regions (fs/, fault/file.ts): the file, and the page offset in it of `start`. `mayWrite`
+  // false: a MAP_SHARED region of a descriptor not open for writing (Linux's VM_MAYWRITE clear), which
+  // mprotect must refuse PROT_WRITE (EACCES).
+  readonly file?: FileRef;
   readonly pgoff?: number;
+  readonly mayWrite?: boolean;
 }
 
 /** Do two regions have the same protection, flags and backing, so that touching ones may be one region? */
 export function sameKind(a: Vma, b: Vma, pageSize = 4096): boolean {
-  if (a.prot !== b.prot || a.flags !== b.flags || a.shm !== b.shm) return false;
-  const fa = a as FileBacking;
-  const fb = b as FileBacking;
-  if (fa.file !== fb.file) return false;
-  if (fa.file === undefined) return true;
+  if (a.prot !== b.prot || a.flags !== b.flags || a.shm !== b.shm || a.file !== b.file || a.mayWrite !== b.mayWrite) return false;
+  if (a.file === undefined) return true;
   // The same file: one region only when the offsets continue across the boundary (in pages, as vm_pgoff).
   const [lo, hi] = a.start < b.start ? [a, b] : [b, a];
-  return ((lo as FileBacking).pgoff ?? 0) + (lo.end - lo.start) / pageSize === ((hi as FileBacking).pgoff ?? 0);
+  return (lo.pgoff ?? 0) + (lo.end - lo.start) / pageSize === (hi.pgoff ?? 0);
 }
 
 /** The part [start, end) of `vma` (a file region's page offset moves with its start). */
 export function sliceVma(vma: Vma, start: number, end: number, pageSize = 4096): Vma {
-  const file = vma as FileBacking;
-  if (file.pgoff === undefined || start === vma.start) return { ...vma, start, end };
-  return { ...vma, start, end, pgoff: file.pgoff + (start - vma.start) / pageSize } as Vma;
+  if (vma.pgoff === undefined || start === vma.start) return { ...vma, start, end };
+  return { ...vma, start, end, pgoff: vma.pgoff + (start - vma.start) / pageSize };
 }
 
 /** Half the most regions a chunk holds: a chunk splits when it would pass 2·CHUNK. */
@@ -87,6 +87,7 @@ export class VmaList {
    */
   seq = 0;
 
+  /** The page size, for file regions' page offsets (Vma.pgoff) when a region is split or merged. */
   constructor(readonly pageSize = 4096) {}
 
   get count(): number {

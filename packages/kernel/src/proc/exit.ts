@@ -1,12 +1,15 @@
 // Process exit (the kernel's kill): the address space is torn down (mm/zap.ts), the ASID given back and
-// its TLB entries dropped; the process stays in the table as terminated (pids are never reused).
+// its TLB entries dropped; the process stays in the table as terminated (pids are never reused). Dirty
+// file pages are written back before the teardown; descriptors are closed after it (fs/file-mapping.ts).
 
+import { afterExit, beforeExit } from '../fs/file-mapping.js';
 import type { KernelContext } from '../kernel-context.js';
 import { zapAddressSpace } from '../mm/zap.js';
 
 export function exitProcess(ctx: KernelContext, pid: number): void {
   const p = ctx.procs.live(pid);
   const space = p.space!;
+  beforeExit(ctx, p);
   zapAddressSpace(ctx, space, pid);
   const current = ctx.procs.current === p;
   if (space.asid >= 0 && ctx.model.asidBits > 0) {
@@ -19,6 +22,7 @@ export function exitProcess(ctx: KernelContext, pid: number): void {
   p.state = 'terminated';
   p.space = null;
   if (current) ctx.procs.current = null;
+  afterExit(ctx, pid);
   if (ctx.listening) ctx.emit({ type: 'kill', pid });
   ctx.afterOperation();
 }

@@ -32,6 +32,7 @@ export function forkProcess(ctx: KernelContext, pid: number): Process {
   if (downgraded) flushTlbSpace(ctx, ps);
   const child = new Process(childPid, parent.pid, cs);
   ctx.procs.add(child);
+  ctx.files.forkTable(parent.pid, child.pid);
   if (ctx.listening) ctx.emit({ type: 'fork', parent: parent.pid, child: child.pid });
   ctx.afterOperation();
   return child;

@@ -1,13 +1,17 @@
 // The kernel's own accesses to a process's memory (xv6's copyout / copyin): all or nothing. A write is
 // probed first (regions, protection, frames), then takes the same fault path as a user write, so a
-// copy-on-write page is copied. Failures throw typed errors; a refused copy changes nothing.
+// copy-on-write page is copied. Failures throw typed errors; a refused copy changes nothing. An unmapped
+// page of a file region reads as the file's page; past the file's end both fail (EFAULT, as read(2) does).
 
 import { ACCESS_WRITE, PTE_A, PTE_D, PTE_W, type AccessKind } from '@vmsim/hw';
-import { ACCESS_LABELS, SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM } from '../codes.js';
+import { ACCESS_LABELS, SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../codes.js';
 import {
   InvalidArgumentError, KernelInvariantError, NotMappedError, OutOfMemoryError, PermissionDeniedError,
 } from '../errors.js';
 import { handleMmFault } from '../fault/handle-mm-fault.js';
+import { BeyondEndOfFileError } from '../fs/errors.js';
+import { fileIndex } from '../fs/file-mapping.js';
+import { peekFilePage } from '../fs/page-cache.js';
 import type { KernelContext } from '../kernel-context.js';
 import { PROT_READ } from '../mm/vma.js';
 import type { Process } from '../proc/process.js';
@@ -56,6 +60,7 @@ export function copyIn(ctx: KernelContext, p: Process, va: number, length: numbe
     const vma = space.vmas.find(page);
     if (vma === undefined) throw new NotMappedError(p.pid, at);
     if ((vma.prot & PROT_READ) === 0) throw new PermissionDeniedError(p.pid, at, 'read');
+    if (vma.file !== undefined && fileIndex(ctx, vma, page) >= vma.file.pageCount(ctx.pageSize) && !space.find(page)) throw new BeyondEndOfFileError(p.pid, at);
   }
   let done = 0;
   while (done < length) {
@@ -67,6 +72,10 @@ export function copyIn(ctx: KernelContext, p: Process, va: number, length: numbe
     if (leaf.valid) {
       const pa = leaf.pfn * ctx.pageSize + offset;
       out.set(ctx.ram.bytes.subarray(pa, pa + n), done);
+    } else {
+      // An unmapped page of a file region reads as the file's page (cache or disk), mapping nothing.
+      const vma = space.vmas.find(page)!;
+      if (vma.file !== undefined) peekFilePage(ctx, vma.file, fileIndex(ctx, vma, page), offset, n, out, done);
     }
     done += n;
   }
@@ -85,5 +94,6 @@ function errorFor(ctx: KernelContext, code: number, p: Process, va: number, acce
   if (code === SEGV_MAPERR) return new NotMappedError(p.pid, va);
   if (code === SEGV_ACCERR) return new PermissionDeniedError(p.pid, va, ACCESS_LABELS[access]);
   if (code === VM_FAULT_OOM) return new OutOfMemoryError(ACCESS_LABELS[access], framesNeeded, ctx.frames.freeCount);
+  if (code === VM_FAULT_SIGBUS) return new BeyondEndOfFileError(p.pid, va);
   return new KernelInvariantError([`unexpected fault code ${code} at 0x${va.toString(16)} in pid ${p.pid}`]);
 }

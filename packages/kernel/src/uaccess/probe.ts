@@ -1,11 +1,14 @@
 // Checking a user range before touching it (in the spirit of Linux's access_ok / fault_in_*): region,
 // protection and the frames the faults will need, page by page in the order the MMU would fault them,
-// with the hardware's wrap at the top of a 32-bit space. A probe changes nothing.
+// with the hardware's wrap at the top of a 32-bit space (and, in a file mapping, SIGBUS past the file's
+// last page). A probe changes nothing.
 
 import { PTE_W } from '@vmsim/hw';
-import { SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM } from '../codes.js';
+import { SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../codes.js';
+import { fileIndex } from '../fs/file-mapping.js';
+import { fileFaultFrames } from '../fs/page-cache.js';
 import type { KernelContext } from '../kernel-context.js';
-import { PROT_READ, PROT_WRITE } from '../mm/vma.js';
+import { MAP_SHARED, PROT_READ, PROT_WRITE } from '../mm/vma.js';
 import type { Process } from '../proc/process.js';
 
 /** A probe's answer: `code` ≥ 0 is the frames needed; negative, the refusal, at `va`. */
@@ -29,7 +32,11 @@ export function probeWrite(ctx: KernelContext, p: Process, va: number, length: n
     const vma = space.vmas.find(page);
     if (vma === undefined) return { code: SEGV_MAPERR, va: at };
     if ((vma.prot & PROT_WRITE) === 0) return { code: SEGV_ACCERR, va: at };
-    if (!space.find(page)) needed += space.tablesNeeded(page) + 1;
+    if (!space.find(page)) {
+      const extra = vma.file === undefined ? 1 : fileFaultFrames(ctx, vma.file, fileIndex(ctx, vma, page), (vma.flags & MAP_SHARED) === 0);
+      if (extra < 0) return { code: VM_FAULT_SIGBUS, va: at };
+      needed += space.tablesNeeded(page) + extra;
+    }
     else if ((space.foundFlags & PTE_W) === 0 && (space.foundPfn === ctx.zeroPfn || ctx.frames.refCount(space.foundPfn) > 1)) needed += 1;
     if (inOrder && !ctx.haveFrames(needed)) return { code: VM_FAULT_OOM, va: at };
   }
@@ -47,7 +54,11 @@ export function probeRead(ctx: KernelContext, p: Process, va: number, length: nu
     const vma = space.vmas.find(page);
     if (vma === undefined) return { code: SEGV_MAPERR, va: at };
     if ((vma.prot & PROT_READ) === 0) return { code: SEGV_ACCERR, va: at };
-    if (!space.find(page)) needed += space.tablesNeeded(page);
+    if (!space.find(page)) {
+      const extra = vma.file === undefined ? 0 : fileFaultFrames(ctx, vma.file, fileIndex(ctx, vma, page), false);
+      if (extra < 0) return { code: VM_FAULT_SIGBUS, va: at };
+      needed += space.tablesNeeded(page) + extra;
+    }
     if (!ctx.haveFrames(needed)) return { code: VM_FAULT_OOM, va: at };
   }
   return { code: needed, va };

@@ -6,3 +6,5 @@ export * from './expression.js';
 export * from './parse.js';
 export * from './script.js';
 export * from './session.js';
+export * from './file-commands.js';
+export * from './mm-commands.js';

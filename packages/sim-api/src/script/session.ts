@@ -6,6 +6,7 @@ import {
 } from '../index.js';
 import { ScriptError } from './errors.js';
 import { MM_COMMAND_HELP, MM_COMMANDS, MmCommands } from './mm-commands.js';
+import { FILE_COMMAND_HELP, FILE_COMMANDS, fileCommand } from './file-commands.js';
 import { parseRange, quote, scanFloat, shorten } from './parse.js';
 import { isIdentifier, wordStart, words } from './script.js';
 
@@ -86,6 +87,7 @@ export const COMMAND_HELP: readonly string[] = [
   'kill                              kill the current process',
   'stats                             print the statistics',
   'dump                              print the page tables (every level) and the pages',
+  ...FILE_COMMAND_HELP,
   'echo <text>                       print the text',
   ...MM_COMMAND_HELP,
   'repeat <count> [var] ... end      run the lines in between count times; {expr} uses var (default i)',
@@ -172,6 +174,7 @@ export class Session {
         return;
       }
       default:
+        if (FILE_COMMANDS.includes(command)) return fileCommand(this.sim, this.options.printer, command, args, text);
         throw new ScriptError(`unknown command ${quote(w[0]!)} (try help)`);
     }
   }
