@@ -20,3 +20,4 @@ export { PTE_COW } from './fault/wp-page.js';
 export type { KernelStats, ProcessStats } from './stats.js';
 export type { KernelSnapshot } from './snapshot.js';
 export { DEFAULT_RAM_BYTES, Kernel, type KernelOptions, type Mapping } from './kernel.js';
+export { PageTable, type PageTableMapping, type UnmapListener } from './pt/page-table.js';

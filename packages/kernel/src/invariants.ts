@@ -54,6 +54,16 @@ export function checkInvariants(ctx: KernelContext): void {
     });
     if (tables !== space.tables) problems.push(`pid ${p.pid} counts ${space.tables} tables but has ${tables}`);
   }
+  for (const space of ctx.detachedSpaces) {
+    let tables = 0;
+    space.visit({
+      table(pfn) {
+        tables++;
+        note(tableOwners, pfn);
+      },
+    });
+    if (tables !== space.tables) problems.push(`page table at frame ${space.rootPfn} counts ${space.tables} tables but has ${tables}`);
+  }
   const inUse = [total - known, 0, 0, 0];
   for (const pfn of [...beyond].sort((a, b) => a - b)) {
     problems.push(pfn < total ? `frame ${pfn} is free and mapped` : `frame ${pfn} is mapped but lies outside RAM (${total} frames)`);

@@ -6,6 +6,7 @@ import { Mmu, PhysicalMemory, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, vaRange, type H
 import { InvalidAddressError, KernelInvariantError, OutOfMemoryError } from './errors.js';
 import type { KernelEvent, KernelListener } from './events.js';
 import { checkInvariants } from './invariants.js';
+import type { AddressSpace } from './mm/address-space.js';
 import { FRAME_KIND_NAMES, FRAME_TABLE, FRAME_ZERO, FrameAllocator, type FrameKind } from './mm/frame-allocator.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from './mm/vma.js';
 import { AsidAllocator } from './proc/asid.js';
@@ -36,6 +37,11 @@ export class KernelContext {
    */
   readonly wraps: boolean;
   readonly procs = new ProcessTable();
+  /**
+   * Page-table trees that belong to no process (seed 003's standalone page tables, pt/page-table.ts): their
+   * table frames are the kernel's, their leaves name physical addresses without holding references.
+   */
+  readonly detachedSpaces = new Set<AddressSpace>();
   readonly asids: AsidAllocator;
   readonly counts = new FaultCounters();
   readonly checking: boolean;

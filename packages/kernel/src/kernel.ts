@@ -20,6 +20,7 @@ import type { Vma } from './mm/vma.js';
 import { exitProcess } from './proc/exit.js';
 import { forkProcess } from './proc/fork.js';
 import type { Process } from './proc/process.js';
+import { PageTable } from './pt/page-table.js';
 import { spawnProcess, switchTo } from './proc/switch.js';
 import { takeSnapshot, type KernelSnapshot } from './snapshot.js';
 import { collectStats, type KernelStats } from './stats.js';
@@ -145,6 +146,13 @@ export class Kernel {
   /** The regions of `pid`, in address order. */
   regions(pid = this.ctx.procs.currentPid()): readonly Vma[] {
     return this.ctx.procs.live(pid).space!.vmas.toArray();
+  }
+
+  // ---------------------------------------------------------------- standalone page tables (pt/)
+
+  /** Seed 003's `page_table_create()`: an empty page-table tree owned by no process (pt/page-table.ts). */
+  createPageTable(): PageTable {
+    return PageTable.createIn(this.ctx);
   }
 
   // ---------------------------------------------------------------- the user access path (uaccess/)
