@@ -21,3 +21,4 @@ export type { KernelStats, ProcessStats } from './stats.js';
 export type { KernelSnapshot } from './snapshot.js';
 export { DEFAULT_RAM_BYTES, Kernel, type KernelOptions, type Mapping } from './kernel.js';
 export { PageTable, type PageTableMapping, type UnmapListener } from './pt/page-table.js';
+export { PageTableManager, type PageTableManagerOptions, type TlbCounters } from './pt/page-table-manager.js';

@@ -21,6 +21,7 @@ import { exitProcess } from './proc/exit.js';
 import { forkProcess } from './proc/fork.js';
 import type { Process } from './proc/process.js';
 import { PageTable } from './pt/page-table.js';
+import { PageTableManager, type PageTableManagerOptions } from './pt/page-table-manager.js';
 import { spawnProcess, switchTo } from './proc/switch.js';
 import { takeSnapshot, type KernelSnapshot } from './snapshot.js';
 import { collectStats, type KernelStats } from './stats.js';
@@ -153,6 +154,11 @@ export class Kernel {
   /** Seed 003's `page_table_create()`: an empty page-table tree owned by no process (pt/page-table.ts). */
   createPageTable(): PageTable {
     return PageTable.createIn(this.ctx);
+  }
+
+  /** Seed 003's `PageTableManager`: several page tables and an MMU with its own TLB (pt/page-table-manager.ts). */
+  pageTableManager(options: PageTableManagerOptions = {}): PageTableManager {
+    return new PageTableManager(this, options);
   }
 
   // ---------------------------------------------------------------- the user access path (uaccess/)
