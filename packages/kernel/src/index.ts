@@ -5,10 +5,12 @@ export {
   NoSuchProcessError, NotAlignedError, NotMappedError, OutOfMemoryError, PermissionDeniedError, showValue, type Errno,
 } from './errors.js';
 export {
-  FRAME_DATA, FRAME_FREE, FRAME_KIND_NAMES, FRAME_TABLE, FRAME_ZERO, FrameAllocator,
+  FRAME_DATA, FRAME_FREE, FRAME_KIND_NAMES, FRAME_RESERVED, FRAME_TABLE, FRAME_ZERO, FrameAllocator,
   type FrameAllocatorOptions, type FrameKind,
 } from './mm/frame-allocator.js';
-export { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, VmaList, type Vma } from './mm/vma.js';
+export {
+  MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, VM_PFNMAP, VmaList, type Vma,
+} from './mm/vma.js';
 export { AddressSpace, type Leaf } from './mm/address-space.js';
 export { Process, type ProcessState } from './proc/process.js';
 export type { FaultResolution, KernelEvent, KernelListener } from './events.js';
@@ -22,3 +24,8 @@ export type { KernelSnapshot } from './snapshot.js';
 export { DEFAULT_RAM_BYTES, Kernel, type KernelOptions, type Mapping } from './kernel.js';
 export { PageTable, type PageTableMapping, type UnmapListener } from './pt/page-table.js';
 export { PageTableManager, type PageTableManagerOptions, type TlbCounters } from './pt/page-table-manager.js';
+export {
+  areaContains, areaSize, formatArea, FrameInUseError, MemoryMapAlignmentError, MemoryMapOverlapError,
+  MemoryMapSizeMismatchError, NOT_ALIGNED_MESSAGE, type MemoryArea, type VirtualMemoryMap,
+} from './vmm/memory-map.js';
+export { VirtualMemoryManager } from './vmm/virtual-memory-manager.js';

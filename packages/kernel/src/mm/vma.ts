@@ -9,6 +9,11 @@ export const PROT_EXEC = 1 << 2;
 export const MAP_PRIVATE = 1 << 0;
 export const MAP_SHARED = 1 << 1;
 export const MAP_ANONYMOUS = 1 << 2;
+/**
+ * A device/linear region (Linux's VM_PFNMAP): its pages map physical frames named by a memory map (vmm/),
+ * entered when it is created; they hold no references, are never faulted in and are not copied by fork.
+ */
+export const VM_PFNMAP = 1 << 3;
 
 export interface Vma {
   readonly start: number;
