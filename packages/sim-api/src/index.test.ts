@@ -8,7 +8,7 @@ describe('the public entry', () => {
     expect(Object.keys(api).sort()).toEqual([
       'ADDRESS_LIMIT', 'BufferedWriter', 'DataType', 'I64_MAX', 'I64_MIN', 'InvalidArgumentError', 'InvalidOptionError', 'InvalidPointerError',
       'InvalidValueError', 'KERNBASE', 'MODEL_NAMES', 'POINTER_LIMIT', 'Pointer', 'SIZE_OF_VALUE_TYPE', 'Simulator', 'U64_MAX',
-      'ValueType', 'VmsimError', 'dumpLines', 'dumpProcess', 'levelNames', 'messages',
+      'ValueType', 'VmsimError', 'dumpLines', 'dumpProcess', 'levelNames', 'messages', 'pageTables',
     ]);
     expect(api.MODEL_NAMES).toEqual(['x86-32', 'sv32', 'x86-64', 'sv39']);
     expect(api.messages.zombie(1)).toBe('ZOMBIE 1');

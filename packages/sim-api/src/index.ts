@@ -8,6 +8,7 @@ export { dumpLines, dumpProcess, levelNames, type LevelName } from './dump.js';
 export * as messages from './messages.js';
 export type { LineWriter, OutputSink } from './messages.js';
 export { BufferedWriter } from './buffered-writer.js';
+export * as pageTables from './page-tables.js';
 export {
   InvalidArgumentError, InvalidOptionError, InvalidPointerError, InvalidValueError, VmsimError, type ErrnoName,
 } from './errors.js';
