@@ -6,6 +6,7 @@ import {
 } from '@vmsim/sim-api';
 import { ScriptError } from './errors.js';
 import { parseRange, quote, scanFloat, shorten } from './parse.js';
+import { PageTableCommands, PT_COMMAND_HELP } from './pt-commands.js';
 import { isIdentifier, wordStart, words } from './script.js';
 
 /** Where results go: `text` for people, `json` for programs. */
@@ -87,6 +88,7 @@ export const COMMAND_HELP: readonly string[] = [
   'dump                              print the page tables (every level) and the pages',
   'echo <text>                       print the text',
   'repeat <count> [var] ... end      run the lines in between count times; {expr} uses var (default i)',
+  ...PT_COMMAND_HELP,
   `types: ${TYPE_NAMES}; numbers in decimal or 0x hex; # starts a comment`,
 ];
 
@@ -95,9 +97,12 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 export class Session {
   sim: Simulator;
   private readonly pointers = new Map<string, { ptr: Pointer; type: TypeWord }>();
+  /** Seed 003's tables and seed 004's memory maps on this simulator (pt-commands.ts). */
+  private pt: PageTableCommands;
 
   constructor(private readonly options: SessionOptions) {
     this.sim = this.begin(options.verbose);
+    this.pt = new PageTableCommands(this.sim, options.printer);
   }
 
   /** Runs one command line (comments and {expressions} already handled). Throws ScriptError on a mistake. */
@@ -166,6 +171,7 @@ export class Session {
         return;
       }
       default:
+        if (PageTableCommands.handles(command)) return this.pt.execute(command, args);
         throw new ScriptError(`unknown command ${quote(w[0]!)} (try help)`);
     }
   }
@@ -190,6 +196,7 @@ export class Session {
     if (mode !== 'verbose' && mode !== 'quiet') throw new ScriptError(`begin: expected verbose or quiet, not ${quote(args[0]!)}`);
     this.sim = this.begin(mode === 'verbose');
     this.pointers.clear();
+    this.pt = new PageTableCommands(this.sim, this.options.printer);
   }
 
   private commandPtr(args: string[]): void {

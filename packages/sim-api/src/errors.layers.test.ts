@@ -16,6 +16,9 @@ interface ErrorClass {
   isInstance(value: unknown): boolean;
 }
 
+/** A memory map for the samples of the memory-map errors. */
+const MAP = { vmarea: { start: 0, end: 0x1000 }, pmarea: { start: 0x2000, end: 0x2fff }, permissions: 0, isShared: false };
+
 /** Per class: arguments to construct a sample with, and its errno (undefined: no Linux errno fits). */
 const SAMPLES: Readonly<Record<string, { readonly args: readonly unknown[]; readonly errno: string | undefined }>> = {
   VmsimError: { args: ['something failed'], errno: undefined },
@@ -36,6 +39,11 @@ const SAMPLES: Readonly<Record<string, { readonly args: readonly unknown[]; read
   KernelInvariantError: { args: [['refcount of frame 3 is 2, 1 mapping']], errno: undefined },
   InvalidValueError: { args: ['UnsignedByte', 256, 'out of range'], errno: 'EINVAL' },
   InvalidPointerError: { args: [-1, 'negative'], errno: 'EFAULT' },
+  UnsupportedFlagError: { args: ['x86-32', 'NO_EXECUTE', 1, 'no execute-disable bit'], errno: 'EINVAL' },
+  MemoryMapAlignmentError: { args: [MAP, 4096], errno: 'EINVAL' },
+  MemoryMapOverlapError: { args: [MAP, 0, MAP], errno: 'EEXIST' },
+  MemoryMapSizeMismatchError: { args: [MAP], errno: 'EINVAL' },
+  FrameInUseError: { args: [MAP, 3, 'table frame'], errno: 'EBUSY' },
 };
 
 /** The error classes one module exports, by export name. */
