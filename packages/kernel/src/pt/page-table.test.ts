@@ -1,5 +1,5 @@
 import {
-  ACCESS_READ, CTL_MXR, CTL_SUM, levelSpanShift, Mmu, PT_GLOBAL, PT_HUGE, PT_NO_EXECUTE, PT_PRESENT, PT_USER_ACCESSIBLE,
+  ACCESS_READ, CTL_MXR, CTL_SUM, FAULT_BUS, levelSpanShift, Mmu, PT_GLOBAL, PT_HUGE, PT_NO_EXECUTE, PT_PRESENT, PT_USER_ACCESSIBLE,
   PT_WRITABLE, UnsupportedFlagError, vaRange, x86_32,
   type HardwareModel,
 } from '@vmsim/hw';
@@ -235,6 +235,18 @@ describe.each(ALL)('PageTable on $name', ({ make }) => {
       }
       expect(kernel.frames.freeCount).toBe(free);
     }), { numRuns: 1 });
+  });
+});
+
+describe('PageTable naming physical memory beyond RAM', () => {
+  it('translate gives the address; the MMU walk faults with a bus error there, as device memory does', () => {
+    const kernel = new Kernel({ model: 'x86-64', ramBytes: 1 << 20 });
+    const t = kernel.createPageTable();
+    t.map(0x1000, 1 << 30, PWU);
+    expect(t.translate(0x1008)).toBe((1 << 30) + 8);
+    const mmu = new Mmu(kernel.ram, kernel.model);
+    mmu.setRoot(t.rootPfn, 0);
+    expect(mmu.translateNoSideEffects(0x1008, ACCESS_READ, false)).toBe(-FAULT_BUS);
   });
 });
 

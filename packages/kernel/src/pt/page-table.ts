@@ -177,7 +177,8 @@ export class PageTable {
 
   /**
    * Seed 003's `page_table_translate(table, virt)`: the physical address `va` maps to, or null. Reads the
-   * tables only (no TLB, no Accessed bits); it answers what the MMU's walk answers for a present mapping.
+   * tables only (no TLB, no Accessed bits); it answers what the MMU's walk answers for a present mapping,
+   * except that an address beyond RAM is returned where the walk ends in a bus error (device memory).
    */
   translate(va: number): number | null {
     this.checkLive();
