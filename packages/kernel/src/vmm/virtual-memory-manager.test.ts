@@ -240,7 +240,16 @@ describe.each(ASID_MODELS)('memory maps are real on $name', ({ make }) => {
       }
       for (const probe of probes) {
         const va = 0x1000000 + probe;
-        expect(k.translate(va)?.pa ?? null).toBe(vmm.translateVaddr(va));
+        const pa = vmm.translateVaddr(va);
+        expect(k.translate(va)?.pa ?? null).toBe(pa);
+        // And the MMU's own access (TLB included, so a stale entry would show): the byte at pa, a bus error
+        // beyond RAM, a segfault outside every map.
+        if (pa === null) expect(k.load(va, 1)).toBe(SEGV_MAPERR);
+        else if (pa >= k.ram.size) expect(k.load(va, 1)).toBe(VM_FAULT_SIGBUS);
+        else {
+          k.ram.write8(pa, probe & 0xff);
+          expect(k.load(va, 1)).toBe(probe & 0xff);
+        }
       }
       k.checkInvariants();
       vmm.removeAllMemoryMaps();
