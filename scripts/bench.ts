@@ -24,7 +24,10 @@ if (files.length === 0) {
   process.exit(0);
 }
 
-const selected = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
+/** Named groups of bench files: `pnpm bench pt` runs the page-table API's. */
+const GROUPS: Readonly<Record<string, readonly string[]>> = { pt: ['packages/kernel/src/pt/'] };
+const patterns = filters.flatMap((f) => (Object.hasOwn(GROUPS, f) ? GROUPS[f]! : [f]));
+const selected = patterns.length ? files.filter((f) => patterns.some((s) => f.includes(s))) : files;
 if (selected.length === 0) {
   console.error(`no bench file matches ${filters.map((s) => JSON.stringify(s)).join(' or ')}; have:`);
   for (const f of files) console.error(`  ${f}`);

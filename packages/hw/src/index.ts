@@ -37,3 +37,8 @@ export {
   entryPaIn, findEntry, mapPage, missingTables, POINTER_FLAGS, readEntry, writeEntry, type RawEntry,
 } from './page-table.js';
 export { levelSpans, visitPageTables, type PageTableVisitor } from './page-table-visitor.js';
+export {
+  checkPageTableFlags, formatPageTableFlags, PAGE_TABLE_FLAG_NAMES, packPageTableFlags, pageTableFlagsToPte, PageTableFlags,
+  parsePageTableFlags, PT_ACCESSED, PT_ALL, PT_DIRTY, PT_GLOBAL, PT_HUGE, PT_NO_CACHE, PT_NO_EXECUTE, PT_PRESENT,
+  PT_USER_ACCESSIBLE, PT_WRITABLE, PT_WRITE_THROUGH, unpackPageTableFlags, UnsupportedFlagError, type PageTableFlagName,
+} from './pte-flags.js';

@@ -17,6 +17,10 @@ import {
 } from './model.js';
 import { Mmu } from './mmu.js';
 import { mapPage } from './page-table.js';
+import {
+  packPageTableFlags, PT_ACCESSED, PT_DIRTY, PT_GLOBAL, PT_HUGE, PT_NO_CACHE, PT_NO_EXECUTE, PT_PRESENT, PT_USER_ACCESSIBLE,
+  PT_WRITABLE, PT_WRITE_THROUGH, unpackPageTableFlags, UnsupportedFlagError,
+} from './pte-flags.js';
 import { PhysicalMemory } from './physical-memory.js';
 import { referenceWalk } from './walk.js';
 
@@ -372,3 +376,32 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < n; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return i;
   return -1;
 }
+
+describe('seed 003 PageTableFlags on a model of your own (toy3)', () => {
+  const toy = new Toy3();
+  it('packs each flag into toy3 bits, NO_EXECUTE as NX and HUGE as L above the last level', () => {
+    const lo = (flags: number, level = 2): number => packPageTableFlags(toy, flags, level).lo;
+    expect(lo(PT_PRESENT)).toBe(T_V);
+    expect(lo(PT_PRESENT | PT_WRITABLE)).toBe(T_V | T_W);
+    expect(lo(PT_PRESENT | PT_USER_ACCESSIBLE)).toBe(T_V | T_U);
+    expect(lo(PT_PRESENT | PT_NO_EXECUTE)).toBe(T_V | T_NX);
+    expect(lo(PT_PRESENT | PT_ACCESSED)).toBe(T_V | T_A);
+    expect(lo(PT_PRESENT | PT_DIRTY)).toBe(T_V | T_D);
+    expect(lo(PT_PRESENT | PT_HUGE, 1)).toBe(T_V | T_L);
+    expect(lo(PT_PRESENT | PT_HUGE, 0)).toBe(T_V | T_L);
+    expect(unpackPageTableFlags(toy, T_V | T_L | T_NX, 0, 1)).toBe(PT_PRESENT | PT_HUGE | PT_NO_EXECUTE);
+  });
+  it.each([
+    ['GLOBAL', PT_GLOBAL], ['WRITE_THROUGH', PT_WRITE_THROUGH], ['NO_CACHE', PT_NO_CACHE],
+  ] as const)('refuses %s, which toy3 has no bit for', (name, flag) => {
+    let error: unknown;
+    try {
+      packPageTableFlags(toy, PT_PRESENT | flag, 2);
+    } catch (e) {
+      error = e;
+    }
+    expect(UnsupportedFlagError.isInstance(error)).toBe(true);
+    expect((error as UnsupportedFlagError).flag).toBe(name);
+    expect((error as UnsupportedFlagError).model).toBe('toy3');
+  });
+});

@@ -37,8 +37,9 @@ export class NotMappedError extends VmsimError {
   static override readonly marker = '@vmsim/kernel/NotMappedError';
   override readonly name = 'NotMappedError' as const;
   override readonly errno: Errno = 'EFAULT';
-  constructor(readonly pid: number, readonly va: number) {
-    super(`process ${pid}: address ${hex(va)} is not mapped`);
+  /** `owner` names what is not mapping `va` when it is not a process (a page table: pid is then -1). */
+  constructor(readonly pid: number, readonly va: number, owner = `process ${pid}`) {
+    super(`${owner}: address ${hex(va)} is not mapped`);
   }
 }
 
@@ -77,8 +78,9 @@ export class AlreadyMappedError extends VmsimError {
   static override readonly marker = '@vmsim/kernel/AlreadyMappedError';
   override readonly name = 'AlreadyMappedError' as const;
   override readonly errno: Errno = 'EEXIST';
-  constructor(readonly pid: number, readonly va: number) {
-    super(`process ${pid}: address ${hex(va)} is already mapped`);
+  /** `owner` names what already maps `va` when it is not a process (a page table: pid is then -1). */
+  constructor(readonly pid: number, readonly va: number, owner = `process ${pid}`) {
+    super(`${owner}: address ${hex(va)} is already mapped`);
   }
 }
 

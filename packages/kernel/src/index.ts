@@ -7,12 +7,13 @@ export {
   RegionNotFoundError,
 } from './errors.js';
 export {
-  FRAME_DATA, FRAME_FREE, FRAME_KIND_NAMES, FRAME_TABLE, FRAME_ZERO, FrameAllocator,
+  FRAME_DATA, FRAME_FREE, FRAME_KIND_NAMES, FRAME_RESERVED, FRAME_TABLE, FRAME_ZERO, FrameAllocator,
   type FrameAllocatorOptions, type FrameKind,
 } from './mm/frame-allocator.js';
 export {
   MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED,
-  MAP_SHARED_VALIDATE, PROT_EXEC, PROT_MASK, PROT_NONE, PROT_READ, PROT_WRITE, SharedAnon, VmaList, type Vma,
+  MAP_SHARED_VALIDATE, PROT_EXEC, PROT_MASK, PROT_NONE, PROT_READ, PROT_WRITE, SharedAnon, VM_PFNMAP, VmaList,
+  type Vma,
 } from './mm/vma.js';
 export {
   DEFAULT_MAX_MAP_COUNT, HEAP_START, MMAP_BASE, MMAP_MIN_ADDR, STACK_GUARD_GAP_PAGES, STACK_LIMIT, THP_ALIGN,
@@ -37,3 +38,10 @@ export {
 export { MAX_OPEN_FILES, O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, type FileStoreSnapshot } from './fs/file-store.js';
 export type { FileRef } from './fs/mem-file.js';
 export { DEFAULT_RAM_BYTES, Kernel, type KernelOptions, type Mapping } from './kernel.js';
+export { PageTable, type PageTableMapping, type UnmapListener } from './pt/page-table.js';
+export { PageTableManager, type PageTableManagerOptions, type TlbCounters } from './pt/page-table-manager.js';
+export {
+  areaContains, areaSize, formatArea, FrameInUseError, MemoryMapAlignmentError, MemoryMapOverlapError,
+  MemoryMapSizeMismatchError, NOT_ALIGNED_MESSAGE, type MemoryArea, type VirtualMemoryMap,
+} from './vmm/memory-map.js';
+export { VirtualMemoryManager } from './vmm/virtual-memory-manager.js';

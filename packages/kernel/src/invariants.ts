@@ -4,9 +4,9 @@
 import { PTE_W } from '@vmsim/hw';
 import { KernelInvariantError } from './errors.js';
 import type { KernelContext } from './kernel-context.js';
-import { FRAME_DATA, FRAME_FREE, FRAME_KIND_NAMES, FRAME_TABLE, FRAME_ZERO } from './mm/frame-allocator.js';
+import { FRAME_DATA, FRAME_FREE, FRAME_KIND_NAMES, FRAME_RESERVED, FRAME_TABLE, FRAME_ZERO } from './mm/frame-allocator.js';
 import { sharedAnonHolds } from './mm/shmem.js';
-import { MAP_SHARED } from './mm/vma.js';
+import { MAP_SHARED, VM_PFNMAP } from './mm/vma.js';
 
 /**
  * Each frame's refcount equals the mappings of it (plus one pin for the zero page), no frame is both free
@@ -45,8 +45,10 @@ export function checkInvariants(ctx: KernelContext): void {
         note(tableOwners, pfn);
       },
       leaf(va, _entryPa, pfn, flags) {
-        note(mapped, pfn);
         const vma = space.vmas.find(va);
+        // A device/linear region's leaves name the memory map's frames and hold no references.
+        if (vma !== undefined && (vma.flags & VM_PFNMAP) !== 0) return;
+        note(mapped, pfn);
         if (vma === undefined) problems.push(`pid ${p.pid} maps 0x${va.toString(16)} outside every region`);
         if ((flags & PTE_W) !== 0 && pfn === zeroPfn) problems.push(`pid ${p.pid} maps the zero page writable at 0x${va.toString(16)}`);
         if ((flags & PTE_W) !== 0 && vma !== undefined && (vma.flags & MAP_SHARED) === 0 && pfn < known && frames.refCounts[pfn]! > 1) {
@@ -75,7 +77,18 @@ export function checkInvariants(ctx: KernelContext): void {
   if (cacheFrames.size !== ctx.files.cacheFrames.size || [...cacheFrames].some((pfn) => !ctx.files.cacheFrames.has(pfn))) {
     problems.push('the page cache\'s frame set disagrees with the files\' caches');
   }
+  for (const space of ctx.detachedSpaces) {
+    let tables = 0;
+    space.visit({
+      table(pfn) {
+        tables++;
+        note(tableOwners, pfn);
+      },
+    });
+    if (tables !== space.tables) problems.push(`page table at frame ${space.rootPfn} counts ${space.tables} tables but has ${tables}`);
+  }
   const inUse = [total - known, 0, 0, 0];
+  let reserved = 0;
   for (const pfn of [...beyond].sort((a, b) => a - b)) {
     problems.push(pfn < total ? `frame ${pfn} is free and mapped` : `frame ${pfn} is mapped but lies outside RAM (${total} frames)`);
   }
@@ -83,16 +96,21 @@ export function checkInvariants(ctx: KernelContext): void {
     const kind = frames.kinds[pfn]!;
     const refs = frames.refCounts[pfn]!;
     const free = frames.isFree(pfn);
-    inUse[kind]!++;
+    if (kind === FRAME_RESERVED) reserved++;
+    else inUse[kind]!++;
     if (free !== (kind === FRAME_FREE)) problems.push(`frame ${pfn} is ${FRAME_KIND_NAMES[kind]} but ${free ? '' : 'not '}on the free list`);
     if (free && (mapped[pfn]! > 0 || tableOwners[pfn]! > 0)) problems.push(`frame ${pfn} is free and mapped`);
     if (free && refs !== 0) problems.push(`free frame ${pfn} has refcount ${refs}`);
     if (kind === FRAME_TABLE && (refs !== 1 || tableOwners[pfn] !== 1 || mapped[pfn] !== 0)) {
       problems.push(`table frame ${pfn}: refcount ${refs}, in ${tableOwners[pfn]} table tree(s), mapped ${mapped[pfn]} time(s)`);
     }
+    if (kind === FRAME_RESERVED && (refs !== 1 || tableOwners[pfn] !== 0 || mapped[pfn] !== 0)) {
+      problems.push(`reserved frame ${pfn}: refcount ${refs}, in ${tableOwners[pfn]} table tree(s), mapped ${mapped[pfn]} time(s) outside memory maps`);
+    }
     if (kind === FRAME_DATA && refs !== mapped[pfn]) problems.push(`data frame ${pfn}: refcount ${refs} but ${mapped[pfn]} mapping(s)`);
     if (kind === FRAME_ZERO && refs !== mapped[pfn]! + 1) problems.push(`zero page: refcount ${refs} but ${mapped[pfn]} mapping(s) + 1 pin`);
   }
+  if (reserved !== frames.reservedCount) problems.push(`reserved frames: counted ${reserved}, books say ${frames.reservedCount}`);
   for (let k = 1; k < 4; k++) {
     if (inUse[k] !== frames.inUse[k]) problems.push(`${FRAME_KIND_NAMES[k]} frames: counted ${inUse[k]}, books say ${frames.inUse[k]}`);
   }

@@ -7,6 +7,7 @@ import { InvalidAddressError, KernelInvariantError, OutOfMemoryError } from './e
 import type { KernelEvent, KernelListener } from './events.js';
 import { checkInvariants } from './invariants.js';
 import { FileStore } from './fs/file-store.js';
+import type { AddressSpace } from './mm/address-space.js';
 import { FRAME_KIND_NAMES, FRAME_TABLE, FRAME_ZERO, FrameAllocator, type FrameKind } from './mm/frame-allocator.js';
 import { DEFAULT_MAX_MAP_COUNT } from './mm/layout.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from './mm/vma.js';
@@ -38,6 +39,11 @@ export class KernelContext {
    */
   readonly wraps: boolean;
   readonly procs = new ProcessTable();
+  /**
+   * Page-table trees that belong to no process (seed 003's standalone page tables, pt/page-table.ts): their
+   * table frames are the kernel's, their leaves name physical addresses without holding references.
+   */
+  readonly detachedSpaces = new Set<AddressSpace>();
   readonly asids: AsidAllocator;
   readonly counts = new FaultCounters();
   /** The in-memory file store and the descriptor tables (fs/). */

@@ -29,6 +29,9 @@ import { exitProcess } from './proc/exit.js';
 import { forkProcess } from './proc/fork.js';
 import type { Process } from './proc/process.js';
 import type { SigInfo } from './proc/signal.js';
+import { PageTable } from './pt/page-table.js';
+import { PageTableManager, type PageTableManagerOptions } from './pt/page-table-manager.js';
+import { VirtualMemoryManager } from './vmm/virtual-memory-manager.js';
 import { spawnProcess, switchTo } from './proc/switch.js';
 import { takeSnapshot, type KernelSnapshot } from './snapshot.js';
 import { collectStats, type KernelStats } from './stats.js';
@@ -294,6 +297,23 @@ export class Kernel {
     return pid ?? (typeof file === 'number' ? this.ctx.procs.currentPid() : -1);
   }
 
+  // ---------------------------------------------------------------- standalone page tables (pt/)
+
+  /** Seed 003's `page_table_create()`: an empty page-table tree owned by no process (pt/page-table.ts). */
+  createPageTable(): PageTable {
+    return PageTable.createIn(this.ctx);
+  }
+
+  /** Seed 003's `PageTableManager`: several page tables and an MMU with its own TLB (pt/page-table-manager.ts). */
+  pageTableManager(options: PageTableManagerOptions = {}): PageTableManager {
+    return new PageTableManager(this, options);
+  }
+
+  /** Seed 004's `VirtualMemoryManager::new()`: ASID 0, memory maps as device/linear regions (vmm/). */
+  virtualMemoryManager(): VirtualMemoryManager {
+    return VirtualMemoryManager.createIn(this.ctx);
+  }
+
   // ---------------------------------------------------------------- the user access path (uaccess/)
 
   /** Loads 1, 2 or 4 bytes at `va` as the running process; the unsigned value or a negative code. */
@@ -401,7 +421,8 @@ export class Kernel {
     const out: Mapping[] = [];
     this.ctx.procs.live(pid).space!.visit({
       leaf(va, _entryPa, pfn, flags) {
-        out.push({ va, pfn, flags, refCount: frames.refCount(pfn), zeroPage: pfn === zeroPfn, cow: (flags & PTE_COW) !== 0 });
+        // A device frame (a memory map beyond RAM) has no books: count 0.
+        out.push({ va, pfn, flags, refCount: pfn < frames.total ? frames.refCount(pfn) : 0, zeroPage: pfn === zeroPfn, cow: (flags & PTE_COW) !== 0 });
       },
     });
     return out;

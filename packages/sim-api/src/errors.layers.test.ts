@@ -16,6 +16,9 @@ interface ErrorClass {
   isInstance(value: unknown): boolean;
 }
 
+/** A memory map for the samples of the memory-map errors. */
+const MAP = { vmarea: { start: 0, end: 0x1000 }, pmarea: { start: 0x2000, end: 0x2fff }, permissions: 0, isShared: false };
+
 /** Per class: arguments to construct a sample with, and its errno (undefined: no Linux errno fits). */
 const SAMPLES: Readonly<Record<string, { readonly args: readonly unknown[]; readonly errno: string | undefined }>> = {
   VmsimError: { args: ['something failed'], errno: undefined },
@@ -50,6 +53,11 @@ const SAMPLES: Readonly<Record<string, { readonly args: readonly unknown[]; read
   TooManyOpenFilesError: { args: [1, 1024], errno: 'EMFILE' },
   BeyondEndOfFileError: { args: [1, 0x10002000], errno: 'EFAULT' },
   UnmappedRangeError: { args: [1, 0x10002000, 'msync'], errno: 'ENOMEM' },
+  UnsupportedFlagError: { args: ['x86-32', 'NO_EXECUTE', 1, 'no execute-disable bit'], errno: 'EINVAL' },
+  MemoryMapAlignmentError: { args: [MAP, 4096], errno: 'EINVAL' },
+  MemoryMapOverlapError: { args: [MAP, 0, MAP], errno: 'EEXIST' },
+  MemoryMapSizeMismatchError: { args: [MAP], errno: 'EINVAL' },
+  FrameInUseError: { args: [MAP, 3, 'table frame'], errno: 'EBUSY' },
 };
 
 /** The error classes one module exports, by export name. */

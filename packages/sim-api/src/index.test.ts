@@ -9,7 +9,7 @@ describe('the public entry', () => {
       'ADDRESS_LIMIT', 'BufferedWriter', 'DataType', 'I64_MAX', 'I64_MIN', 'InvalidArgumentError', 'InvalidOptionError', 'InvalidPointerError',
       'InvalidValueError', 'KERNBASE', 'MODEL_NAMES', 'MemoryManager', 'MmapFlags', 'POINTER_LIMIT', 'Pointer', 'ProtectionFlags',
       'SIZE_OF_VALUE_TYPE', 'Simulator', 'U64_MAX',
-      'ValueType', 'VmsimError', 'dumpLines', 'dumpProcess', 'levelNames', 'messages',
+      'ValueType', 'VmsimError', 'dumpLines', 'dumpProcess', 'levelNames', 'messages', 'pageTables',
       // The file store (files.ts) and the kernel's file errors.
       'BadFileDescriptorError', 'BeyondEndOfFileError', 'FileAccessError', 'FileExistsError', 'Files', 'NoSuchFileError',
       'OpenFlags', 'TooManyOpenFilesError', 'UnmappedRangeError',

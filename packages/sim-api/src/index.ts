@@ -8,6 +8,7 @@ export { dumpLines, dumpProcess, levelNames, type LevelName } from './dump.js';
 export * as messages from './messages.js';
 export type { LineWriter, OutputSink } from './messages.js';
 export { BufferedWriter } from './buffered-writer.js';
+export * as pageTables from './page-tables.js';
 export {
   MemoryManager, MmapFlags, ProtectionFlags, type MemoryStats, type VmError, type VmErrorKind, type VmResult,
 } from './memory-manager.js';

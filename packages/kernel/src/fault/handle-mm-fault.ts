@@ -11,7 +11,7 @@ import {
 import type { FaultResolution } from '../events.js';
 import type { KernelContext } from '../kernel-context.js';
 import { flushTlbPage } from '../mm/tlb-flush.js';
-import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../mm/vma.js';
+import { PROT_EXEC, PROT_READ, PROT_WRITE, VM_PFNMAP } from '../mm/vma.js';
 import type { Process } from '../proc/process.js';
 import { doSharedAnonPage } from '../mm/shmem.js';
 import { expandStack } from '../mm/stack.js';
@@ -28,6 +28,8 @@ export function handleMmFault(ctx: KernelContext, p: Process, va: number, access
   if (vma === undefined) return faultFailed(ctx, p, va, access, SEGV_MAPERR);
   const needed = access === ACCESS_WRITE ? PROT_WRITE : access === ACCESS_EXEC ? PROT_EXEC : PROT_READ;
   if ((vma.prot & needed) === 0) return faultFailed(ctx, p, va, access, SEGV_ACCERR);
+  // A device/linear region's pages are all entered when it is made: a fault there is device memory (bus error).
+  if ((vma.flags & VM_PFNMAP) !== 0) return faultFailed(ctx, p, va, access, VM_FAULT_SIGBUS);
   const page = ctx.pageBase(va);
   space.find(page);
   const vmf = new VmFault(p, space, vma, va, page, access, space.foundPa, space.foundValid, space.foundPfn, space.foundFlags);

@@ -16,8 +16,10 @@ export const FRAME_FREE = 0;
 export const FRAME_DATA = 1;
 export const FRAME_TABLE = 2;
 export const FRAME_ZERO = 3;
+/** A frame a memory map names (vmm/): taken out of the free list by `reserve`, never handed out by `alloc`. */
+export const FRAME_RESERVED = 4;
 export type FrameKind = typeof FRAME_DATA | typeof FRAME_TABLE | typeof FRAME_ZERO;
-export const FRAME_KIND_NAMES: readonly string[] = ['free', 'data', 'table', 'zero'];
+export const FRAME_KIND_NAMES: readonly string[] = ['free', 'data', 'table', 'zero', 'reserved'];
 
 /** Frames the books cover at start (or every frame of a smaller RAM); they double from there. */
 export const INITIAL_BOOK_FRAMES = 1024;
@@ -38,6 +40,8 @@ export class FrameAllocator {
   kinds: Uint8Array;
   /** Frames in use per kind, indexed by FrameKind. */
   readonly inUse = new Uint32Array(4);
+  /** Frames taken by `reserve` (FRAME_RESERVED), counted apart from `inUse`. */
+  reservedCount = 0;
   /** One bit per frame below `fresh`: set when the frame is free again. Frames at or above `fresh` are free. */
   private freeBits: Uint32Array;
   /** The lowest frame never handed out: every frame from here to `total` is free. */
@@ -112,6 +116,29 @@ export class FrameAllocator {
     return pfn;
   }
 
+  /**
+   * Takes the free frame `pfn` out of the free list as FRAME_RESERVED, reference count 1, contents untouched
+   * (a memory map names it; `unref` gives it back). False, and nothing changed, when it is not free.
+   */
+  reserve(pfn: number): boolean {
+    this.checkPfn(pfn);
+    if (!this.isFree(pfn)) return false;
+    if (pfn >= this.fresh) {
+      // The never-used frames below it become free frames below `fresh`, written down in the bitmap.
+      while (pfn >= this.kinds.length) this.growBooks();
+      for (let f = this.fresh; f < pfn; f++) this.freeBits[f >>> 5]! |= 1 << (f & 31);
+      if (this.fresh < pfn && this.fresh >>> 5 < this.lowestWord) this.lowestWord = this.fresh >>> 5;
+      this.fresh = pfn + 1;
+    } else {
+      this.freeBits[pfn >>> 5]! &= ~(1 << (pfn & 31));
+    }
+    this.nFree--;
+    this.refCounts[pfn] = 1;
+    this.kinds[pfn] = FRAME_RESERVED;
+    this.reservedCount++;
+    return true;
+  }
+
   /** Adds a reference to a frame in use; returns the new count. */
   ref(pfn: number): number {
     this.checkPfn(pfn);
@@ -150,7 +177,9 @@ export class FrameAllocator {
 
   private release(pfn: number): void {
     // Only frames below `fresh` are ever in use, so the bitmap covers every frame released here.
-    this.inUse[this.kinds[pfn]!]!--;
+    const kind = this.kinds[pfn]!;
+    if (kind === FRAME_RESERVED) this.reservedCount--;
+    else this.inUse[kind]!--;
     this.kinds[pfn] = FRAME_FREE;
     this.freeBits[pfn >>> 5]! |= 1 << (pfn & 31);
     if (pfn >>> 5 < this.lowestWord) this.lowestWord = pfn >>> 5;

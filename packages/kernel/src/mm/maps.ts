@@ -4,7 +4,7 @@
 // "/dev/zero (deleted)" as Linux shows shmem behind mmap.
 
 import type { AddressSpace } from './address-space.js';
-import { MAP_GROWSDOWN, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE, type Vma } from './vma.js';
+import { MAP_GROWSDOWN, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE, VM_PFNMAP, type Vma } from './vma.js';
 
 /** Seed 003's memory types. Code, data and device regions are named for completeness; nothing makes them yet. */
 export type RegionType = 'anonymous' | 'file-backed' | 'shared' | 'stack' | 'heap' | 'code' | 'data' | 'device';
@@ -23,6 +23,7 @@ export interface MapsEntry {
 
 /** The type of one region of `space`. */
 export function regionType(space: AddressSpace, vma: Vma): RegionType {
+  if ((vma.flags & VM_PFNMAP) !== 0) return 'device';
   if ((vma.flags & MAP_GROWSDOWN) !== 0) return 'stack';
   if (vma.file !== undefined) return 'file-backed';
   if ((vma.flags & MAP_SHARED) !== 0) return 'shared';

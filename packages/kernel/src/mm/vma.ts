@@ -40,6 +40,12 @@ export const REGION_FLAGS = MAP_PRIVATE | MAP_SHARED | MAP_ANONYMOUS | MAP_NORES
 export class SharedAnon {
   readonly pages = new Map<number, number>();
 }
+/**
+ * A device/linear region (Linux's VM_PFNMAP): its pages map physical frames named by a memory map (vmm/),
+ * entered when it is created; they hold no references, are never faulted in and are not copied by fork. Set by
+ * the kernel only (not one of REGION_FLAGS, which mmap's flags are filtered by).
+ */
+export const VM_PFNMAP = 1 << 8;
 
 export interface Vma {
   readonly start: number;

@@ -9,7 +9,7 @@ import type { KernelContext } from '../kernel-context.js';
 import type { AddressSpace, TableGeometry } from './address-space.js';
 import { releaseSharedAnon } from './shmem.js';
 import { flushTlbPage } from './tlb-flush.js';
-import type { Vma } from './vma.js';
+import { VM_PFNMAP, type Vma } from './vma.js';
 
 /** Unmaps everything `space` maps and frees its tables, the root last. Reports unmaps of process `pid`. */
 export function zapAddressSpace(ctx: KernelContext, space: AddressSpace, pid: number): void {
@@ -67,6 +67,7 @@ class Zap {
         if ((lo | hi) === 0 || !model.isValid(lo, hi, level)) continue;
         const va = vaBase + i * span;
         if (leafLevel) {
+          if ((vma.flags & VM_PFNMAP) !== 0) continue; // its frames are the memory map's (vmm/)
           const frame = model.pfn(lo, hi, level);
           if (this.listening) ctx.emit({ type: 'unmap', pid: this.pid, va, pfn: frame });
           ctx.unrefFrame(frame);

@@ -7,6 +7,7 @@ import { AddressSpace } from '../mm/address-space.js';
 import { copyPageRange, type CopiedPte } from '../mm/copy-page-range.js';
 import { FRAME_TABLE } from '../mm/frame-allocator.js';
 import { flushTlbSpace } from '../mm/tlb-flush.js';
+import { VM_PFNMAP } from '../mm/vma.js';
 import { Process } from './process.js';
 
 export function forkProcess(ctx: KernelContext, pid: number): Process {
@@ -14,7 +15,10 @@ export function forkProcess(ctx: KernelContext, pid: number): Process {
   const ps = parent.space!;
   // The child needs at most as many tables as the parent, its root included.
   ctx.requireFrames('fork', ps.tables);
-  const cs = new AddressSpace(ctx.ram, ctx.model, ctx.frames, ctx.allocFrame(FRAME_TABLE), ps.vmas.clone());
+  // Device/linear regions belong to their memory map (vmm/), not to the child (VM_DONTCOPY).
+  const vmas = ps.vmas.clone();
+  for (const vma of ps.vmas) if ((vma.flags & VM_PFNMAP) !== 0) vmas.remove(vma.start, vma.end);
+  const cs = new AddressSpace(ctx.ram, ctx.model, ctx.frames, ctx.allocFrame(FRAME_TABLE), vmas);
   cs.startBrk = ps.startBrk;
   cs.brk = ps.brk;
   const childPid = ctx.procs.nextPid++;
@@ -25,7 +29,7 @@ export function forkProcess(ctx: KernelContext, pid: number): Process {
     }
     : null;
   let downgraded = false;
-  for (const vma of ps.vmas) {
+  for (const vma of vmas) {
     if (copyPageRange(ps, cs, vma, ctx.frames, ctx.allocTable, copied)) downgraded = true;
   }
   // Entries the parent lost W on may sit writable in the TLB.

@@ -8,3 +8,4 @@ export * from './script.js';
 export * from './session.js';
 export * from './file-commands.js';
 export * from './mm-commands.js';
+export * from './pt-commands.js';

@@ -8,6 +8,7 @@ import { ScriptError } from './errors.js';
 import { MM_COMMAND_HELP, MM_COMMANDS, MmCommands } from './mm-commands.js';
 import { FILE_COMMAND_HELP, FILE_COMMANDS, fileCommand } from './file-commands.js';
 import { parseRange, quote, scanFloat, shorten } from './parse.js';
+import { PageTableCommands, PT_COMMAND_HELP } from './pt-commands.js';
 import { isIdentifier, wordStart, words } from './script.js';
 
 /** Where results go: `text` for people, `json` for programs. */
@@ -91,6 +92,7 @@ export const COMMAND_HELP: readonly string[] = [
   'echo <text>                       print the text',
   ...MM_COMMAND_HELP,
   'repeat <count> [var] ... end      run the lines in between count times; {expr} uses var (default i)',
+  ...PT_COMMAND_HELP,
   `types: ${TYPE_NAMES}; numbers in decimal or 0x hex; # starts a comment`,
 ];
 
@@ -100,10 +102,13 @@ export class Session {
   sim: Simulator;
   private readonly pointers = new Map<string, { ptr: Pointer; type: TypeWord }>();
   private readonly mm: MmCommands;
+  /** Seed 003's tables and seed 004's memory maps on this simulator (pt-commands.ts). */
+  private pt: PageTableCommands;
 
   constructor(private readonly options: SessionOptions) {
     this.sim = this.begin(options.verbose);
     this.mm = new MmCommands(options.printer, () => this.sim);
+    this.pt = new PageTableCommands(this.sim, options.printer);
   }
 
   /** Runs one command line (comments and {expressions} already handled). Throws ScriptError on a mistake. */
@@ -175,6 +180,7 @@ export class Session {
       }
       default:
         if (FILE_COMMANDS.includes(command)) return fileCommand(this.sim, this.options.printer, command, args, text);
+        if (PageTableCommands.handles(command)) return this.pt.execute(command, args);
         throw new ScriptError(`unknown command ${quote(w[0]!)} (try help)`);
     }
   }
@@ -200,6 +206,7 @@ export class Session {
     this.sim = this.begin(mode === 'verbose');
     this.pointers.clear();
     this.mm.reset();
+    this.pt = new PageTableCommands(this.sim, this.options.printer);
   }
 
   private commandPtr(args: string[]): void {
