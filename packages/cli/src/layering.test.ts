@@ -1,5 +1,6 @@
-// The CLI's place in the layers (the root README's table): of vmsim's packages it depends on @vmsim/sim-api
-// alone, which re-exports what the CLI needs from below (VmsimError, the stats types).
+// The CLI's place in the layers (the root README's table): of vmsim's simulator packages it depends on
+// @vmsim/sim-api alone, which re-exports what the CLI needs from below (VmsimError, the stats types); `vmsim trace`
+// adds the two packages that stand beside the simulator, @vmsim/replacement and @vmsim/trace.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -16,14 +17,14 @@ function sources(dir = SRC, prefix = ''): string[] {
   return out;
 }
 
-describe('the CLI depends on @vmsim/sim-api only', () => {
+describe('the CLI depends on @vmsim/sim-api, @vmsim/replacement and @vmsim/trace only', () => {
   it('declares no other vmsim package in its manifest', () => {
     const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       dependencies?: Record<string, string>;
       peerDependencies?: Record<string, string>;
     };
     const ours = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }).filter((name) => name.startsWith('@vmsim/'));
-    expect(ours).toEqual(['@vmsim/sim-api']);
+    expect(ours).toEqual(['@vmsim/replacement', '@vmsim/sim-api', '@vmsim/trace']);
   });
 
   it('imports no other vmsim package from any source or test file', () => {
@@ -32,7 +33,7 @@ describe('the CLI depends on @vmsim/sim-api only', () => {
     for (const file of files) {
       const text = readFileSync(new URL(file, SRC), 'utf8');
       const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'(@vmsim\/[^']+)'/g)].map((m) => m[1]);
-      for (const specifier of specifiers) expect(specifier, file).toMatch(/^@vmsim\/(sim-api|dev-util\/[a-z]+)$/);
+      for (const specifier of specifiers) expect(specifier, file).toMatch(/^@vmsim\/(sim-api|replacement|trace|trace\/testing|dev-util\/[a-z]+)$/);
     }
   });
 });

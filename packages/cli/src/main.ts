@@ -45,6 +45,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 async function command(argv: readonly string[], io: Io): Promise<number> {
   try {
+    if (argv[0] === 'trace') return await (await import('./commands/trace.js')).runTrace(argv.slice(1), io);
     let parsed;
     try {
       parsed = parseArgs({
