@@ -24,7 +24,13 @@ if (files.length === 0) {
   process.exit(0);
 }
 
-const selected = filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files;
+// Named groups of bench files: `pnpm bench trace` runs the replacement policies, the trace readers and the
+// page-mode replay of `vmsim trace`.
+const GROUPS: Record<string, readonly string[]> = {
+  trace: ['packages/replacement/src/', 'packages/trace/src/', 'packages/cli/src/commands/trace'],
+};
+const patterns = filters.flatMap((f) => GROUPS[f] ?? [f]);
+const selected = patterns.length ? files.filter((f) => patterns.some((s) => f.includes(s))) : files;
 if (selected.length === 0) {
   console.error(`no bench file matches ${filters.map((s) => JSON.stringify(s)).join(' or ')}; have:`);
   for (const f of files) console.error(`  ${f}`);

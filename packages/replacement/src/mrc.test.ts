@@ -33,6 +33,22 @@ describe('miss-ratio curves', () => {
     );
   });
 
+  it('LRU stays exact across slot renumbering (streams much longer than the slots)', () => {
+    for (const pages of [3, 16, 300]) {
+      const stream = new Int32Array(20000);
+      let x = pages;
+      for (let i = 0; i < stream.length; i++) {
+        x = (Math.imul(x, 1103515245) + 12345) | 0;
+        stream[i] = ((x >>> 10) % 7 === 0 ? (x >>> 3) % pages : (x >>> 3) % Math.min(pages, 5));
+      }
+      const lru = lruMissCurve(stream, pages);
+      for (const c of [1, 2, 3, 4, 5, 8, 17, 299]) {
+        if (c > pages) continue;
+        expect(lru[c], `${pages} pages, ${c} frames`).toBe(simulate('lru', stream, null, { frames: c, pageCount: pages }).misses);
+      }
+    }
+  });
+
   it('stop at maxFrames and check their arguments', () => {
     expect(lruMissCurve(TEXTBOOK, 8, 2)).toHaveLength(3);
     expect(() => lruMissCurve(Int32Array.of(9), 8)).toThrow(ReplacementArgumentError);

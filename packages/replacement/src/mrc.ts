@@ -31,30 +31,61 @@ function checkStream(stream: Int32Array, pageCount: number): void {
   }
 }
 
-/** LRU's misses for every frame count 0..maxFrames (default: pageCount), in O(n log n). */
+/**
+ * LRU's misses for every frame count 0..maxFrames (default: pageCount), in O(n log pages). Each page's latest
+ * reference holds a mark at its time slot in a Fenwick tree; the stack distance of a reference is the number of
+ * marks after its page's previous slot, plus one. Slots are renumbered (the live marks packed to the front, in
+ * order) whenever they run out, so the tree stays a few times the number of pages, not the length of the stream.
+ */
 export function lruMissCurve(stream: Int32Array, pageCount: number, maxFrames = pageCount): Float64Array {
   checkStream(stream, pageCount);
   checkCount('maxFrames', maxFrames, 0);
   const n = stream.length;
-  const tree = new Int32Array(n + 1);
-  const last = new Int32Array(pageCount).fill(-1);
+  const capacity = Math.max(1024, 4 * pageCount);
+  const tree = new Int32Array(capacity + 1);
+  /** slot → page whose latest reference sits there, or -1. */
+  const owner = new Int32Array(capacity).fill(-1);
+  const slotOf = new Int32Array(pageCount).fill(-1);
   const histogram = new Float64Array(maxFrames + 1);
   let live = 0;
+  let next = 0;
   for (let i = 0; i < n; i++) {
+    if (next === capacity) {
+      // Renumber: live marks to slots 0..live-1 in the same order, and rebuild the tree in linear time.
+      let k = 0;
+      for (let s = 0; s < capacity; s++) {
+        const p = owner[s]!;
+        if (p < 0) continue;
+        owner[s] = -1;
+        owner[k] = p;
+        slotOf[p] = k;
+        k++;
+      }
+      tree.fill(0);
+      // Every node passes its sum up (nodes past the live marks too: they hold partial sums of ones below them).
+      for (let j = 1; j <= capacity; j++) {
+        if (j <= k) tree[j] = tree[j]! + 1;
+        const up = j + (j & -j);
+        if (up <= capacity) tree[up] = tree[up]! + tree[j]!;
+      }
+      next = k;
+    }
     const p = stream[i]!;
-    const prev = last[p]!;
+    const prev = slotOf[p]!;
     if (prev >= 0) {
-      // distinct pages used in (prev, i) = marks after prev; the page itself makes the distance one more.
       let before = 0;
       for (let k = prev + 1; k > 0; k -= k & -k) before += tree[k]!;
       const distance = live - before + 1;
       if (distance <= maxFrames) histogram[distance] = histogram[distance]! + 1;
-      for (let k = prev + 1; k <= n; k += k & -k) tree[k] = tree[k]! - 1;
+      for (let k = prev + 1; k <= capacity; k += k & -k) tree[k] = tree[k]! - 1;
+      owner[prev] = -1;
       live--;
     }
-    for (let k = i + 1; k <= n; k += k & -k) tree[k] = tree[k]! + 1;
+    for (let k = next + 1; k <= capacity; k += k & -k) tree[k] = tree[k]! + 1;
+    owner[next] = p;
+    slotOf[p] = next;
+    next++;
     live++;
-    last[p] = i;
   }
   return missesFromHistogram(histogram, n, maxFrames);
 }

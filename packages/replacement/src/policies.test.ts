@@ -16,6 +16,7 @@ import {
   OstepClockPolicy,
   POLICY_NAMES,
   ReplacementArgumentError,
+  ReplacementError,
   simulate,
   WsclockPolicy,
   type PolicyName,
@@ -227,6 +228,8 @@ describe('arguments', () => {
     expect(() => createPolicy('nope' as PolicyName, { frames: 1, pageCount: 1 })).toThrow(ReplacementArgumentError);
     expect(() => createPolicy('opt', { frames: 1, pageCount: 1 })).toThrow(ReplacementArgumentError);
     expect(() => new AgingPolicy({ frames: 1, pageCount: 1, bits: 33 })).toThrow(ReplacementArgumentError);
+    expect(ReplacementError.isInstance(new ReplacementArgumentError('a', 1, 'b'))).toBe(true);
+    expect(ReplacementArgumentError.isInstance(new ReplacementError('x'))).toBe(false);
     try {
       lru.access(7, false);
     } catch (error) {

@@ -172,3 +172,35 @@ describe('the reader object', () => {
     );
   });
 });
+
+describe('the lackey fast path', () => {
+  it('reads exactly what the line parser reads, line by line (property)', async () => {
+    const { parseLackeyLine, LineResult, LINE_RECORD, LINE_MALFORMED } = await import('./format.js');
+    const hex = fc.stringMatching(/^[0-9a-fA-F]{0,16}$/);
+    const line = fc.oneof(
+      fc.tuple(fc.constantFrom('I  ', ' L ', ' S ', ' M ', 'I ', ' L\t', '  M  ', ' X '), hex, fc.constantFrom(',', ';'), fc.nat({ max: 99999 }), fc.constantFrom('', '\r', ',core', ' ', 'x')).map(
+        ([k, a, comma, n, tail]) => `${k}${a}${comma}${n}${tail}`,
+      ),
+      fc.constantFrom('==1== banner', '--1-- note', '', '   '),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 40 }), (lines) => {
+        const text = bytes(lines.join('\n') + '\n');
+        const expected: Rec[] = [];
+        let malformed = 0;
+        const out = new LineResult();
+        for (const l of lines) {
+          const b = bytes(l);
+          const r = parseLackeyLine(b, 0, b.length, out);
+          if (r === LINE_RECORD) expected.push({ kind: out.kind, addr: out.addr, size: out.size });
+          if (r === LINE_MALFORMED) malformed++;
+        }
+        const { records, reader } = read([text], 'lackey', true, 5);
+        expect(records).toEqual(expected);
+        expect(reader.skipped).toBe(malformed);
+        expect(reader.lines).toBe(lines.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

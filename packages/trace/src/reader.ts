@@ -159,11 +159,84 @@ export class TraceReader {
 
   /** Parses the complete lines of buf[start, last] (buf[last] is the last '\n'). */
   private parseLines(buf: Uint8Array, start: number, last: number): void {
+    if (this.format === 'lackey') {
+      this.lackeyLines(buf, start, last);
+      return;
+    }
     let s = start;
     while (s <= last) {
-      const nl = buf.indexOf(NEWLINE, s);
+      let nl = s;
+      while (buf[nl] !== NEWLINE) nl++;
       this.parseLine(buf, s, nl);
       s = nl + 1;
+      // The first record line has just told the format: the rest of the chunk takes the fast path.
+      if (this.format === 'lackey' && s <= last) {
+        this.lackeyLines(buf, s, last);
+        return;
+      }
+    }
+  }
+
+  /**
+   * The lackey fast path: the common line shapes (`I  hex,size`, ` L hex,size`, no suffix, '\n' right after the
+   * size) parsed in one loop straight into the batch; any other line (banner, suffix, '\r', error) goes to
+   * parseLine, which knows every case.
+   */
+  private lackeyLines(buf: Uint8Array, start: number, last: number): void {
+    const kinds = this.kind;
+    const addrs = this.addr;
+    const sizes = this.size;
+    const capacity = kinds.length;
+    let i = start;
+    while (i <= last) {
+      const lineStart = i;
+      let c = buf[i]!;
+      while (c === 0x20) c = buf[++i]!;
+      const kind = c === 0x49 ? 0 : c === 0x4c ? 1 : c === 0x53 ? 2 : c === 0x4d ? 3 : -1;
+      if (kind >= 0 && buf[i + 1] === 0x20) {
+        i += 2;
+        c = buf[i]!;
+        while (c === 0x20) c = buf[++i]!;
+        let addr = 0;
+        const hexStart = i;
+        for (;;) {
+          let d = c - 0x30;
+          if (d > 9) {
+            d = (c | 0x20) - 0x57;
+            if (d < 10 || d > 15) break;
+          } else if (d < 0) {
+            break;
+          }
+          addr = addr * 16 + d;
+          c = buf[++i]!;
+        }
+        const hexDigits = i - hexStart;
+        if (c === 0x2c && hexDigits > 0 && hexDigits <= 13) {
+          c = buf[++i]!;
+          let size = 0;
+          const sizeStart = i;
+          while (c >= 0x30 && c <= 0x39) {
+            size = size * 10 + (c - 0x30);
+            c = buf[++i]!;
+          }
+          const sizeDigits = i - sizeStart;
+          if (c === NEWLINE && sizeDigits > 0 && sizeDigits <= 9 && i - lineStart <= MAX_LINE) {
+            this.lines++;
+            const n = this.count;
+            kinds[n] = kind;
+            addrs[n] = addr;
+            sizes[n] = size;
+            this.records++;
+            if ((this.count = n + 1) === capacity) this.flush();
+            i++;
+            continue;
+          }
+        }
+      }
+      let nl = i;
+      while (buf[nl] !== NEWLINE) nl++;
+      this.parseLine(buf, lineStart, nl);
+      i = nl + 1;
     }
   }
 

@@ -13,7 +13,8 @@ import type { PageInput, RunJob, RunResult, RunSettings } from './trace-runs.js'
  */
 function workerEntry(): { entry: string | URL; eval: boolean; execArgv: string[] | undefined } {
   if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./trace-worker.js', import.meta.url), eval: false, execArgv: undefined };
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  // tsx's ESM entry (the require condition names its .cjs twin, which cannot register from a worker).
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   const worker = new URL('./trace-worker.ts', import.meta.url).href;
   const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(worker)}); });`;
   return { entry: code, eval: true, execArgv: ['--conditions=@vmsim/source'] };
