@@ -76,43 +76,60 @@ export class PageStream {
   add(batch: TraceBatch): void {
     const { kind, addr, size, count } = batch;
     const byNumber = batch.format === 'pages';
-    const pageSize = this.pageSize;
+    // A power of two: multiplying by its inverse is exact, and cheaper than a division.
+    const inverse = 1 / this.pageSize;
     const mask = this.kindMask;
+    const dedupe = this.dedupe;
     const ids = this.ids;
     if (this.length + 2 * count > this.pages.length) this.reserve(this.length + 2 * count);
     let pages = this.pages;
     let writes = this.writes;
     let n = this.length;
+    let records = 0;
+    let crossings = 0;
+    // The last page looked up and its id: consecutive records mostly touch the same page.
+    let lastPage = -1;
+    let lastId = -1;
     for (let i = 0; i < count; i++) {
       const k = kind[i]!;
-      if (((mask >> k) & 1) === 0) {
-        this.filtered++;
-        continue;
-      }
-      this.records++;
+      if (((mask >> k) & 1) === 0) continue;
+      records++;
       const w = k === KIND_S || k === KIND_M ? 1 : 0;
       const a = addr[i]!;
-      const first = byNumber ? a : Math.floor(a / pageSize);
+      const first = byNumber ? a : Math.floor(a * inverse);
       const s = size[i]!;
-      const last = byNumber || s <= 1 ? first : Math.floor((a + s - 1) / pageSize);
-      if (last !== first) {
-        this.crossings++;
-        if (n + (last - first + 1) + 2 * (count - i) > pages.length) {
-          this.length = n;
-          this.reserve(n + (last - first + 1) + 2 * (count - i));
-          pages = this.pages;
-          writes = this.writes;
-        }
+      const last = byNumber || s <= 1 ? first : Math.floor((a + s - 1) * inverse);
+      if (last === first) {
+        const id = first === lastPage ? lastId : ids.id(first);
+        lastPage = first;
+        lastId = id;
+        if (dedupe && n > 0 && pages[n - 1] === id && writes[n - 1] === w) continue;
+        pages[n] = id;
+        writes[n] = w;
+        n++;
+        continue;
+      }
+      crossings++;
+      if (n + (last - first + 1) + 2 * (count - i) > pages.length) {
+        this.length = n;
+        this.reserve(n + (last - first + 1) + 2 * (count - i));
+        pages = this.pages;
+        writes = this.writes;
       }
       for (let p = first; p <= last; p++) {
         const id = ids.id(p);
-        if (this.dedupe && n > 0 && pages[n - 1] === id && writes[n - 1] === w) continue;
+        lastPage = p;
+        lastId = id;
+        if (dedupe && n > 0 && pages[n - 1] === id && writes[n - 1] === w) continue;
         pages[n] = id;
         writes[n] = w;
         n++;
       }
     }
     this.length = n;
+    this.records += records;
+    this.filtered += count - records;
+    this.crossings += crossings;
   }
 
   private reserve(need: number): void {
