@@ -5,7 +5,7 @@ import { defineConfig } from 'tsup';
 // them (`--version` loads bin.js alone). Runs after tsup.config.ts, which cleans dist/.
 export default defineConfig({
   // trace-worker: the entry of `vmsim trace --jobs N`'s worker threads, loaded by URL beside the chunks.
-  entry: ['src/bin.ts', 'src/commands/trace-worker.ts'],
+  entry: { bin: 'src/bin.ts', 'trace-worker': 'src/commands/trace-worker.ts' },
   format: ['esm'],
   dts: false,
   sourcemap: true,

@@ -157,6 +157,11 @@ export class TraceReader {
     this.parseLine(this.carry, 0, length);
   }
 
+  /** The format is lackey (read through a call: parseLine may just have set it). */
+  private lackeyKnown(): boolean {
+    return this.format === 'lackey';
+  }
+
   /** Parses the complete lines of buf[start, last] (buf[last] is the last '\n'). */
   private parseLines(buf: Uint8Array, start: number, last: number): void {
     if (this.format === 'lackey') {
@@ -170,7 +175,7 @@ export class TraceReader {
       this.parseLine(buf, s, nl);
       s = nl + 1;
       // The first record line has just told the format: the rest of the chunk takes the fast path.
-      if (this.format === 'lackey' && s <= last) {
+      if (this.lackeyKnown() && s <= last) {
         this.lackeyLines(buf, s, last);
         return;
       }
