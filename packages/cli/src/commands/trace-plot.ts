@@ -18,7 +18,8 @@ export function missRatioSpec(results: readonly RunResult[], title: string): Top
     mark: { type: 'line', point: results.length <= 200, interpolate: 'step-after' },
     encoding: {
       x: { field: 'frames', type: 'quantitative', title: 'frames' },
-      y: { field: 'missRatio', type: 'quantitative', title: 'miss ratio', axis: { format: '%' } },
+      // A log scale: the curves fall by orders of magnitude (a miss ratio is never 0: first references miss).
+      y: { field: 'missRatio', type: 'quantitative', title: 'miss ratio (log scale)', scale: { type: 'log' }, axis: { format: '.2~%' } },
       color: { field: 'policy', type: 'nominal', title: 'policy' },
     },
   };
