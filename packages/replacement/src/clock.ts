@@ -64,17 +64,22 @@ export class ClockPolicy extends ReplacementPolicy {
     return false;
   }
 
-  /** Moves the hand to the first frame with a clear bit, clearing set bits on the way; returns that frame. */
+  /**
+   * Moves the hand to the first frame with a clear bit, clearing set bits on the way; returns that frame. Two
+   * full turns always find one when the Accessed bits clear as they are read; if an AccessedBits source keeps
+   * answering true, the frame under the hand after two turns is taken, so the hand never spins forever.
+   */
   private sweep(): number {
     const ref = this.ref;
     const accessed = this.accessed;
     let f = this.hand;
-    for (;;) {
+    for (let step = 2 * this.frames; step > 0; step--) {
       const hw = accessed !== null && accessed.testAndClearAccessed(this.frame[f]!);
       if (ref[f] === 0 && !hw) return f;
       ref[f] = 0;
       f = f + 1 === this.frames ? 0 : f + 1;
     }
+    return f;
   }
 
   protected override runChecked(pages: Int32Array, writes: Uint8Array | null, start: number, end: number): void {

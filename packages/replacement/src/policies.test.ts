@@ -263,4 +263,45 @@ describe('accessed bits from the kernel', () => {
     expect(cleared).toEqual([1, 2]);
     expect(hw.size).toBe(0);
   });
+
+  it('nru, aging and wsclock fold the hardware bits into R when they read it', () => {
+    const hw = new Set<number>();
+    const accessed = { testAndClearAccessed: (page: number) => hw.delete(page) };
+    // nru: after the clearing at reference 2, page 1 looks unreferenced unless the hardware says otherwise.
+    const nru = new NruPolicy({ frames: 2, pageCount: 8, period: 2, accessed });
+    nru.access(1, false);
+    nru.access(2, false);
+    hw.add(1);
+    nru.access(3, false);
+    expect(nru.lastVictim).toBe(2);
+    // aging: a hardware-referenced page gets the top bit at the tick.
+    const aging = new AgingPolicy({ frames: 2, pageCount: 8, bits: 4, period: 2, accessed });
+    aging.access(1, false);
+    hw.add(1);
+    aging.access(2, false); // tick: 1 → 1100 (R from the hardware), 2 → 0100
+    expect([aging.counterOf(1), aging.counterOf(2)]).toEqual([12, 4]);
+    expect(hw.size).toBe(0);
+    // wsclock: a page the hardware saw is not old. Pages 1..3 load; 4 clears every bit in a turn and takes page 1
+    // (the first clean one from the hand), leaving the hand at frame 1 (page 2, age 1 > τ = 0).
+    const victimOf5 = (seen: boolean): number => {
+      const ws = new WsclockPolicy({ frames: 3, pageCount: 8, tau: 0, accessed });
+      for (const p of [1, 2, 3, 4]) ws.access(p, false);
+      expect(ws.lastVictim).toBe(1);
+      if (seen) hw.add(2);
+      ws.access(5, false);
+      return ws.lastVictim;
+    };
+    expect(victimOf5(false)).toBe(2);
+    expect(victimOf5(true)).toBe(3);
+  });
+
+  it('clock with accessed bits gives the same counts through run() as through access()', () => {
+    const stream = Int32Array.from({ length: 500 }, (_, i) => (i * 7919) % 13);
+    const make = () => new ClockPolicy({ frames: 4, pageCount: 13, accessed: { testAndClearAccessed: (p) => p % 3 === 0 } });
+    const a = make();
+    stream.forEach((p) => a.access(p, false));
+    const b = make();
+    b.run(stream);
+    expect(b.counts()).toEqual(a.counts());
+  });
 });
