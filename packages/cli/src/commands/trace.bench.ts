@@ -1,13 +1,14 @@
 // Page mode end to end, as `vmsim trace` runs it: a lackey file on disk (the /bin/true trace repeated to about
 // 16 MB) read as a stream → records → page stream → one policy run, for fifo, lru and clock; and `--jobs 2` against
-// one thread on the same set of runs. Run: `pnpm bench trace`.
+// one thread on the same set of runs (every policy at 8, 16, 32 and 64 frames; from source each worker also
+// starts tsx, which the built binary does not). Run: `pnpm bench trace`.
 
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { medianOf, printTable, type BenchRow } from '@vmsim/dev-util/bench';
-import { createPolicy } from '@vmsim/replacement';
+import { createPolicy, POLICY_NAMES } from '@vmsim/replacement';
 import { readPageTraceAsync } from '@vmsim/trace';
 import { TRUE_LACKEY_GZ } from '@vmsim/trace/testing';
 import { runInWorkers } from './trace-pool.js';
@@ -43,7 +44,7 @@ export async function run(): Promise<void> {
     const input = { pages: trace.pages, writes: trace.writes, pageCount: trace.pageCount };
     const settings = { seed: 0, bits: undefined, period: undefined, tau: undefined };
     const jobs: { index: number; job: RunJob }[] = [];
-    for (const policy of ['fifo', 'lru', 'clock', 'arc'] as const) for (const frames of [8, 16, 32, 64]) jobs.push({ index: jobs.length, job: { policy, frames } });
+    for (const policy of POLICY_NAMES) for (const frames of [8, 16, 32, 64]) jobs.push({ index: jobs.length, job: { policy, frames } });
     const single = medianOf(() => {
       const t = performance.now();
       for (const { job } of jobs) runJob(job, input, settings);
