@@ -24,8 +24,12 @@ if (files.length === 0) {
   process.exit(0);
 }
 
-/** Named groups of bench files: `pnpm bench pt` runs the page-table API's. */
-const GROUPS: Readonly<Record<string, readonly string[]>> = { pt: ['packages/kernel/src/pt/'] };
+// Named groups of bench files: `pnpm bench pt` runs the page-table API's; `pnpm bench trace` the replacement
+// policies, the trace readers and the page-mode replay of `vmsim trace`.
+const GROUPS: Readonly<Record<string, readonly string[]>> = {
+  pt: ['packages/kernel/src/pt/'],
+  trace: ['packages/replacement/src/', 'packages/trace/src/', 'packages/cli/src/commands/trace'],
+};
 const patterns = filters.flatMap((f) => (Object.hasOwn(GROUPS, f) ? GROUPS[f]! : [f]));
 const selected = patterns.length ? files.filter((f) => patterns.some((s) => f.includes(s))) : files;
 if (selected.length === 0) {

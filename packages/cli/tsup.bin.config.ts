@@ -4,7 +4,8 @@ import { defineConfig } from 'tsup';
 // startup), the simulator and the REPL split into chunks that bin.js imports only when the command needs
 // them (`--version` loads bin.js alone). Runs after tsup.config.ts, which cleans dist/.
 export default defineConfig({
-  entry: ['src/bin.ts'],
+  // trace-worker: the entry of `vmsim trace --jobs N`'s worker threads, loaded by URL beside the chunks.
+  entry: { bin: 'src/bin.ts', 'trace-worker': 'src/commands/trace-worker.ts' },
   format: ['esm'],
   dts: false,
   sourcemap: true,

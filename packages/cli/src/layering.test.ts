@@ -1,6 +1,8 @@
-// The CLI's place in the layers (the root README's table): of vmsim's packages it depends on @vmsim/sim-api,
-// which re-exports what the CLI needs from below (VmsimError, the stats types), and on @vmsim/exercises for
-// `vmsim ostep` and `vmsim exercise` (imported by those two command files only).
+// The CLI's place in the layers (the root README's table): of vmsim's simulator packages it depends on
+// @vmsim/sim-api, which re-exports what the CLI needs from below (VmsimError, the stats types) and holds the
+// scenario language (@vmsim/sim-api/script); `vmsim ostep` and `vmsim exercise` add @vmsim/exercises (those two
+// command files only), and `vmsim trace` the two packages that stand beside the simulator, @vmsim/replacement
+// and @vmsim/trace.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -17,14 +19,14 @@ function sources(dir = SRC, prefix = ''): string[] {
   return out;
 }
 
-describe('the CLI depends on @vmsim/sim-api and @vmsim/exercises only', () => {
+describe('the CLI depends on @vmsim/sim-api, @vmsim/exercises, @vmsim/replacement and @vmsim/trace only', () => {
   it('declares no other vmsim package in its manifest', () => {
     const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       dependencies?: Record<string, string>;
       peerDependencies?: Record<string, string>;
     };
     const ours = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }).filter((name) => name.startsWith('@vmsim/'));
-    expect(ours.sort()).toEqual(['@vmsim/exercises', '@vmsim/sim-api']);
+    expect(ours.sort()).toEqual(['@vmsim/exercises', '@vmsim/replacement', '@vmsim/sim-api', '@vmsim/trace']);
   });
 
   it('imports no other vmsim package from any source or test file', () => {
@@ -35,7 +37,7 @@ describe('the CLI depends on @vmsim/sim-api and @vmsim/exercises only', () => {
       const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'(@vmsim\/[^']+)'/g)].map((m) => m[1]);
       for (const specifier of specifiers) {
         if (specifier === '@vmsim/exercises') expect(file).toMatch(/^commands\/(ostep|exercise)(\.test)?\.ts$/);
-        else expect(specifier, file).toMatch(/^@vmsim\/(sim-api(\/script)?|dev-util\/[a-z]+)$/);
+        else expect(specifier, file).toMatch(/^@vmsim\/(sim-api(\/script)?|replacement|trace|trace\/testing|dev-util\/[a-z]+)$/);
       }
     }
   });

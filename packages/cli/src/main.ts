@@ -17,6 +17,9 @@ export const USAGE = `vmsim ${VERSION}: a virtual-memory simulator
 Usage:
   vmsim run <file|->   run a scenario script (- reads standard input)
   vmsim repl           type commands interactively
+  vmsim trace <file|-> replay a memory trace under replacement policies (vmsim trace --help)
+  vmsim ostep <script> OSTEP's VM homework scripts, output byte for byte (vmsim ostep --help)
+  vmsim exercise ...   seeded exercises with answer keys on real hardware models (vmsim exercise --help)
   vmsim --help | --version
 
 Options:
@@ -47,6 +50,7 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
   try {
     if (argv[0] === 'ostep') return await (await import('./commands/ostep.js')).ostepCommand(argv.slice(1), io);
     if (argv[0] === 'exercise') return await (await import('./commands/exercise.js')).exerciseCommand(argv.slice(1), io);
+    if (argv[0] === 'trace') return await (await import('./commands/trace.js')).runTrace(argv.slice(1), io);
     let parsed;
     try {
       parsed = parseArgs({

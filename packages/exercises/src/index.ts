@@ -8,6 +8,7 @@ export { relocation, RELOCATION_OPTIONS } from './ostep/relocation.js';
 export { segmentation, SEGMENTATION_OPTIONS } from './ostep/segmentation.js';
 export { pagingLinearTranslate, PAGING_LINEAR_TRANSLATE_OPTIONS } from './ostep/paging-linear-translate.js';
 export { pagingMultilevelTranslate, PAGING_MULTILEVEL_TRANSLATE_OPTIONS } from './ostep/paging-multilevel-translate.js';
+export { pagingPolicy, PagingPolicyError, type PagingPolicyOptions } from './ostep/paging-policy.js';
 export { OSTEP_SCRIPTS, ostepScriptNames, runOstep, type OstepScript } from './ostep/scripts.js';
 export {
   answerKey, EXERCISE_FORMATS, EXERCISE_KINDS, EXERCISE_SIZES, gradeAnswers, normalizeAnswer, renderExercise, renderGrade,

@@ -18,10 +18,13 @@ export class ReplacementError extends Error {
     this.errno = errno;
     const marks = this as unknown as Record<symbol, boolean>;
     marks[Symbol.for(VMSIM_ERROR)] = true;
-    marks[Symbol.for((new.target as unknown as ErrorClass).marker)] = true;
+    // Every class from this one up to the base, so a base class's isInstance recognises its subclasses too.
+    for (let c = new.target as unknown as ErrorClass | null; c !== null && typeof c.marker === 'string'; c = Object.getPrototypeOf(c) as ErrorClass | null) {
+      marks[Symbol.for(c.marker)] = true;
+    }
   }
 
-  /** True for an instance of this class, even one made by another copy of this package. */
+  /** True for an instance of this class or a subclass, even one made by another copy of this package. */
   static isInstance<T extends ErrorClass>(this: T, value: unknown): value is InstanceType<T> {
     if (typeof value !== 'object' || value === null) return false;
     const marks = value as Record<symbol, unknown>;

@@ -14,6 +14,28 @@ describe('vmsim ostep', () => {
     expect(out.join('\n')).toContain('      --> Translates to Physical Address 0x6bc --> Value: 08');
   });
 
+  it('paging-policy -s 4 -n 20 -C 4 gives the hits the issue names: FIFO 7, LRU 7, OPT 10, CLOCK 8, RAND 7', async () => {
+    // Known answers from the issue (measured there by running paging-policy.py at ostep-homework 6c6cfc7).
+    const hits: Record<string, number> = {};
+    for (const policy of ['FIFO', 'LRU', 'OPT', 'CLOCK', 'RAND']) {
+      const { code, out, err } = await runMain(['ostep', 'paging-policy', '-s', '4', '-n', '20', '-C', '4', '-p', policy, '-c']);
+      expect([code, err]).toEqual([0, []]);
+      const stats = /FINALSTATS hits (\d+) +misses (\d+)/.exec(out.join('\n'));
+      hits[policy] = Number(stats![1]);
+    }
+    expect(hits).toEqual({ FIFO: 7, LRU: 7, OPT: 10, CLOCK: 8, RAND: 7 });
+  });
+
+  it('paging-policy -f reads its page file through the CLI; an unknown policy exits 1 with its message', async () => {
+    const file = await runMain(['ostep', 'paging-policy', '-f', 'nonexistent-trace-file', '-c']);
+    expect(file.code).toBe(2);
+    expect(file.err).toEqual(['vmsim: ostep paging-policy: cannot read "nonexistent-trace-file" (ENOENT)']);
+    const unknown = await runMain(['ostep', 'paging-policy', '-p', 'BOGUS', '-c']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.out.join('\n')).toMatch(/\nPolicy BOGUS is not yet implemented$/);
+    expect(unknown.err).toEqual([]);
+  });
+
   it("exits with the script's status 1 after the script's own error line", async () => {
     const { code, out, err } = await runMain(['ostep', 'relocation', '-a', '32k', '-p', '16k']);
     expect(code).toBe(1);

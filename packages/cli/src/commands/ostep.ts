@@ -15,6 +15,16 @@ for the same seed and options; -c prints the answers. <script> -h lists a script
 Scripts: ${ostepScriptNames().join(', ')}`;
 }
 
+/** A file a script names (paging-policy's -f); one that cannot be read is a usage error, not a traceback. */
+function readScriptFile(io: Io, script: string, path: string): string {
+  try {
+    return io.readFile(path);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new UsageError(`ostep ${script.replace(/\.py$/, '')}: cannot read ${JSON.stringify(path)}${typeof code === 'string' ? ` (${code})` : ''}`);
+  }
+}
+
 /** Runs `vmsim ostep …` (argv without the word 'ostep'); resolves to the exit code. */
 export async function ostepCommand(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...args] = argv;
@@ -25,7 +35,7 @@ export async function ostepCommand(argv: readonly string[], io: Io): Promise<num
   }
   let result;
   try {
-    result = runOstep(name, args);
+    result = runOstep(name, args, { readFile: (path) => readScriptFile(io, name, path) });
   } catch (error) {
     if (ExerciseArgumentError.isInstance(error)) {
       throw new UsageError(`ostep ${name.replace(/\.py$/, '')}: ${error.message}`);
@@ -33,5 +43,6 @@ export async function ostepCommand(argv: readonly string[], io: Io): Promise<num
     throw error;
   }
   if (result.stdout !== '') io.stdout(result.stdout.endsWith('\n') ? result.stdout.slice(0, -1) : result.stdout);
+  if (result.stderr !== undefined && result.stderr !== '') io.stderr(result.stderr);
   return result.exitCode;
 }

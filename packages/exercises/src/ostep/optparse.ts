@@ -27,6 +27,8 @@ export interface ParsedOptions {
 export interface ScriptResult {
   readonly stdout: string;
   readonly exitCode: 0 | 1;
+  /** What the script printed on standard error before it exited with 1 (a Python exception), if anything. */
+  readonly stderr?: string;
 }
 
 /** Parses argv as optparse would for `specs`; throws ExerciseArgumentError with optparse's message on a mistake. */

@@ -59,7 +59,7 @@ describe('known answers', () => {
 
   it('accepts the script name with .py and lists the scripts', () => {
     expect(runOstep('relocation.py', ['-s', '1']).stdout).toBe(runOstep('relocation', ['-s', '1']).stdout);
-    expect(ostepScriptNames()).toEqual(['relocation', 'segmentation', 'paging-linear-translate', 'paging-multilevel-translate']);
+    expect(ostepScriptNames()).toEqual(['relocation', 'segmentation', 'paging-linear-translate', 'paging-multilevel-translate', 'paging-policy']);
   });
 
   it("script errors are printed as the script prints them, with exit status 1", () => {
