@@ -4,7 +4,7 @@
 
 import { AnswersFormatError, ExerciseArgumentError } from '../errors.js';
 
-export const EXERCISE_KINDS = Object.freeze(['translate', 'accessed-dirty', 'fork-cow', 'tlb'] as const);
+export const EXERCISE_KINDS = Object.freeze(['translate', 'accessed-dirty', 'fork-cow', 'tlb', 'replacement', 'mmap'] as const);
 export type ExerciseKind = (typeof EXERCISE_KINDS)[number];
 
 export const EXERCISE_SIZES = Object.freeze(['small', 'medium', 'large'] as const);
@@ -64,13 +64,18 @@ export function answerKey(exercise: Exercise): string {
 
 /**
  * An answer in canonical form: lowercase, single spaces, every hex number as 0x without leading zeros,
- * and the words hit/miss/none written out (h, m, '-' are accepted).
+ * the words hit/miss/none written out (h, m, '-' are accepted; 'm 7' is 'miss 7'), and an errno name
+ * without a leading '-1'.
  */
 export function normalizeAnswer(text: string): string {
   let t = text.trim().toLowerCase().replace(/\s+/g, ' ');
   t = t.replace(/0x([0-9a-f_]+)/g, (_, digits: string) => `0x${BigInt(`0x${digits.replaceAll('_', '')}`).toString(16)}`);
   if (t === 'h') return 'hit';
   if (t === 'm') return 'miss';
+  const evicted = /^(?:m|miss),? (?:evict(?:s|ed)? )?(\d+)$/.exec(t);
+  if (evicted !== null) return `miss ${Number(evicted[1])}`;
+  const errno = /^-1 (e[a-z]+)$/.exec(t);
+  if (errno !== null) return errno[1]!;
   if (t === '-' || t === 'none') return 'none';
   if (/^[ad ]+$/.test(t)) {
     const letters = t.replaceAll(' ', '');
