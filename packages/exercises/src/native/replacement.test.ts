@@ -65,6 +65,9 @@ describe('replacement: generated problems', () => {
       const e = generateExercise({ kind: 'replacement', seed: 9, policy });
       expect(e.title).toMatch(new RegExp(`under ${policy === 'clock' ? 'Clock' : policy.toUpperCase()} with 3 frames$`));
     }
+    // Seed 1 draws FIFO; --policy lru keeps its reference string.
+    const string = (e: { statement: readonly string[] }): string => e.statement.find((l) => /^ {2}[rw]\d/.test(l))!;
+    expect(string(generateExercise({ kind: 'replacement', seed: 1, policy: 'lru' }))).toBe(string(generateExercise({ kind: 'replacement', seed: 1 })));
     const drawn = new Set(Array.from({ length: 30 }, (_, seed) => /under (\w+)/.exec(generateExercise({ kind: 'replacement', seed }).title)![1]));
     expect(drawn).toEqual(new Set(['FIFO', 'LRU', 'OPT', 'Clock']));
   });

@@ -53,7 +53,9 @@ export interface ReplacementProblem {
 
 export function replacementExercise(hw: ModelName, seed: number, size: ExerciseSize, draw: Draw, policy?: ReplacementExercisePolicy): Exercise {
   const shape = SHAPE[size];
-  const chosen = policy ?? draw.pick(DEFAULT_DRAWN);
+  // Drawn even when given, so a seed means the same reference string under every policy.
+  const drawn = draw.pick(DEFAULT_DRAWN);
+  const chosen = policy ?? drawn;
   const pages: number[] = [];
   const writes: boolean[] = [];
   for (let i = 0; i < shape.refs; i++) {
