@@ -35,28 +35,51 @@ export function mmapExercise(hw: ModelName, seed: number, size: ExerciseSize, dr
     const start = draw.int(0, shape.window - 2);
     return [start, draw.int(1, Math.min(4, shape.window - start))];
   };
-  const calls: MmCall[] = [{ op: 'mmap', addr: at(draw.int(0, 2)), length: draw.int(3, 5) * PAGE, prot: PROT_READ | PROT_WRITE, fixed: true }];
+  // The calls run on a probe kernel as they are drawn, so most munmaps and mprotects can aim inside a region
+  // (splits and merges) rather than at holes; the key is made afterwards on a fresh kernel.
+  const probe = newProcess(hw);
+  const rangeInRegion = (): [number, number] => {
+    const inWindow = probe.maps().filter((m) => m.start >= MMAP_EXERCISE_AREA && m.start < at(shape.window));
+    if (inWindow.length === 0 || draw.chance(0.3)) return range();
+    const region = draw.pick(inWindow);
+    const pages = (Math.min(region.end, at(shape.window)) - region.start) / PAGE;
+    const start = draw.int(0, pages - 1);
+    return [(region.start - MMAP_EXERCISE_AREA) / PAGE + start, draw.int(1, Math.min(3, pages - start))];
+  };
+  const calls: MmCall[] = [];
+  const add = (call: MmCall): void => {
+    calls.push(call);
+    runCall(probe, call);
+  };
+  add({ op: 'mmap', addr: at(draw.int(0, 2)), length: draw.int(3, 5) * PAGE, prot: PROT_READ | PROT_WRITE, fixed: true });
   while (calls.length < shape.steps) {
     const roll = draw.int(0, 99);
     if (roll < 30) {
       const [start, n] = range();
-      calls.push({ op: 'mmap', addr: at(start), length: n * PAGE, prot: draw.pick(PROTS), fixed: true });
+      add({ op: 'mmap', addr: at(start), length: n * PAGE, prot: draw.pick(PROTS), fixed: true });
     } else if (roll < 40) {
-      calls.push({ op: 'mmap', addr: 0, length: draw.int(1, 3) * PAGE - (draw.chance(0.3) ? 0x100 : 0), prot: draw.pick(PROTS), fixed: false });
+      add({ op: 'mmap', addr: 0, length: draw.int(1, 3) * PAGE - (draw.chance(0.3) ? 0x100 : 0), prot: draw.pick(PROTS), fixed: false });
     } else if (roll < 58) {
-      const [start, n] = range();
-      calls.push({ op: 'munmap', addr: at(start) + (draw.chance(0.15) ? 0x800 : 0), length: n * PAGE });
+      const [start, n] = rangeInRegion();
+      add({ op: 'munmap', addr: at(start) + (draw.chance(0.15) ? 0x800 : 0), length: n * PAGE });
     } else if (roll < 86 || (roll < 94 && !shape.brk)) {
-      const [start, n] = range();
-      calls.push({ op: 'mprotect', addr: at(start) + (draw.chance(0.1) ? 0x800 : 0), length: n * PAGE, prot: draw.pick(PROTS) });
-    } else if (roll < 94 && shape.brk) {
-      calls.push({ op: 'brk', addr: HEAP_START + draw.int(0, 4) * PAGE + draw.pick([0, 0x10, 0x800]) });
+      const [start, n] = rangeInRegion();
+      add({ op: 'mprotect', addr: at(start) + (draw.chance(0.1) ? 0x800 : 0), length: n * PAGE, prot: draw.pick(PROTS) });
+    } else if (roll < 94) {
+      add({ op: 'brk', addr: HEAP_START + draw.int(0, 4) * PAGE + draw.pick([0, 0x10, 0x800]) });
     } else {
       const [start] = range();
-      calls.push({ op: 'mmap', addr: at(start), length: 0, prot: PROT_READ, fixed: true });
+      add({ op: 'mmap', addr: at(start), length: 0, prot: PROT_READ, fixed: true });
     }
   }
   return mmapSequenceExercise(calls, hw, seed, size);
+}
+
+/** A kernel on `hw` with one process, which starts with no regions. */
+function newProcess(hw: ModelName): Kernel {
+  const k = new Kernel({ model: hw, ramBytes: 256 * PAGE });
+  k.spawn();
+  return k;
 }
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
@@ -107,8 +130,7 @@ function runCall(k: Kernel, call: MmCall): string {
 
 /** The exercise for a given sequence, its key from running the kernel's system calls on it. */
 export function mmapSequenceExercise(calls: readonly MmCall[], hw: ModelName, seed: number, size: ExerciseSize): Exercise {
-  const k = new Kernel({ model: hw, ramBytes: 256 * PAGE });
-  k.spawn();
+  const k = newProcess(hw);
   const questions: Question[] = [];
   const shown: string[] = [];
   calls.forEach((call, i) => {
