@@ -2,6 +2,7 @@
 // questions each with its answer key, and the options that made it. Rendered as text, Markdown or JSON, with
 // the answers only when asked; `gradeAnswers` marks a student's answers file line by line.
 
+import { isModelName } from '@vmsim/hw';
 import { AnswersFormatError, ExerciseArgumentError } from '../errors.js';
 
 export const EXERCISE_KINDS = Object.freeze(['translate', 'accessed-dirty', 'fork-cow', 'tlb', 'replacement', 'mmap'] as const);
@@ -32,6 +33,13 @@ export interface Exercise {
   /** How to write the answers file. */
   readonly answerFormat: string;
   readonly questions: readonly Question[];
+}
+
+/** Checks the options an exercise records, for callers that build a problem of their own (hw, seed, size). */
+export function checkExerciseMeta(hw: unknown, seed: unknown, size: unknown): void {
+  if (!isModelName(hw)) throw new ExerciseArgumentError('exercise', 'hw', hw, `unknown hw ${JSON.stringify(hw)}`);
+  if (!Number.isSafeInteger(seed) || (seed as number) < 0) throw new ExerciseArgumentError('exercise', 'seed', seed, `seed must be a non-negative integer, got ${String(seed)}`);
+  if (!(EXERCISE_SIZES as readonly unknown[]).includes(size)) throw new ExerciseArgumentError('exercise', 'size', size, `unknown size ${JSON.stringify(size)}`);
 }
 
 /** Renders an exercise; the answer key only with `answers`. */

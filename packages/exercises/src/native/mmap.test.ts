@@ -3,6 +3,7 @@
 // every model, and grading of a maps listing.
 
 import { describe, expect, it } from 'vitest';
+import { ExerciseArgumentError } from '../errors.js';
 import { answerKey, gradeAnswers, normalizeAnswer, renderExercise } from './exercise.js';
 import { checkAnswers, generateExercise } from './generate.js';
 import { formatMmCall, MMAP_EXERCISE_AREA, mmapSequenceExercise, type MmCall } from './mmap.js';
@@ -12,6 +13,7 @@ const P = 4096;
 const R = 1;
 const RW = 3;
 const RX = 5;
+const HEAP_BRK = 0x1000_2000;
 
 const HAND: readonly MmCall[] = [
   { op: 'mmap', addr: A, length: 4 * P, prot: RW, fixed: true },
@@ -111,5 +113,23 @@ describe('mmap: generated problems', () => {
     expect(wrong).not.toBe(key);
     expect(checkAnswers(options, wrong).correct).toBe(key.split('\n').length - 1);
     expect(renderExercise(generateExercise(options), 'md', true)).toContain('**Answer:** `0x40000000`');
+  });
+});
+
+describe('mmap: argument errors', () => {
+  it.each([
+    [[], 'calls must be a non-empty array'],
+    [[{ op: 'mremap', addr: A, length: P }], 'calls[0]: unknown op "mremap"'],
+    [[{ op: 'munmap', addr: -1, length: P }], 'calls[0]: addr must be an integer in [0, 2^32)'],
+    [[{ op: 'brk', addr: HEAP_BRK }, { op: 'mprotect', addr: A, length: 1.5, prot: 1 }], 'calls[1]: length must be an integer'],
+    [[{ op: 'mprotect', addr: A, length: P, prot: 8 }], 'calls[0]: prot must be PROT_ bits'],
+    [[{ op: 'mmap', addr: A, length: P, prot: 1 }], 'calls[0]: fixed must be a boolean'],
+  ])('%j', (calls, message) => {
+    expect(() => mmapSequenceExercise(calls as never, 'x86-32', 0, 'small')).toThrow(ExerciseArgumentError);
+    expect(() => mmapSequenceExercise(calls as never, 'x86-32', 0, 'small')).toThrow(message);
+  });
+  it('checks hw, seed and size too', () => {
+    expect(() => mmapSequenceExercise(HAND, 'arm' as never, 0, 'small')).toThrow('unknown hw "arm"');
+    expect(() => mmapSequenceExercise(HAND, 'sv39', 0.5, 'small')).toThrow('seed must be a non-negative integer, got 0.5');
   });
 });

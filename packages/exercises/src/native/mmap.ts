@@ -6,8 +6,9 @@ import { VmsimError, type ModelName } from '@vmsim/hw';
 import {
   formatMapsLine, HEAP_START, Kernel, MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MMAP_BASE, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE,
 } from '@vmsim/kernel';
+import { ExerciseArgumentError } from '../errors.js';
 import type { Draw } from './draw.js';
-import { normalizeAnswer, type Exercise, type ExerciseSize, type Question } from './exercise.js';
+import { checkExerciseMeta, normalizeAnswer, type Exercise, type ExerciseSize, type Question } from './exercise.js';
 
 /** One call of the sequence; lengths and addresses in bytes, as a program passes them. */
 export type MmCall =
@@ -130,6 +131,8 @@ function runCall(k: Kernel, call: MmCall): string {
 
 /** The exercise for a given sequence, its key from running the kernel's system calls on it. */
 export function mmapSequenceExercise(calls: readonly MmCall[], hw: ModelName, seed: number, size: ExerciseSize): Exercise {
+  checkCalls(calls);
+  checkExerciseMeta(hw, seed, size);
   const k = newProcess(hw);
   const questions: Question[] = [];
   const shown: string[] = [];
@@ -171,4 +174,30 @@ export function mmapSequenceExercise(calls: readonly MmCall[], hw: ModelName, se
     answerFormat: "one line per call: a hex address, 0, or an errno name; then one line per maps line",
     questions,
   };
+}
+
+const U32 = 2 ** 32;
+
+function isU32(n: unknown): boolean {
+  return Number.isInteger(n) && (n as number) >= 0 && (n as number) < U32;
+}
+
+/** Every call must be one of the four shapes with 32-bit unsigned addresses and lengths and known PROT_ bits. */
+function checkCalls(calls: readonly MmCall[]): void {
+  if (!Array.isArray(calls) || calls.length === 0 || calls.length > 256) {
+    throw new ExerciseArgumentError('mmap', 'calls', calls, 'calls must be a non-empty array of at most 256 calls');
+  }
+  calls.forEach((call: MmCall, i) => {
+    const fail = (what: string): never => {
+      throw new ExerciseArgumentError('mmap', `calls[${i}]`, call, `calls[${i}]: ${what}`);
+    };
+    if (typeof call !== 'object' || call === null) fail('not a call object');
+    if (!isU32(call.addr)) fail('addr must be an integer in [0, 2^32)');
+    if (call.op === 'brk') return;
+    if (call.op !== 'mmap' && call.op !== 'munmap' && call.op !== 'mprotect') fail(`unknown op ${JSON.stringify((call as { op: unknown }).op)}`);
+    if (!isU32(call.length)) fail('length must be an integer in [0, 2^32)');
+    if (call.op === 'munmap') return;
+    if (!Number.isInteger(call.prot) || (call.prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) !== 0) fail('prot must be PROT_ bits');
+    if (call.op === 'mmap' && typeof call.fixed !== 'boolean') fail('fixed must be a boolean');
+  });
 }

@@ -2,6 +2,7 @@
 // 7,0,1,2,0,3,0,4,2,3,0,3,2,1,2,0,1,7,0,1 with 3 frames), write-backs, generated problems, policy choice, grading.
 
 import { describe, expect, it } from 'vitest';
+import { ExerciseArgumentError } from '../errors.js';
 import { answerKey, gradeAnswers, normalizeAnswer, renderExercise } from './exercise.js';
 import { checkAnswers, generateExercise } from './generate.js';
 import { REPLACEMENT_EXERCISE_POLICIES, replacementProblemExercise, type ReplacementExercisePolicy } from './replacement.js';
@@ -116,5 +117,25 @@ describe('replacement: answers and grading', () => {
     const grade = gradeAnswers(e, file);
     expect(grade.lines.filter((l) => !l.correct).map((l) => l.id)).toEqual([6, 8]);
     expect(grade.lines[5]).toEqual({ id: 6, given: 'miss 3', expected: 'miss 4', correct: false });
+  });
+});
+
+describe('replacement: argument errors', () => {
+  const ok = { policy: 'fifo', frames: 3, pages: [1, 2], writes: [false, true] } as const;
+  it.each([
+    [{ ...ok, policy: 'belady' }, 'unknown policy "belady"'],
+    [{ ...ok, frames: 0 }, 'frames must be an integer in [1, 64], got 0'],
+    [{ ...ok, pages: [] }, 'pages must be a non-empty array'],
+    [{ ...ok, pages: [1, -2] }, 'pages[1] must be an integer in [0, 4095], got -2'],
+    [{ ...ok, writes: [false] }, 'writes must be an array of 2 booleans'],
+    [null, 'the problem must be an object'],
+  ])('%j', (problem, message) => {
+    expect(() => replacementProblemExercise(problem as never, 'x86-32', 0, 'small')).toThrow(ExerciseArgumentError);
+    expect(() => replacementProblemExercise(problem as never, 'x86-32', 0, 'small')).toThrow(message);
+  });
+  it('checks hw, seed and size too', () => {
+    expect(() => replacementProblemExercise(ok, 'm68k' as never, 0, 'small')).toThrow('unknown hw "m68k"');
+    expect(() => replacementProblemExercise(ok, 'x86-32', -1, 'small')).toThrow('seed must be a non-negative integer, got -1');
+    expect(() => replacementProblemExercise(ok, 'x86-32', 0, 'tiny' as never)).toThrow('unknown size "tiny"');
   });
 });

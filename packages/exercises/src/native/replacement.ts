@@ -4,9 +4,10 @@
 // policy from @vmsim/replacement run on the string.
 
 import type { ModelName } from '@vmsim/hw';
+import { ExerciseArgumentError } from '../errors.js';
 import { createPolicy } from '@vmsim/replacement';
 import type { Draw } from './draw.js';
-import type { Exercise, ExerciseSize, Question } from './exercise.js';
+import { checkExerciseMeta, type Exercise, type ExerciseSize, type Question } from './exercise.js';
 
 /** The policies this exercise asks about, each defined in the statement so it can be worked by hand. */
 export const REPLACEMENT_EXERCISE_POLICIES = Object.freeze(['fifo', 'lru', 'opt', 'clock', 'mru', 'lfu'] as const);
@@ -69,6 +70,8 @@ export function replacementExercise(hw: ModelName, seed: number, size: ExerciseS
 
 /** The exercise for a given problem, its key from running the policy of @vmsim/replacement on the string. */
 export function replacementProblemExercise(problem: ReplacementProblem, hw: ModelName, seed: number, size: ExerciseSize): Exercise {
+  checkProblem(problem);
+  checkExerciseMeta(hw, seed, size);
   const { policy: name, frames, pages, writes } = problem;
   const pageCount = Math.max(...pages) + 1;
   const stream = Int32Array.from(pages);
@@ -108,3 +111,23 @@ export function replacementProblemExercise(problem: ReplacementProblem, hw: Mode
     questions,
   };
 }
+
+function refuse(argument: string, value: unknown, message: string): never {
+  throw new ExerciseArgumentError('replacement', argument, value, message);
+}
+
+function checkProblem(problem: ReplacementProblem): void {
+  if (typeof problem !== 'object' || problem === null) refuse('problem', problem, 'the problem must be an object { policy, frames, pages, writes }');
+  const { policy, frames, pages, writes } = problem;
+  if (!(REPLACEMENT_EXERCISE_POLICIES as readonly unknown[]).includes(policy)) {
+    refuse('policy', policy, `unknown policy ${JSON.stringify(policy)} (expected ${REPLACEMENT_EXERCISE_POLICIES.join(', ')})`);
+  }
+  if (!Number.isInteger(frames) || frames < 1 || frames > 64) refuse('frames', frames, `frames must be an integer in [1, 64], got ${String(frames)}`);
+  if (!Array.isArray(pages) || pages.length === 0 || pages.length > 4096) refuse('pages', pages, 'pages must be a non-empty array of at most 4096 page numbers');
+  const bad = pages.findIndex((p) => !Number.isInteger(p) || p < 0 || p > 4095);
+  if (bad >= 0) refuse('pages', pages[bad], `pages[${bad}] must be an integer in [0, 4095], got ${String(pages[bad])}`);
+  if (!Array.isArray(writes) || writes.length !== pages.length || writes.some((w) => typeof w !== 'boolean')) {
+    refuse('writes', writes, `writes must be an array of ${pages.length} booleans, one per reference`);
+  }
+}
+
