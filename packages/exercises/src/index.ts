@@ -15,3 +15,7 @@ export {
   type Exercise, type ExerciseFormat, type ExerciseKind, type ExerciseSize, type Grade, type GradedLine, type Question,
 } from './native/exercise.js';
 export { checkAnswers, generateExercise, type ExerciseOptions } from './native/generate.js';
+export {
+  REPLACEMENT_EXERCISE_POLICIES, replacementProblemExercise, type ReplacementExercisePolicy, type ReplacementProblem,
+} from './native/replacement.js';
+export { formatMmCall, MMAP_EXERCISE_AREA, mmapSequenceExercise, type MmCall } from './native/mmap.js';

@@ -42,6 +42,7 @@ function run(argv: readonly string[], files: ReadonlyMap<string, string>): strin
     hw: flags.get('hw') as ExerciseOptions['hw'],
     seed: flags.has('seed') ? Number(flags.get('seed')) : undefined,
     size: flags.get('size') as ExerciseOptions['size'],
+    ...(flags.has('policy') ? { policy: flags.get('policy') as ExerciseOptions['policy'] } : {}),
   };
   const format = (flags.get('format') ?? 'text') as ExerciseFormat;
   if (check) return `${renderGrade(checkAnswers(options, files.get(positionals[1]!)!), format)}\n`;

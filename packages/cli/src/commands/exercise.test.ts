@@ -51,6 +51,8 @@ describe('vmsim exercise', () => {
       [['exercise', 'tlb', '--bogus'], /^vmsim: exercise: Unknown option '--bogus'/],
       [['exercise', 'check', 'tlb'], /^vmsim: exercise check: missing answers file/],
       [['exercise', 'check', 'tlb', 'nope.txt'], /^vmsim: exercise check: cannot read nope.txt: no such file$/],
+      [['exercise', 'replacement', '--policy', 'belady'], /^vmsim: exercise: unknown --policy "belady" \(expected fifo, lru, opt, clock, mru, lfu\)$/],
+      [['exercise', 'mmap', '--policy', 'lru'], /^vmsim: exercise: --policy applies to the replacement exercise only$/],
     ];
     for (const [argv, message] of cases) {
       const { code, out, err } = await runMain(argv);
@@ -66,6 +68,34 @@ describe('vmsim exercise', () => {
   it('--help lists the kinds and options', async () => {
     const { code, out } = await runMain(['exercise', '--help']);
     expect(code).toBe(0);
-    for (const word of ['translate', 'accessed-dirty', 'fork-cow', 'tlb', '--answers', '--format', 'vmsim exercise check']) expect(out.join('\n')).toContain(word);
+    for (const word of ['translate', 'accessed-dirty', 'fork-cow', 'tlb', 'replacement', 'mmap', '--policy', 'lfu', '--answers', '--format', 'vmsim exercise check']) {
+      expect(out.join('\n')).toContain(word);
+    }
+  });
+
+  it('replacement: --policy picks the policy, and check grades victims', async () => {
+    const lru = await runMain(['exercise', 'replacement', '--seed', '1', '--policy', 'lru', '--answers']);
+    expect(lru.code).toBe(0);
+    expect(lru.out.join('\n')).toBe(renderExercise(generateExercise({ kind: 'replacement', seed: 1, policy: 'lru' }), 'text', true));
+    expect(lru.out.join('\n')).toMatch(/^Page faults and write-backs under LRU with 3 frames \(x86-32, seed 1, small\)/);
+    // Seed 1 draws FIFO on r4 r4 w3 r3 r0 r1 w0 r4 w0 r4 (3 frames): 6 evicts 4, 8 evicts 3; 5 faults, 1 write-back.
+    const file = 'm\nh\nm\nh\nm\nm 4\nh\nm 3\nh\nh\n5\n1\n';
+    const right = await runMain(['exercise', 'check', 'replacement', '--seed', '1', 'a.txt'], { files: { 'a.txt': file } });
+    expect(right.code).toBe(0);
+    expect(right.out.join('\n')).toMatch(/score 12\/12$/);
+    const wrong = await runMain(['exercise', 'check', 'replacement', '--seed', '1', 'a.txt'], { files: { 'a.txt': file.replace('m 4', 'm 3') } });
+    expect(wrong.code).toBe(EXIT_WRONG_ANSWERS);
+    expect(wrong.out.join('\n')).toContain('  6  WRONG  expected miss 4, got miss 3');
+  });
+
+  it('mmap: prints the calls and grades a maps listing', async () => {
+    const options = { kind: 'mmap', hw: 'x86-64', seed: 3, size: 'medium' } as const;
+    const shown = await runMain(['exercise', 'mmap', '--hw', 'x86-64', '--seed', '3', '--size', 'medium', '--format', 'json', '--answers']);
+    const parsed = JSON.parse(shown.out.join('\n')) as { kind: string; questions: { answer: string }[] };
+    expect(parsed.kind).toBe('mmap');
+    expect(parsed.questions.map((q) => q.answer)).toEqual(generateExercise(options).questions.map((q) => q.answer));
+    const key = answerKey(generateExercise(options));
+    const graded = await runMain(['exercise', 'check', 'mmap', '--hw', 'x86-64', '--seed', '3', '--size', 'medium', '-'], { stdin: key.split('\n') });
+    expect(graded.code).toBe(0);
   });
 });

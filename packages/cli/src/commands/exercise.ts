@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import {
   AnswersFormatError, checkAnswers, EXERCISE_FORMATS, EXERCISE_KINDS, EXERCISE_SIZES, ExerciseArgumentError, generateExercise,
-  renderExercise, renderGrade, type ExerciseFormat, type ExerciseKind, type ExerciseOptions, type ExerciseSize,
+  renderExercise, renderGrade, REPLACEMENT_EXERCISE_POLICIES, type ExerciseFormat, type ExerciseKind, type ExerciseOptions, type ExerciseSize,
+  type ReplacementExercisePolicy,
 } from '@vmsim/exercises';
 import { MODEL_NAMES, type ModelName } from '@vmsim/sim-api';
 import { UsageError } from '@vmsim/sim-api/script';
@@ -15,24 +16,28 @@ import type { Io } from '../io.js';
 export const EXIT_WRONG_ANSWERS = 3;
 
 export const EXERCISE_USAGE = `Usage:
-  vmsim exercise <kind> [--hw <model>] [--seed <n>] [--size <size>] [--answers] [--format <format>]
-  vmsim exercise check <kind> [--hw <model>] [--seed <n>] [--size <size>] [--format <format>] <answers-file|->
+  vmsim exercise <kind> [--hw <model>] [--seed <n>] [--size <size>] [--policy <policy>] [--answers] [--format <format>]
+  vmsim exercise check <kind> [--hw <model>] [--seed <n>] [--size <size>] [--policy <policy>] [--format <format>] <answers-file|->
 
 Kinds:
   translate        translate virtual addresses by hand from a dump of page tables in RAM
   accessed-dirty   which Accessed/Dirty bits a sequence of accesses sets
   fork-cow         zero-fills, COW copies and reuses, and reference counts after fork/write/exit
   tlb              TLB hits and misses with ASIDs, global pages and context switches
+  replacement      hit or miss and the victim per reference, page faults and write-backs, for one policy
+  mmap             return values or errno of mmap/munmap/mprotect/brk calls, and the final maps listing
 
 Options:
   --hw <model>       ${MODEL_NAMES.join(', ')} (default x86-32)
   --seed <n>         a non-negative integer (default 0): the same seed gives the same problem everywhere
   --size <size>      ${EXERCISE_SIZES.join(', ')} (default small)
+  --policy <policy>  replacement only: ${REPLACEMENT_EXERCISE_POLICIES.join(', ')} (default: drawn from the seed
+                     among fifo, lru, opt, clock; the seed fixes the reference string either way)
   --answers          print the answer key with the questions
   --format <format>  ${EXERCISE_FORMATS.join(', ')} (default text)
 
-check reads one answer per line (blank lines and # comments skipped; "n:" prefixes allowed) and prints
-each line's grade and the score. Exit codes: 0 (check: all answers right), ${EXIT_WRONG_ANSWERS} some answers wrong,
+check reads one answer per line (blank lines and # comments skipped; "n:" prefixes allowed; hex compared by
+value; 'm 7' for 'miss 7'; spaces in a maps line do not matter) and prints each line's grade and the score. Exit codes: 0 (check: all answers right), ${EXIT_WRONG_ANSWERS} some answers wrong,
 2 a usage error.`;
 
 /** Runs `vmsim exercise …` (argv without the word 'exercise'); resolves to the exit code. */
@@ -47,6 +52,7 @@ export async function exerciseCommand(argv: readonly string[], io: Io): Promise<
         hw: { type: 'string' },
         seed: { type: 'string' },
         size: { type: 'string' },
+        policy: { type: 'string' },
         answers: { type: 'boolean' },
         format: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -82,6 +88,7 @@ export async function exerciseCommand(argv: readonly string[], io: Io): Promise<
     hw: (values.hw ?? 'x86-32') as ModelName,
     seed,
     size: (values.size ?? 'small') as ExerciseSize,
+    ...(values.policy === undefined ? {} : { policy: values.policy as ReplacementExercisePolicy }),
   };
   try {
     if (!check) {

@@ -2,9 +2,10 @@
 // questions each with its answer key, and the options that made it. Rendered as text, Markdown or JSON, with
 // the answers only when asked; `gradeAnswers` marks a student's answers file line by line.
 
+import { isModelName } from '@vmsim/hw';
 import { AnswersFormatError, ExerciseArgumentError } from '../errors.js';
 
-export const EXERCISE_KINDS = Object.freeze(['translate', 'accessed-dirty', 'fork-cow', 'tlb'] as const);
+export const EXERCISE_KINDS = Object.freeze(['translate', 'accessed-dirty', 'fork-cow', 'tlb', 'replacement', 'mmap'] as const);
 export type ExerciseKind = (typeof EXERCISE_KINDS)[number];
 
 export const EXERCISE_SIZES = Object.freeze(['small', 'medium', 'large'] as const);
@@ -32,6 +33,13 @@ export interface Exercise {
   /** How to write the answers file. */
   readonly answerFormat: string;
   readonly questions: readonly Question[];
+}
+
+/** Checks the options an exercise records, for callers that build a problem of their own (hw, seed, size). */
+export function checkExerciseMeta(hw: unknown, seed: unknown, size: unknown): void {
+  if (!isModelName(hw)) throw new ExerciseArgumentError('exercise', 'hw', hw, `unknown hw ${JSON.stringify(hw)}`);
+  if (!Number.isSafeInteger(seed) || (seed as number) < 0) throw new ExerciseArgumentError('exercise', 'seed', seed, `seed must be a non-negative integer, got ${String(seed)}`);
+  if (!(EXERCISE_SIZES as readonly unknown[]).includes(size)) throw new ExerciseArgumentError('exercise', 'size', size, `unknown size ${JSON.stringify(size)}`);
 }
 
 /** Renders an exercise; the answer key only with `answers`. */
@@ -64,13 +72,18 @@ export function answerKey(exercise: Exercise): string {
 
 /**
  * An answer in canonical form: lowercase, single spaces, every hex number as 0x without leading zeros,
- * and the words hit/miss/none written out (h, m, '-' are accepted).
+ * the words hit/miss/none written out (h, m, '-' are accepted; 'm 7' is 'miss 7'), and an errno name
+ * without a leading '-1'.
  */
 export function normalizeAnswer(text: string): string {
   let t = text.trim().toLowerCase().replace(/\s+/g, ' ');
   t = t.replace(/0x([0-9a-f_]+)/g, (_, digits: string) => `0x${BigInt(`0x${digits.replaceAll('_', '')}`).toString(16)}`);
   if (t === 'h') return 'hit';
   if (t === 'm') return 'miss';
+  const evicted = /^(?:m|miss),? (?:evict(?:s|ed)? )?(\d+)$/.exec(t);
+  if (evicted !== null) return `miss ${Number(evicted[1])}`;
+  const errno = /^-1 (e[a-z]+)$/.exec(t);
+  if (errno !== null) return errno[1]!;
   if (t === '-' || t === 'none') return 'none';
   if (/^[ad ]+$/.test(t)) {
     const letters = t.replaceAll(' ', '');

@@ -7,6 +7,8 @@ import { accessedDirtyExercise } from './accessed-dirty.js';
 import { Draw } from './draw.js';
 import { EXERCISE_KINDS, EXERCISE_SIZES, gradeAnswers, type Exercise, type ExerciseKind, type ExerciseSize, type Grade } from './exercise.js';
 import { forkCowExercise } from './fork-cow.js';
+import { mmapExercise } from './mmap.js';
+import { REPLACEMENT_EXERCISE_POLICIES, replacementExercise, type ReplacementExercisePolicy } from './replacement.js';
 import { tlbExercise } from './tlb.js';
 import { translateExercise } from './translate.js';
 
@@ -18,21 +20,25 @@ export interface ExerciseOptions {
   readonly seed?: number;
   /** Difficulty by size (default 'small'). */
   readonly size?: ExerciseSize;
+  /** The replacement exercise only: the policy (default: drawn from the seed among fifo, lru, opt, clock). */
+  readonly policy?: ReplacementExercisePolicy;
 }
 
-type Generator = (hw: ModelName, seed: number, size: ExerciseSize, draw: Draw) => Exercise;
+type Generator = (hw: ModelName, seed: number, size: ExerciseSize, draw: Draw, policy?: ReplacementExercisePolicy) => Exercise;
 
 const GENERATORS: Readonly<Record<ExerciseKind, Generator>> = {
   translate: translateExercise,
   'accessed-dirty': accessedDirtyExercise,
   'fork-cow': forkCowExercise,
   tlb: tlbExercise,
+  replacement: replacementExercise,
+  mmap: mmapExercise,
 };
 
 /** The problem the options pick, with its answer key. Throws ExerciseArgumentError for a bad option. */
 export function generateExercise(options: ExerciseOptions): Exercise {
   if (typeof options !== 'object' || options === null) throw new ExerciseArgumentError('exercise', 'options', options, 'the options must be an object');
-  const { kind, hw = 'x86-32', seed = 0, size = 'small' } = options;
+  const { kind, hw = 'x86-32', seed = 0, size = 'small', policy } = options;
   if (!(EXERCISE_KINDS as readonly unknown[]).includes(kind)) {
     throw new ExerciseArgumentError('exercise', 'kind', kind, `unknown exercise kind ${JSON.stringify(kind)} (expected ${EXERCISE_KINDS.join(', ')})`);
   }
@@ -41,7 +47,13 @@ export function generateExercise(options: ExerciseOptions): Exercise {
   if (!(EXERCISE_SIZES as readonly unknown[]).includes(size)) {
     throw new ExerciseArgumentError('exercise', 'size', size, `unknown --size ${JSON.stringify(size)} (expected ${EXERCISE_SIZES.join(', ')})`);
   }
-  return GENERATORS[kind](hw, seed, size, new Draw(seed));
+  if (policy !== undefined) {
+    if (kind !== 'replacement') throw new ExerciseArgumentError('exercise', 'policy', policy, '--policy applies to the replacement exercise only');
+    if (!(REPLACEMENT_EXERCISE_POLICIES as readonly unknown[]).includes(policy)) {
+      throw new ExerciseArgumentError('exercise', 'policy', policy, `unknown --policy ${JSON.stringify(policy)} (expected ${REPLACEMENT_EXERCISE_POLICIES.join(', ')})`);
+    }
+  }
+  return GENERATORS[kind](hw, seed, size, new Draw(seed), policy);
 }
 
 /** Regenerates the problem and grades an answers file against its key. */

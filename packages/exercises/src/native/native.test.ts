@@ -243,11 +243,13 @@ describe('check', () => {
 
 describe('argument errors', () => {
   it.each([
-    [{ kind: 'paging' }, 'unknown exercise kind "paging" (expected translate, accessed-dirty, fork-cow, tlb)'],
+    [{ kind: 'paging' }, 'unknown exercise kind "paging" (expected translate, accessed-dirty, fork-cow, tlb, replacement, mmap)'],
     [{ kind: 'tlb', hw: 'arm64' }, 'unknown --hw "arm64" (expected x86-32, sv32, x86-64, sv39)'],
     [{ kind: 'tlb', seed: -1 }, '--seed must be a non-negative integer, got -1'],
     [{ kind: 'tlb', seed: 1.5 }, '--seed must be a non-negative integer, got 1.5'],
     [{ kind: 'tlb', size: 'huge' }, 'unknown --size "huge" (expected small, medium, large)'],
+    [{ kind: 'replacement', policy: 'second-chance' }, 'unknown --policy "second-chance" (expected fifo, lru, opt, clock, mru, lfu)'],
+    [{ kind: 'tlb', policy: 'lru' }, '--policy applies to the replacement exercise only'],
   ])('%j', (options, message) => {
     expect(() => generateExercise(options as never)).toThrow(ExerciseArgumentError);
     expect(() => generateExercise(options as never)).toThrow(message);
