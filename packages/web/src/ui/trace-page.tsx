@@ -6,7 +6,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { TRACE_FORMATS, type TraceFormat } from '@vmsim/trace';
 import type { PolicyName } from '@vmsim/replacement';
 import type { TraceOutcome } from '../trace/run-trace.js';
-import sampleUrl from '../trace/sample.lackey.gz?url';
+// Inlined as a data: URL (the gzip bytes as they are, in dev too: a server may gunzip a .gz on the way).
+import sampleUrl from '../trace/sample.lackey.gz?url&inline';
 import { startTraceRun, type TraceRun } from '../trace/trace-client.js';
 import {
   checkRequest,
@@ -33,6 +34,8 @@ interface Finished {
   readonly name: string;
   readonly pageSize: number;
   readonly outcome: TraceOutcome;
+  /** True when the run went to a worker (false: the main thread, where no worker could start). */
+  readonly inWorker: boolean;
 }
 
 function message(error: unknown): string {
@@ -81,7 +84,7 @@ export function TracePage() {
     running.current = started;
     const name = file.name;
     started.outcome.then(
-      (outcome) => setResult({ name, pageSize: request.pageSize, outcome }),
+      (outcome) => setResult({ name, pageSize: request.pageSize, outcome, inWorker: started.inWorker }),
       (e: unknown) => setError(message(e)),
     ).finally(() => {
       running.current = null;
@@ -126,10 +129,10 @@ export function TracePage() {
             </label>
           ))}
         </fieldset>
-        <label>frames <input aria-label="frames" value={framesText} onInput={(e) => setFramesText((e.currentTarget as HTMLInputElement).value)} /></label>{' '}
+        <label>frames <input aria-label="frame counts" value={framesText} onInput={(e) => setFramesText((e.currentTarget as HTMLInputElement).value)} /></label>{' '}
         <label>
           page size{' '}
-          <select aria-label="page size" value={String(pageSize)} onChange={(e) => setPageSize(Number((e.currentTarget as HTMLSelectElement).value))}>
+          <select aria-label="trace page size" value={String(pageSize)} onChange={(e) => setPageSize(Number((e.currentTarget as HTMLSelectElement).value))}>
             {PAGE_SIZES.map((s) => <option key={s} value={String(s)}>{s >= 1024 ? `${s / 1024} KiB` : `${s} B`}</option>)}
           </select>
         </label>{' '}
@@ -154,7 +157,7 @@ export function TracePage() {
           <h2>Results</h2>
           <p class="muted" aria-label="trace summary">
             {result.outcome.format ?? 'unknown'} format, {result.outcome.lines} lines, {result.outcome.references} references to{' '}
-            {result.outcome.pageCount} pages of {result.pageSize} bytes
+            {result.outcome.pageCount} pages of {result.pageSize} bytes; ran {result.inWorker ? 'in a Web Worker' : 'on the main thread'}
           </p>
           <table class="trace-table" aria-label="trace table">
             <thead><tr>{TRACE_COLUMNS.map((c) => <th key={c}>{c}</th>)}</tr></thead>
