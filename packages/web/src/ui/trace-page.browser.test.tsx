@@ -91,3 +91,42 @@ it('runs a plain hex R/W file picked by the user, with the policy and format cho
   ]);
   await expect.poll(() => root!.querySelectorAll('figure[aria-label="miss-ratio curves"] svg .mark-line path').length).toBe(1);
 });
+
+it('takes a file dropped on the trace panel', async () => {
+  root = document.createElement('div');
+  document.body.append(root);
+  mountApp(root, '');
+  await page.getByRole('tab', { name: 'Traces' }).click();
+  const zone = root.querySelector('section[aria-label="trace file"]')!;
+  const data = new DataTransfer();
+  data.items.add(new File(['1\n2\n1\n'], 'dropped.pages', { type: 'text/plain' }));
+  zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+  await expect.poll(() => zone.classList.contains('over')).toBe(true);
+  zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  await expect.element(page.getByLabelText('trace name')).toHaveTextContent('dropped.pages (6 bytes)');
+  expect(zone.classList.contains('over')).toBe(false);
+  await page.getByRole('textbox', { name: 'frame counts' }).fill('1');
+  await page.getByRole('button', { name: 'Run policies', exact: true }).click();
+  await expect.element(page.getByLabelText('trace summary')).toHaveTextContent('pages format, 3 lines, 3 references to 2 pages');
+  // One frame: every reference misses, for every policy.
+  expect(tableRows(root).map((r) => r.slice(1, 5))).toEqual([['1', '3', '0', '3'], ['1', '3', '0', '3'], ['1', '3', '0', '3']]);
+});
+
+it('shows progress while a long run goes on in the worker, and Cancel stops it', async () => {
+  root = document.createElement('div');
+  document.body.append(root);
+  mountApp(root, '');
+  await page.getByRole('tab', { name: 'Traces' }).click();
+  await page.getByRole('button', { name: 'Load sample', exact: true }).click();
+  await expect.element(page.getByLabelText('trace name')).toHaveTextContent('sample.lackey.gz');
+  for (const p of ['mru', 'random', 'clock', 'nru', 'aging', 'wsclock', 'lfu', 'arc']) await page.getByRole('checkbox', { name: p, exact: true }).click();
+  await page.getByRole('textbox', { name: 'frame counts' }).fill('1-256');
+  await page.getByRole('button', { name: 'Run policies', exact: true }).click();
+  // 11 policies × 256 frame counts: the worker reports its runs while the page stays live.
+  await expect.element(page.getByLabelText('trace progress text')).toHaveTextContent(/running \d+ of 2816/);
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect.element(page.getByRole('alert')).toHaveTextContent('cancelled');
+  expect(root.querySelector('[aria-label="trace progress"]')).toBeNull();
+  expect(root.querySelector('table.trace-table')).toBeNull();
+  await expect.element(page.getByRole('button', { name: 'Run policies', exact: true })).toBeEnabled();
+});

@@ -145,7 +145,8 @@ export function TracePage() {
         <button disabled={file === null || busy} onClick={run}>Run policies</button>
         {busy ? (
           <span class="progress">
-            <progress aria-label="trace progress" max={progress.total || 1} value={progress.done} /> <output aria-label="trace progress text">{progressText(progress)}</output>
+            <progress aria-label="trace progress" max={progress.total || 1} value={progress.done} /> <output aria-label="trace progress text">{progressText(progress)}</output>{' '}
+            <button onClick={() => running.current?.cancel()}>Cancel</button>
           </span>
         ) : null}
       </section>
