@@ -11,6 +11,7 @@ export { lruMissCurve, optMissCurve } from './mrc.js';
 export { MruPolicy } from './mru.js';
 export { NruPolicy, type NruOptions } from './nru.js';
 export { OptPolicy, nextUses, type OptOptions } from './opt.js';
+export { missRatioSpec, pointMissRatio, type MissRatioPoint, type MissRatioSpec } from './plot-spec.js';
 export { OstepClockPolicy, type OstepClockOptions } from './ostep-clock.js';
 export {
   POLICY_NAMES,

@@ -64,6 +64,13 @@ describe('the built app', () => {
       await page.goto(pathToFileURL(join(out, 'index.html')).href);
       await page.getByRole('button', { name: 'Run to end' }).click();
       await expect.poll(() => page.getByLabel('output').textContent()).toContain('a in the parent after the child exited: 43');
+      // The trace page offline too: the bundled sample, gunzipped and run in the inlined worker, and its curves.
+      await page.getByRole('tab', { name: 'Traces' }).click();
+      await page.getByRole('button', { name: 'Load sample', exact: true }).click();
+      await page.getByRole('button', { name: 'Run policies', exact: true }).click();
+      await expect.poll(() => page.locator('table.trace-table tbody tr').count()).toBe(15);
+      expect(await page.getByLabel('trace summary').textContent()).toContain('40000 references to 30 pages of 4096 bytes; ran in a Web Worker');
+      await expect.poll(() => page.locator('figure[aria-label="miss-ratio curves"] svg .mark-line path').count()).toBe(3);
       expect(errors).toEqual([]);
       await context.close();
     } finally {

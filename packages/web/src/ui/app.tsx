@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { StepEngine } from '../engine/step-engine.js';
 import { DEFAULT_EXAMPLE, EXAMPLES } from '../examples.js';
 import { decodeHash, encodeHash, type SharedState } from '../share.js';
+import { TracePage } from './trace-page.js';
 import { VirtualList } from './virtual-list.js';
 import { AccessView, FramesView, LogView, ProcessesView, StatsView, TlbView } from './views.js';
 
@@ -184,9 +185,24 @@ export function initialState(hash: string): SharedState {
   return decodeHash(hash) ?? { script: DEFAULT_EXAMPLE.text, model: 'x86-32', ramBytes: undefined, step: 0 };
 }
 
+/** The two pages, as tabs: the step-by-step simulator and the trace page. Both stay mounted (state kept). */
+export function Shell({ initial }: { initial: SharedState }) {
+  const [tab, setTab] = useState<'sim' | 'trace'>('sim');
+  return (
+    <>
+      <nav class="tabs" role="tablist" aria-label="pages">
+        <button role="tab" aria-selected={tab === 'sim'} onClick={() => setTab('sim')}>Simulator</button>
+        <button role="tab" aria-selected={tab === 'trace'} onClick={() => setTab('trace')}>Traces</button>
+      </nav>
+      <div role="tabpanel" aria-label="Simulator" hidden={tab !== 'sim'}><App initial={initial} /></div>
+      <div role="tabpanel" aria-label="Traces" hidden={tab !== 'trace'}><TracePage /></div>
+    </>
+  );
+}
+
 /** Renders the app into `root`; `hash` defaults to the page's own. */
 export function mountApp(root: HTMLElement, hash = typeof location === 'undefined' ? '' : location.hash): void {
-  render(<App initial={initialState(hash)} />, root);
+  render(<Shell initial={initialState(hash)} />, root);
 }
 
 /** Removes the app from `root` (tests mount one per test). */
