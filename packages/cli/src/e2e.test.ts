@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'packages/cli/dist/bin.js');
-const PACKAGES = ['hw', 'kernel', 'sim-api', 'cli'];
+const PACKAGES = ['hw', 'kernel', 'sim-api', 'replacement', 'trace', 'exercises', 'cli'];
+/** The command the package's `bin` names: a committed file that imports dist/bin.js. */
+const COMMAND = join(ROOT, 'packages/cli/bin/vmsim.js');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
 const POSIX = process.platform !== 'win32';
 
@@ -72,11 +74,16 @@ describe('the built vmsim binary', () => {
     expect(existsSync(BIN)).toBe(true);
     expect(readFileSync(BIN, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
     if (POSIX) expect(statSync(BIN).mode & 0o111).not.toBe(0);
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { bin: Record<string, string> };
-    expect(pkg.bin).toEqual({ vmsim: './dist/bin.js' });
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
+    expect(pkg.bin).toEqual({ vmsim: './bin/vmsim.js' });
+    expect(pkg.files).toContain('bin');
+    expect(readFileSync(COMMAND, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    if (POSIX) expect(statSync(COMMAND).mode & 0o111).not.toBe(0);
   });
 
-  it.runIf(POSIX)('runs through its shebang', () => {
+  it.runIf(POSIX)('runs through its shebang, from the command the package names and from the build itself', () => {
+    const command = spawnSync(COMMAND, ['--version'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect([command.stderr, command.stdout, command.status]).toEqual(['', `${VERSION}\n`, 0]);
     const result = spawnSync(BIN, ['--version'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(`${VERSION}\n`);
