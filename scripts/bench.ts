@@ -24,9 +24,11 @@ if (files.length === 0) {
   process.exit(0);
 }
 
-// Named groups of bench files: `pnpm bench pt` runs the page-table API's; `pnpm bench trace` the replacement
-// policies, the trace readers and the page-mode replay of `vmsim trace`.
+// Named groups of bench files: `pnpm bench mm` runs the memory manager's (not mmu's, whose path also holds
+// "mm"); `pnpm bench pt` the page-table API's; `pnpm bench trace` the replacement policies, the trace readers
+// and the page-mode replay of `vmsim trace`.
 const GROUPS: Readonly<Record<string, readonly string[]>> = {
+  mm: ['packages/kernel/src/mm.bench.ts'],
   pt: ['packages/kernel/src/pt/'],
   trace: ['packages/replacement/src/', 'packages/trace/src/', 'packages/cli/src/commands/trace'],
 };
