@@ -261,14 +261,14 @@ describe('stats', () => {
     expect(out[0]).toBe('machine: x86-32, 2 levels, 4096-byte pages');
     expect(out[2]).toBe('faults: 1 zero-fill, 0 cow-copy, 0 cow-reuse, 0 zero-map, 0 spurious, 0 segfault, 0 sigbus, 0 out-of-memory');
     expect(out.slice(-2)).toEqual([
-      'process 0: sleeping, 1 resident (1 shared), 0 zero-mapped, 2 page tables',
-      'process 1: running, 1 resident (1 shared), 1 zero-mapped, 3 page tables',
+      'process 0: sleeping, 1 resident (1 shared, 0 private), 0 zero-mapped, 2 page tables',
+      'process 1: running, 1 resident (1 shared, 0 private), 1 zero-mapped, 3 page tables',
     ]);
   });
 
   it('killed processes are not listed', async () => {
     const out = await ok(['fork', 'kill', 'stats']);
-    expect(out.filter((line) => line.startsWith('process '))).toEqual(['process 0: running, 0 resident (0 shared), 0 zero-mapped, 1 page tables']);
+    expect(out.filter((line) => line.startsWith('process '))).toEqual(['process 0: running, 0 resident (0 shared, 0 private), 0 zero-mapped, 1 page tables']);
   });
 });
 

@@ -139,7 +139,10 @@ describe('examples/cow-tour.vmsim', () => {
       'faults: 1 zero-fill, 1 cow-copy, 1 cow-reuse, 0 zero-map, 0 spurious, 0 segfault, 0 sigbus, 0 out-of-memory',
     ]);
     expect(out[13]).toMatch(/^tlb: \d+ hits, \d+ misses, \d+ flushes \(64 entries\)$/);
-    expect(out.slice(14)).toEqual(['process 0: running, 1 resident (0 shared), 0 zero-mapped, 2 page tables']);
+    expect(out.slice(14)).toEqual([
+      'memory: 4096 bytes allocated, 1 regions, 1 mapped pages',
+      'process 0: running, 1 resident (0 shared, 1 private), 0 zero-mapped, 2 page tables',
+    ]);
   });
 
   it.each(MODELS)('with --hw %s: the same tour, and statistics with the model\'s levels and tables', async (model) => {
@@ -153,7 +156,10 @@ describe('examples/cow-tour.vmsim', () => {
     // One process with one page: its root and one table per level below it.
     expect(out[11]).toBe(`frames: 262144 total, ${262144 - levels - 2} free, ${levels + 2} used (${levels} page tables, 1 data, 1 zero page)`);
     expect(out[12]).toBe(x86.out[12]);
-    expect(out.slice(14)).toEqual([`process 0: running, 1 resident (0 shared), 0 zero-mapped, ${levels} page tables`]);
+    expect(out.slice(14)).toEqual([
+      'memory: 4096 bytes allocated, 1 regions, 1 mapped pages',
+      `process 0: running, 1 resident (0 shared, 1 private), 0 zero-mapped, ${levels} page tables`,
+    ]);
   });
 });
 

@@ -138,7 +138,7 @@ describe('--hw', () => {
     expect(out[1]).toBe(`machine: ${model}, ${levels} levels, 4096-byte pages`);
     // The root and one table per level below it for the one page, the zero page, one data frame.
     expect(out[2]).toMatch(new RegExp(`^frames: \\d+ total, \\d+ free, ${levels + 2} used \\(${levels} page tables, 1 data, 1 zero page\\)$`));
-    expect(out.at(-1)).toBe(`process 0: running, 1 resident (0 shared), 0 zero-mapped, ${levels} page tables`);
+    expect(out.at(-1)).toBe(`process 0: running, 1 resident (0 shared, 1 private), 0 zero-mapped, ${levels} page tables`);
   });
 
   it('--hw sv39: dump shows three levels of tables', async () => {
@@ -268,8 +268,9 @@ describe('--stats', () => {
     ]);
     expect(out[4]).toMatch(/^tlb: \d+ hits, \d+ misses, \d+ flushes \(64 entries\)$/);
     expect(out.slice(5)).toEqual([
-      'process 0: sleeping, 1 resident (0 shared), 0 zero-mapped, 2 page tables',
-      'process 1: running, 1 resident (0 shared), 0 zero-mapped, 2 page tables',
+      'memory: 8192 bytes allocated, 2 regions, 2 mapped pages',
+      'process 0: sleeping, 1 resident (0 shared, 1 private), 0 zero-mapped, 2 page tables',
+      'process 1: running, 1 resident (0 shared, 1 private), 0 zero-mapped, 2 page tables',
     ]);
   });
 

@@ -115,7 +115,7 @@ describe('vmsim repl with piped input', () => {
     const { out } = await runRepl(['ptr x', 'register x', 'write x 1', 'exit'], ['--stats', '--verbose']);
     expect(out[0]).toBe('PGZERO: 0x0');
     expect(out[1]).toBe('machine: x86-32, 2 levels, 4096-byte pages');
-    expect(out).toContain('process 0: running, 1 resident (0 shared), 0 zero-mapped, 2 page tables');
+    expect(out).toContain('process 0: running, 1 resident (0 shared, 1 private), 0 zero-mapped, 2 page tables');
   });
 
   it('begin restarts the machine in the middle of a session', async () => {

@@ -2,7 +2,7 @@
 // process table, the listeners and the counters, with the few helpers every room uses. Not exported from
 // the package: `Kernel` (kernel.ts) is the public face.
 
-import { Mmu, PhysicalMemory, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, vaRange, type HardwareModel, type TlbConfig } from '@vmsim/hw';
+import { Mmu, PhysicalMemory, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, vaRange, type AccessKind, type HardwareModel, type TlbConfig } from '@vmsim/hw';
 import { InvalidAddressError, KernelInvariantError, OutOfMemoryError } from './errors.js';
 import type { KernelEvent, KernelListener } from './events.js';
 import { checkInvariants } from './invariants.js';
@@ -133,5 +133,17 @@ export class KernelContext {
     if (prot & PROT_EXEC) flags |= PTE_X;
     if (writable && prot & PROT_WRITE) flags |= PTE_W;
     return flags;
+  }
+
+  /**
+   * May a user access of this kind be resolved in a region with protection `prot`? Asked of the hardware
+   * for the entry the region's pages get, as Linux's protection_map and per-arch access_error answer:
+   * PROT_WRITE alone reads everywhere (x86 has no write-only entry, RISC-V's W without R is reserved, so
+   * both map it R+W); PROT_EXEC alone reads on x86 (no read bit) but not on RISC-V (X only); x86-32 has
+   * no execute-disable, so every accessible page executes. PROT_NONE allows nothing.
+   */
+  protPermits(prot: number, access: AccessKind): boolean {
+    if ((prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) === 0) return false;
+    return this.model.permits(this.leafFlags(prot, true), access, true, this.mmu.control);
   }
 }

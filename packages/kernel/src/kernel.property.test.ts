@@ -1,5 +1,7 @@
 // Property-based tests of the kernel: random sequences of spawn / register / load / store / read / write /
-// copyout / fork / switch / sleep / kill over several processes, on every hardware model hw ships (and x86-64
+// copyout / fork / switch / sleep / kill, and mmap (MAP_FIXED, with and without MAP_POPULATE) / munmap /
+// mprotect / brk with user loads and stores in those regions (lazily mapped: the checks allow any subset
+// of their pages to be present, and tables only where some region reaches), over several processes, on every hardware model hw ships (and x86-64
 // with PCIDs), with small RAM (so that out-of-memory happens) and small TLBs (so that a missing flush shows),
 // over pages below and (on the 64-bit models) above 2^32 and up to the end of user space. Every step is
 // checked against a plain reference model (testing/reference-model.ts), against checks of its own: frame
@@ -18,8 +20,9 @@ import {
   type HardwareModel, type TlbConfig,
 } from '@vmsim/hw';
 import {
-  AlreadyMappedError, ERR_NO_PROCESS, FRAME_TABLE, InvalidAddressError, InvalidArgumentError, Kernel, NoSuchProcessError,
-  NotMappedError, OutOfMemoryError, SEGV_MAPERR, VM_FAULT_OOM, type KernelSnapshot,
+  AlreadyMappedError, ERR_NO_PROCESS, FRAME_TABLE, HEAP_START, InvalidAddressError, InvalidArgumentError, Kernel,
+  MAP_ANONYMOUS, MAP_FIXED, MAP_POPULATE, MAP_PRIVATE, NoSuchProcessError, NotMappedError, OutOfMemoryError, PROT_NONE,
+  PROT_READ, PROT_WRITE, RegionNotFoundError, SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM, type KernelSnapshot,
 } from './index.js';
 import { ASID_MODELS, levelSpan, userEnd, withAsidBits, type TestModel } from './testing/models.js';
 import { ReferenceModel } from './testing/reference-model.js';
@@ -50,6 +53,15 @@ const LOW_POOL = [
 ] as const;
 /** Never registered by anyone, in a region without a page table. */
 const WILD = 0x40000000;
+/**
+ * The stretch the mm steps work in: the heap (the break starts at HEAP_START) and fixed mappings over and
+ * above it, so that brk meets mappings (growth refused, shrinking unmapping them) and mmap replaces heap
+ * pages. Far from the pool, inside one last-level table on every model.
+ */
+const AREA = HEAP_START;
+const AREA_PAGES = 12;
+/** The protections the mm steps use: the same rights on every model (the per-model ones: fault/prot-rights.test.ts). */
+const MM_PROTS = [PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE] as const;
 const ZERO_PAGE = new Uint8Array(PAGE);
 
 /** The pages one model's sequences use. */
@@ -91,9 +103,18 @@ interface EdgeCoverage {
   across2to32: number;
   /** User accesses refused because they run past the end of a 64-bit user space. */
   pastEnd: number;
+  /** mm steps: loads and stores in mmap/brk pages that succeeded, that ran out of memory, that hit PROT_NONE or read-only. */
+  mmTouched: number;
+  mmOom: number;
+  mmAccErr: number;
+  /** mprotect refused at a hole after changing the pages before it; brk growth refused by a mapping above. */
+  mprotectPartial: number;
+  brkBlocked: number;
 }
 
-const noCoverage = (): EdgeCoverage => ({ page0: 0, lastPage: 0, wrapped: 0, across2to32: 0, pastEnd: 0 });
+const noCoverage = (): EdgeCoverage => ({
+  page0: 0, lastPage: 0, wrapped: 0, across2to32: 0, pastEnd: 0, mmTouched: 0, mmOom: 0, mmAccErr: 0, mprotectPartial: 0, brkBlocked: 0,
+});
 
 // ---------------------------------------------------------------- operations
 
@@ -113,7 +134,12 @@ type Op =
   | { readonly t: 'fork'; readonly proc: ProcSel }
   | { readonly t: 'switch'; readonly proc: ProcSel }
   | { readonly t: 'sleep' }
-  | { readonly t: 'kill'; readonly proc: ProcSel };
+  | { readonly t: 'kill'; readonly proc: ProcSel }
+  | { readonly t: 'mmap'; readonly start: number; readonly count: number; readonly prot: number; readonly populate: boolean }
+  | { readonly t: 'munmap'; readonly start: number; readonly count: number }
+  | { readonly t: 'mprotect'; readonly start: number; readonly count: number; readonly prot: number }
+  | { readonly t: 'brk'; readonly page: number; readonly off: number }
+  | { readonly t: 'mtouch'; readonly write: boolean; readonly page: number; readonly off: number; readonly size: 1 | 2 | 4; readonly value: number };
 
 const procSel = fc.integer({ min: -1, max: DEAD });
 /** Mostly a registered page of the process, sometimes any page (often unregistered). */
@@ -131,6 +157,10 @@ const length = fc.oneof(
 const size = fc.constantFrom<1 | 2 | 4 | 8>(1, 2, 4, 8);
 const value = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
 
+const areaPage = fc.nat({ max: AREA_PAGES - 1 });
+const areaCount = fc.integer({ min: 1, max: 8 });
+const mmProt = fc.constantFrom<number>(...MM_PROTS);
+
 function opArb(pages: Pages): fc.Arbitrary<Op> {
   const poolPage = fc.nat({ max: pages.pool.length - 1 });
   const targetPage = fc.nat({ max: pages.targets.length - 1 });
@@ -147,6 +177,11 @@ function opArb(pages: Pages): fc.Arbitrary<Op> {
   { weight: 4, arbitrary: fc.record({ t: fc.constant('switch' as const), proc: procSel }) },
   { weight: 1, arbitrary: fc.constant<Op>({ t: 'sleep' }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('kill' as const), proc: procSel }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('mmap' as const), start: areaPage, count: areaCount, prot: mmProt, populate: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('munmap' as const), start: areaPage, count: areaCount }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('mprotect' as const), start: areaPage, count: areaCount, prot: mmProt }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('brk' as const), page: fc.integer({ min: -2, max: AREA_PAGES }), off: fc.oneof(fc.constant(0), fc.nat({ max: PAGE - 1 })) }) },
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('mtouch' as const), write: fc.boolean(), page: areaPage, off: fc.nat({ max: PAGE - 1 }), size: fc.constantFrom<1 | 2 | 4>(1, 2, 4), value: fc.nat({ max: 0xffff }) }) },
   );
 }
 
@@ -240,13 +275,14 @@ function attempt<T>(fn: () => T): Outcome<T> {
   }
 }
 
-type ErrorKind = 'oom' | 'not-mapped' | 'no-process' | 'already-mapped' | 'invalid-address' | 'invalid-length';
+type ErrorKind = 'oom' | 'not-mapped' | 'no-process' | 'already-mapped' | 'invalid-address' | 'invalid-length' | 'no-region';
 
 function kindOf(error: unknown): string {
   if (OutOfMemoryError.isInstance(error)) return 'oom';
   if (NotMappedError.isInstance(error)) return 'not-mapped';
   if (NoSuchProcessError.isInstance(error)) return 'no-process';
   if (AlreadyMappedError.isInstance(error)) return 'already-mapped';
+  if (RegionNotFoundError.isInstance(error) && error.errno === 'ENOMEM') return 'no-region';
   if (InvalidAddressError.isInstance(error)) return 'invalid-address';
   if (InvalidArgumentError.isInstance(error) && error.argument === 'length') return 'invalid-length';
   return `unexpected ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
@@ -273,7 +309,7 @@ class Harness {
     return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
   }
   private readonly dead: number[] = [];
-  private readonly coverage: EdgeCoverage;
+  readonly coverage: EdgeCoverage;
   private readonly pidsSeen = new Set<number>();
   private steps = 0;
   private verifications = 0;
@@ -457,6 +493,16 @@ class Harness {
         return this.sleep();
       case 'kill':
         return this.kill(op.proc);
+      case 'mmap':
+        return this.mmap(op.start, op.count, op.prot, op.populate);
+      case 'munmap':
+        return this.munmap(op.start, op.count);
+      case 'mprotect':
+        return this.mprotect(op.start, op.count, op.prot);
+      case 'brk':
+        return this.brk(op.page, op.off);
+      case 'mtouch':
+        return this.mtouch(op.write, op.page, op.off, op.size, op.value);
     }
   }
 
@@ -491,7 +537,7 @@ class Harness {
     }
     let expected: ErrorKind | null = null;
     if (this.ref.isRegistered(pid, va)) expected = 'already-mapped';
-    else if (this.k.frames.freeCount < this.ref.tablesMissing(pid, va)) expected = 'oom';
+    else if (this.k.frames.freeCount < this.tablesMissing(pid, va)) expected = 'oom';
     const before = expected === null ? null : this.snapshot();
     const r = attempt(() => this.k.register(va, pid));
     if (expected !== null) {
@@ -621,7 +667,7 @@ class Harness {
     const pid = this.pidFor(sel);
     if (pid !== null && this.ref.isLive(pid) && this.ref.pids.length >= MAX_PROCS) return;
     const expected: ErrorKind | null = pid === null || !this.ref.isLive(pid) ? 'no-process'
-      : this.k.frames.freeCount < this.ref.tableCount(pid) ? 'oom' : null;
+      : this.k.frames.freeCount < this.readTables(pid).tables.length ? 'oom' : null;
     const before = expected === null ? null : this.snapshot();
     const r = attempt(() => (pid === null ? this.k.fork() : this.k.fork(pid)));
     if (expected !== null) {
@@ -683,13 +729,130 @@ class Harness {
     this.dead.push(pid);
   }
 
+  // -------------------------------------------------------------- mmap, munmap, mprotect, brk
+
+  /** The pages [start, start + count) of the area, clipped to it. */
+  private areaRange(start: number, count: number): { va: number; count: number } {
+    return { va: AREA + start * PAGE, count: Math.min(count, AREA_PAGES - start) };
+  }
+
+  /** Page tables missing for `page` in `pid`: the levels below the root with no table covering it, read from RAM. */
+  private tablesMissing(pid: number, page: number): number {
+    const { tables } = this.readTables(pid);
+    let missing = 0;
+    for (let level = 1; level < this.model.levels; level++) {
+      const span = this.spans[level - 1]!;
+      if (!tables.some((t) => t.level === level && t.va <= page && page < t.va + span)) missing++;
+    }
+    return missing;
+  }
+
+  /** mmap(MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS [| MAP_POPULATE]) in the current process: always succeeds here. */
+  mmap(start: number, count: number, prot: number, populate: boolean): void {
+    const pid = this.ref.current;
+    if (pid === null) return;
+    const range = this.areaRange(start, count);
+    const free = this.k.frames.freeCount;
+    const flags = MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0);
+    const r = attempt(() => this.k.mmap(range.va, range.count * PAGE, prot, flags, -1, 0, pid));
+    check(r.ok && r.value === range.va, () => `mmap fixed at ${hex(range.va)}: ${r.ok ? hex(r.value) : kindOf(r.error)}`);
+    this.ref.mmapFixed(pid, range.va, range.count, prot);
+    // MAP_POPULATE faults every page in while frames last (best effort, as Linux): with frames for every
+    // page and every table (the range lies in one last-level table), nothing may be left out.
+    if (populate && prot !== PROT_NONE && free >= range.count + this.model.levels - 1) {
+      for (let i = 0; i < range.count; i++) {
+        const va = range.va + i * PAGE;
+        check(this.k.translate(va, pid) !== null, () => `MAP_POPULATE with ${free} free frames left ${hex(va)} unmapped`);
+      }
+    }
+  }
+
+  munmap(start: number, count: number): void {
+    const pid = this.ref.current;
+    if (pid === null) return;
+    const range = this.areaRange(start, count);
+    const r = attempt(() => this.k.munmap(range.va, range.count * PAGE, pid));
+    check(r.ok, () => `munmap of ${range.count} pages at ${hex(range.va)}: ${r.ok ? '' : kindOf(r.error)}`);
+    this.ref.munmap(pid, range.va, range.count);
+  }
+
+  /** mprotect: ENOMEM at the first unmapped page, after the pages before it changed (a hole first: nothing changes). */
+  mprotect(start: number, count: number, prot: number): void {
+    const pid = this.ref.current;
+    if (pid === null) return;
+    const range = this.areaRange(start, count);
+    const holeFirst = this.ref.mappedPage(pid, range.va) === undefined;
+    const before = holeFirst ? this.snapshot() : null;
+    const r = attempt(() => this.k.mprotect(range.va, range.count * PAGE, prot, pid));
+    const ok = this.ref.mprotect(pid, range.va, range.count, prot);
+    if (ok) {
+      check(r.ok, () => `mprotect of ${range.count} pages at ${hex(range.va)}: ${r.ok ? '' : kindOf(r.error)}`);
+      return;
+    }
+    check(!r.ok && kindOf(r.error) === 'no-region', () => `mprotect over a hole at ${hex(range.va)}: ${r.ok ? 'succeeded' : kindOf(r.error)}`);
+    if (before !== null) this.expectUnchanged(before, 'an mprotect starting at a hole', false);
+    else this.coverage.mprotectPartial++;
+  }
+
+  /** brk to a byte in or around the area (below the start: refused); the kernel returns what the reference does. */
+  brk(page: number, off: number): void {
+    const pid = this.ref.current;
+    if (pid === null) return;
+    const addr = AREA + page * PAGE + off;
+    const orig = this.ref.currentBrk(pid);
+    const before = this.snapshot();
+    const got = this.k.brk(addr, pid);
+    const want = this.ref.brk(pid, addr, this.k.frames.total);
+    check(got === want, () => `brk(${hex(addr)}) from ${hex(orig)} returned ${hex(got)}, the reference ${hex(want)}`);
+    if (want !== addr) this.expectUnchanged(before, 'a refused brk', false);
+    if (want !== addr && addr > orig && this.ref.isInRegion(pid, Math.ceil(addr / PAGE) * PAGE)) this.coverage.brkBlocked++;
+  }
+
+  /** A user load or store inside one page of the area by the running process. */
+  mtouch(write: boolean, page: number, off: number, size: 1 | 2 | 4, value: number): void {
+    const pid = this.ref.running ? this.ref.current : null;
+    const base = AREA + page * PAGE;
+    const va = base + Math.min(off, PAGE - size);
+    let expected = 0;
+    if (pid === null) expected = ERR_NO_PROCESS;
+    else {
+      const mp = this.ref.mappedPage(pid, base);
+      if (mp === undefined) expected = SEGV_MAPERR;
+      else if ((mp.prot & (write ? PROT_WRITE : PROT_READ)) === 0) expected = SEGV_ACCERR;
+      else {
+        const t = this.k.translate(base, pid);
+        const cost = t === null ? this.tablesMissing(pid, base) + (write ? 1 : 0) : write ? this.writeCost(pid, base) : 0;
+        if (cost > this.k.frames.freeCount) expected = VM_FAULT_OOM;
+      }
+    }
+    const before = expected !== 0 ? this.snapshot() : null;
+    const what = `${write ? 'store' : 'load'}${size * 8} at ${hex(va)} in pid ${pid}`;
+    if (write) {
+      const r = this.k.store(va, size, value & (2 ** (8 * size) - 1));
+      check(r === expected, () => `${what}: returned ${r}, expected ${expected}`);
+      if (r === 0) this.ref.write(pid!, va, littleEndian(BigInt(value & (2 ** (8 * size) - 1)), size));
+    } else {
+      const v = this.k.load(va, size);
+      const code = v < 0 ? v : 0;
+      check(code === expected, () => `${what}: code ${code}, expected ${expected}`);
+      if (code === 0) {
+        const want = Number(fromLittleEndian(this.ref.read(pid!, va, size)));
+        check(v === want, () => `${what}: got ${hex(v)}, reference has ${hex(want)}`);
+      }
+    }
+    if (before !== null) this.expectUnchanged(before, `a failed ${write ? 'store' : 'load'} (${expected})`, true);
+    if (expected === 0) this.coverage.mmTouched++;
+    else if (expected === VM_FAULT_OOM) this.coverage.mmOom++;
+    else if (expected === SEGV_ACCERR) this.coverage.mmAccErr++;
+  }
+
   // -------------------------------------------------------------- the checks after every step
 
   /**
    * Leaf mappings and table frames (with their level) of `pid`, decoded from RAM with the model's decoding,
    * entry by entry from the root down, independently of the kernel's own walkers.
    */
-  private readTables(pid: number): { leaves: Leaf[]; tables: { pfn: number; level: number }[] } {
+  private readTables(pid: number): { leaves: Leaf[]; tables: { pfn: number; level: number; va: number }[] } {
     const model = this.model;
     const words = this.words;
     const total = this.k.frames.total;
@@ -698,7 +861,7 @@ class Harness {
     const wordsPerEntry = eb >>> 2;
     const root = this.k.process(pid).space!.rootPfn;
     const leaves: Leaf[] = [];
-    const tables = [{ pfn: root, level: 0 }];
+    const tables = [{ pfn: root, level: 0, va: 0 }];
     const walk = (table: number, level: number, base: number): void => {
       const entries = this.entries[level]!;
       const span = this.spans[level]!;
@@ -719,7 +882,7 @@ class Harness {
           continue;
         }
         check(!model.isLeaf(lo, hi, level), () => `pid ${pid} has a huge page at ${hex(va)}`);
-        tables.push({ pfn, level: level + 1 });
+        tables.push({ pfn, level: level + 1, va });
         walk(pfn, level + 1, va);
       }
     };
@@ -760,10 +923,26 @@ class Harness {
       leavesOf.set(pid, leaves);
       tablesOf.set(pid, tables);
       const registered = ref.registeredPages(pid);
-      check(leaves.length === registered.length && leaves.every((m, i) => m.va === registered[i]),
-        () => `pid ${pid} maps ${leaves.map((m) => hex(m.va)).join(',')} but registered ${registered.map(hex).join(',')}`);
+      const regionPages = ref.mappedPages(pid);
+      // Registered pages are all mapped; mmap/brk pages may be (lazily); nothing else is.
+      const leafVas = new Set(leaves.map((m) => m.va));
+      check(registered.every((va) => leafVas.has(va)) && leaves.every((m) => ref.isInRegion(pid, m.va)),
+        () => `pid ${pid} maps ${leaves.map((m) => hex(m.va)).join(',')} but registered ${registered.map(hex).join(',')} and has region pages ${regionPages.map(hex).join(',')}`);
       for (const m of leaves) mapped[m.pfn]!++;
-      check(tables.length === ref.tableCount(pid), () => `pid ${pid} has ${tables.length} page tables, its pages need ${ref.tableCount(pid)}`);
+      if (regionPages.length === 0) {
+        check(tables.length === ref.tableCount(pid), () => `pid ${pid} has ${tables.length} page tables, its pages need ${ref.tableCount(pid)}`);
+      } else {
+        // At least the tables its entries need, at most those its regions reach (munmap frees the rest).
+        const least = ref.tablesFor([...leafVas]);
+        const most = ref.tablesFor([...registered, ...regionPages]);
+        check(tables.length >= least && tables.length <= most, () => `pid ${pid} has ${tables.length} page tables; its entries need ${least}, its regions reach ${most}`);
+        for (const t of tables) {
+          if (t.level === 0) continue;
+          const span = this.spans[t.level - 1]!;
+          check(registered.some((va) => va >= t.va && va < t.va + span) || regionPages.some((va) => va >= t.va && va < t.va + span),
+            () => `pid ${pid} keeps the level-${t.level} table for ${hex(t.va)}, which no region reaches`);
+        }
+      }
       for (const t of tables) tableOwners[t.pfn]!++;
     }
     // The kernel's own views agree with the tables (every fourth step, one process in turn: its walks are slow).
@@ -821,6 +1000,13 @@ class Harness {
         const want = ref.pageContent(pid, page);
         const at = firstDifference(got, want);
         check(at < 0, () => `pid ${pid} byte ${hex(page + at)} is ${got[at]}, reference has ${want[at]}`);
+      }
+      for (const page of ref.mappedPages(pid)) {
+        if ((ref.mappedPage(pid, page)!.prot & PROT_READ) === 0) continue;
+        const got = k.copyin(pid, page, PAGE);
+        const want = ref.pageContent(pid, page);
+        const at = firstDifference(got, want);
+        check(at < 0, () => `pid ${pid} byte ${hex(page + at)} (mmap/brk) is ${got[at]}, reference has ${want[at]}`);
       }
     }
 
@@ -921,6 +1107,11 @@ describe.each(MODELS)('kernel against a reference model on $name', ({ make, high
       } else {
         expect(coverage.wrapped, 'accesses wrapping from the top into page 0').toBeGreaterThan(0);
       }
+      expect(coverage.mmTouched, 'loads and stores in mmap/brk pages').toBeGreaterThan(0);
+      expect(coverage.mmOom, 'faults in mmap/brk pages refused for want of frames').toBeGreaterThan(0);
+      expect(coverage.mmAccErr, 'protection faults in mmap/brk pages').toBeGreaterThan(0);
+      expect(coverage.mprotectPartial, 'mprotects that changed pages before a hole').toBeGreaterThan(0);
+      expect(coverage.brkBlocked, 'brk growth refused by a mapping').toBeGreaterThan(0);
     }
   }, 120_000);
 });

@@ -109,14 +109,17 @@ describe.each(MODELS)('the fault handler on $name', ({ make: makeModel }) => {
     k.register(VA, b.pid);
     k.register(VA + PAGE, b.pid);
     expect(k.handlePageFault(b.pid, HOLE, ACCESS_READ)).toBe(SEGV_MAPERR);
-    expect(k.handlePageFault(b.pid, VA, ACCESS_EXEC)).toBe(SEGV_ACCERR);
+    // No PROT_EXEC: refused where the hardware has execute-disable; x86-32 paging has none, so (as on
+    // i386 Linux) the already-present page simply executes: the fault was a stale TLB entry.
+    const noNx = k.model.name === 'x86-32';
+    expect(k.handlePageFault(b.pid, VA, ACCESS_EXEC)).toBe(noNx ? PG_SPURIOUS : SEGV_ACCERR);
     expect(k.handlePageFault(b.pid, VA, ACCESS_WRITE)).toBe(PG_ZERO_FILL);
     expect(k.handlePageFault(b.pid, VA, ACCESS_WRITE)).toBe(PG_SPURIOUS); // already writable
     expect(k.handlePageFault(b.pid, VA + PAGE, ACCESS_READ)).toBe(PG_SPURIOUS); // the zero page is readable
     const c = k.fork(b.pid);
     expect(k.handlePageFault(c.pid, VA + 8, ACCESS_WRITE)).toBe(PG_COW_COPY);
     expect(k.handlePageFault(b.pid, VA + 8, ACCESS_WRITE)).toBe(PG_COW_REUSE);
-    expect(k.stats().faults).toMatchObject({ zeroFill: 1, cowCopy: 1, cowReuse: 1, spurious: 2, segfault: 2, oom: 0 });
+    expect(k.stats().faults).toMatchObject({ zeroFill: 1, cowCopy: 1, cowReuse: 1, spurious: noNx ? 3 : 2, segfault: noNx ? 1 : 2, oom: 0 });
     expect(k.current).toBe(a);
     expect(k.mappings(c.pid)[0]!.flags & PTE_W).toBe(PTE_W);
     expect(k.mappings(b.pid)[0]!.flags & PTE_W).toBe(PTE_W);

@@ -3,7 +3,7 @@
 // read-only entry). An entry that already allows the access was a stale TLB entry (spurious: flushed).
 // Every branch checks what it needs before it changes anything; a refused fault changes nothing.
 
-import { ACCESS_EXEC, ACCESS_WRITE, PTE_W, type AccessKind } from '@vmsim/hw';
+import { ACCESS_WRITE, PTE_W, type AccessKind } from '@vmsim/hw';
 import {
   ACCESS_LABELS, PG_COW_COPY, PG_COW_REUSE, PG_SHARED_MAP, PG_SHARED_WRITE, PG_SPURIOUS, PG_ZERO_FILL, PG_ZERO_MAP,
   SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS,
@@ -11,7 +11,7 @@ import {
 import type { FaultResolution } from '../events.js';
 import type { KernelContext } from '../kernel-context.js';
 import { flushTlbPage } from '../mm/tlb-flush.js';
-import { PROT_EXEC, PROT_READ, PROT_WRITE, VM_PFNMAP } from '../mm/vma.js';
+import { VM_PFNMAP } from '../mm/vma.js';
 import type { Process } from '../proc/process.js';
 import { doSharedAnonPage } from '../mm/shmem.js';
 import { expandStack } from '../mm/stack.js';
@@ -26,8 +26,7 @@ export function handleMmFault(ctx: KernelContext, p: Process, va: number, access
   const space = p.space!;
   const vma = space.vmas.find(va) ?? expandStack(ctx, space, va);
   if (vma === undefined) return faultFailed(ctx, p, va, access, SEGV_MAPERR);
-  const needed = access === ACCESS_WRITE ? PROT_WRITE : access === ACCESS_EXEC ? PROT_EXEC : PROT_READ;
-  if ((vma.prot & needed) === 0) return faultFailed(ctx, p, va, access, SEGV_ACCERR);
+  if (!ctx.protPermits(vma.prot, access)) return faultFailed(ctx, p, va, access, SEGV_ACCERR);
   // A device/linear region's pages are all entered when it is made: a fault there is device memory (bus error).
   if ((vma.flags & VM_PFNMAP) !== 0) return faultFailed(ctx, p, va, access, VM_FAULT_SIGBUS);
   const page = ctx.pageBase(va);

@@ -2,12 +2,27 @@
 // No frames, no page tables, no copy-on-write: every live process owns a map from page address to a private
 // copy of the page's bytes. fork copies the whole map, so no process can ever see another process's data.
 // On a 32-bit space a user access that runs past the last byte wraps into page 0, as the hardware does.
+// Besides registered pages (mapped at once), a process has mmap/brk pages: a protection and the bytes they
+// read (zeros until written), with no statement on whether a frame or a table backs them yet (the kernel
+// maps them lazily and frees tables no region reaches); munmap drops them, mprotect changes their
+// protection page by page up to the first hole, and brk follows Linux's rules for the break.
+
+/** An mmap or brk page: its protection (PROT_* bits) and content. Private: fork copies it. */
+export interface MappedPage {
+  prot: number;
+  readonly bytes: Uint8Array;
+}
 
 /** A process as the model sees it: the pages it registered and their contents. */
 interface ModelProcess {
   readonly pid: number;
   readonly pages: Map<number, Uint8Array>;
+  readonly mapped: Map<number, MappedPage>;
+  startBrk: number;
+  brk: number;
 }
+
+const PROT_RW = 3;
 
 export class ReferenceModel {
   readonly pageSize: number;
@@ -26,8 +41,12 @@ export class ReferenceModel {
   private cur: number | null = null;
   private isRunning = false;
 
-  constructor(pageSize: number, tableSpans: readonly number[], wrapAt: number | null = null) {
+  /** Where a spawned process's break starts. */
+  readonly heapStart: number;
+
+  constructor(pageSize: number, tableSpans: readonly number[], wrapAt: number | null = null, heapStart = 0x1000_0000) {
     this.pageSize = pageSize;
+    this.heapStart = heapStart;
     this.tableSpans = [...tableSpans];
     this.wrapAt = wrapAt;
   }
@@ -53,15 +72,18 @@ export class ReferenceModel {
 
   /** A new empty process; it becomes current and runs when nothing is current. */
   spawn(pid: number): void {
-    this.add(pid, new Map());
+    this.add(pid, new Map(), new Map(), this.heapStart, this.heapStart);
     if (this.cur === null) this.switchTo(pid);
   }
 
   /** The child gets its own copy of every page of the parent. */
   fork(parent: number, child: number): void {
     const pages = new Map<number, Uint8Array>();
-    for (const [va, bytes] of this.get(parent).pages) pages.set(va, bytes.slice());
-    this.add(child, pages);
+    const from = this.get(parent);
+    for (const [va, bytes] of from.pages) pages.set(va, bytes.slice());
+    const mapped = new Map<number, MappedPage>();
+    for (const [va, page] of from.mapped) mapped.set(va, { prot: page.prot, bytes: page.bytes.slice() });
+    this.add(child, pages, mapped, from.startBrk, from.brk);
   }
 
   kill(pid: number): void {
@@ -102,11 +124,96 @@ export class ReferenceModel {
     return [...this.get(pid).pages.keys()].sort((a, b) => a - b);
   }
 
-  /** The content of one registered page (the model's own array: do not modify). */
+  /** The content of one registered (or mmap/brk) page (the model's own array: do not modify). */
   pageContent(pid: number, page: number): Uint8Array {
-    const bytes = this.get(pid).pages.get(page);
+    const p = this.get(pid);
+    const bytes = p.pages.get(page) ?? p.mapped.get(page)?.bytes;
     if (bytes === undefined) throw new Error(`reference model: page 0x${page.toString(16)} not registered in ${pid}`);
     return bytes;
+  }
+
+  // ------------------------------------------------------------ mmap, munmap, mprotect, brk
+
+  /** The mmap/brk page at `page` of `pid`, or undefined. */
+  mappedPage(pid: number, page: number): MappedPage | undefined {
+    return this.get(pid).mapped.get(page);
+  }
+
+  /** mmap/brk page addresses of `pid`, in increasing order. */
+  mappedPages(pid: number): number[] {
+    return [...this.get(pid).mapped.keys()].sort((a, b) => a - b);
+  }
+
+  /** Is the page holding `va` registered or mapped by mmap/brk? */
+  isInRegion(pid: number, va: number): boolean {
+    const p = this.get(pid);
+    const page = this.pageOf(va);
+    return p.pages.has(page) || p.mapped.has(page);
+  }
+
+  /** mmap(MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS): `count` pages from `start` read zero with `prot`, replacing what was there. */
+  mmapFixed(pid: number, start: number, count: number, prot: number): void {
+    const p = this.get(pid);
+    for (let i = 0; i < count; i++) {
+      const page = start + i * this.pageSize;
+      if (p.pages.has(page)) throw new Error(`reference model: mmap over registered page 0x${page.toString(16)}`);
+      p.mapped.set(page, { prot, bytes: new Uint8Array(this.pageSize) });
+    }
+  }
+
+  /** munmap: the pages go (nothing mapped there is fine). */
+  munmap(pid: number, start: number, count: number): void {
+    const p = this.get(pid);
+    for (let i = 0; i < count; i++) p.mapped.delete(start + i * this.pageSize);
+  }
+
+  /** mprotect: page by page up to the first unmapped one; false (ENOMEM) when there is one, the pages before it changed. */
+  mprotect(pid: number, start: number, count: number, prot: number): boolean {
+    const p = this.get(pid);
+    for (let i = 0; i < count; i++) {
+      const page = p.mapped.get(start + i * this.pageSize);
+      if (page === undefined) return false;
+      page.prot = prot;
+    }
+    return true;
+  }
+
+  /** The current break of `pid`. */
+  currentBrk(pid: number): number {
+    return this.get(pid).brk;
+  }
+
+  /**
+   * The brk system call: below the start refused; shrinking always succeeds and drops the released pages
+   * (whoever mapped them); growing needs [old aligned break, new aligned break + one page) unmapped and
+   * maps zero pages read-write from the old aligned break, unless that grows it by more than `commitPages`
+   * (the overcommit heuristic: RAM plus swap). The new break, or the current one when refused.
+   */
+  brk(pid: number, addr: number, commitPages = Infinity): number {
+    const p = this.get(pid);
+    const orig = p.brk;
+    if (addr < p.startBrk) return orig;
+    const newTop = this.pageUp(addr);
+    const oldTop = this.pageUp(orig);
+    if (newTop === oldTop) {
+      p.brk = addr;
+      return addr;
+    }
+    if (addr <= orig) {
+      for (let page = newTop; page < oldTop; page += this.pageSize) {
+        if (p.pages.has(page)) throw new Error(`reference model: brk over registered page 0x${page.toString(16)}`);
+        p.mapped.delete(page);
+      }
+      p.brk = addr;
+      return addr;
+    }
+    for (let page = oldTop; page < newTop + this.pageSize; page += this.pageSize) {
+      if (p.pages.has(page) || p.mapped.has(page)) return orig;
+    }
+    if ((newTop - oldTop) / this.pageSize > commitPages) return orig;
+    for (let page = oldTop; page < newTop; page += this.pageSize) p.mapped.set(page, { prot: PROT_RW, bytes: new Uint8Array(this.pageSize) });
+    p.brk = addr;
+    return addr;
   }
 
   /**
@@ -139,7 +246,11 @@ export class ReferenceModel {
 
   /** Page tables `pid` has: its root, and at each level one per distinct region its pages fall in. */
   tableCount(pid: number): number {
-    const pages = [...this.get(pid).pages.keys()];
+    return this.tablesFor([...this.get(pid).pages.keys()]);
+  }
+
+  /** Page tables that mapping every page of `pages` needs: the root, and at each level one per distinct region. */
+  tablesFor(pages: readonly number[]): number {
     let tables = 1;
     for (const span of this.tableSpans) tables += new Set(pages.map((page) => Math.floor(page / span))).size;
     return tables;
@@ -178,13 +289,17 @@ export class ReferenceModel {
     return this.wrapAt !== null && va >= this.wrapAt ? va - this.wrapAt : va;
   }
 
+  private pageUp(va: number): number {
+    return Math.ceil(va / this.pageSize) * this.pageSize;
+  }
+
   private pageOf(va: number): number {
     return va - (va % this.pageSize);
   }
 
-  private add(pid: number, pages: Map<number, Uint8Array>): void {
+  private add(pid: number, pages: Map<number, Uint8Array>, mapped: Map<number, MappedPage>, startBrk: number, brk: number): void {
     if (this.procs.has(pid)) throw new Error(`reference model: pid ${pid} already live`);
-    this.procs.set(pid, { pid, pages });
+    this.procs.set(pid, { pid, pages, mapped, startBrk, brk });
   }
 
   private get(pid: number): ModelProcess {

@@ -3,7 +3,7 @@
 // copy-on-write page is copied. Failures throw typed errors; a refused copy changes nothing. An unmapped
 // page of a file region reads as the file's page; past the file's end both fail (EFAULT, as read(2) does).
 
-import { ACCESS_WRITE, PTE_A, PTE_D, PTE_W, type AccessKind } from '@vmsim/hw';
+import { ACCESS_READ, ACCESS_WRITE, PTE_A, PTE_D, PTE_W, type AccessKind } from '@vmsim/hw';
 import { ACCESS_LABELS, SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../codes.js';
 import {
   InvalidArgumentError, KernelInvariantError, NotMappedError, OutOfMemoryError, PermissionDeniedError,
@@ -13,7 +13,6 @@ import { BeyondEndOfFileError } from '../fs/errors.js';
 import { fileIndex } from '../fs/file-mapping.js';
 import { peekFilePage } from '../fs/page-cache.js';
 import type { KernelContext } from '../kernel-context.js';
-import { PROT_READ } from '../mm/vma.js';
 import type { Process } from '../proc/process.js';
 import { probeWrite } from './probe.js';
 
@@ -59,7 +58,7 @@ export function copyIn(ctx: KernelContext, p: Process, va: number, length: numbe
     const at = Math.max(page, va);
     const vma = space.vmas.find(page);
     if (vma === undefined) throw new NotMappedError(p.pid, at);
-    if ((vma.prot & PROT_READ) === 0) throw new PermissionDeniedError(p.pid, at, 'read');
+    if (!ctx.protPermits(vma.prot, ACCESS_READ)) throw new PermissionDeniedError(p.pid, at, 'read');
     if (vma.file !== undefined && fileIndex(ctx, vma, page) >= vma.file.pageCount(ctx.pageSize) && !space.find(page)) throw new BeyondEndOfFileError(p.pid, at);
   }
   let done = 0;

@@ -3,12 +3,12 @@
 // with the hardware's wrap at the top of a 32-bit space (and, in a file mapping, SIGBUS past the file's
 // last page). A probe changes nothing.
 
-import { PTE_W } from '@vmsim/hw';
+import { ACCESS_READ, ACCESS_WRITE, PTE_W } from '@vmsim/hw';
 import { SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../codes.js';
 import { fileIndex } from '../fs/file-mapping.js';
 import { fileFaultFrames } from '../fs/page-cache.js';
 import type { KernelContext } from '../kernel-context.js';
-import { MAP_SHARED, PROT_READ, PROT_WRITE } from '../mm/vma.js';
+import { MAP_SHARED } from '../mm/vma.js';
 import type { Process } from '../proc/process.js';
 
 /** A probe's answer: `code` ≥ 0 is the frames needed; negative, the refusal, at `va`. */
@@ -31,7 +31,7 @@ export function probeWrite(ctx: KernelContext, p: Process, va: number, length: n
     const at = i === 0 ? va : page;
     const vma = space.vmas.find(page);
     if (vma === undefined) return { code: SEGV_MAPERR, va: at };
-    if ((vma.prot & PROT_WRITE) === 0) return { code: SEGV_ACCERR, va: at };
+    if (!ctx.protPermits(vma.prot, ACCESS_WRITE)) return { code: SEGV_ACCERR, va: at };
     if (!space.find(page)) {
       const extra = vma.file === undefined ? 1 : fileFaultFrames(ctx, vma.file, fileIndex(ctx, vma, page), (vma.flags & MAP_SHARED) === 0);
       if (extra < 0) return { code: VM_FAULT_SIGBUS, va: at };
@@ -53,7 +53,7 @@ export function probeRead(ctx: KernelContext, p: Process, va: number, length: nu
     const at = i === 0 ? va : page;
     const vma = space.vmas.find(page);
     if (vma === undefined) return { code: SEGV_MAPERR, va: at };
-    if ((vma.prot & PROT_READ) === 0) return { code: SEGV_ACCERR, va: at };
+    if (!ctx.protPermits(vma.prot, ACCESS_READ)) return { code: SEGV_ACCERR, va: at };
     if (!space.find(page)) {
       const extra = vma.file === undefined ? 0 : fileFaultFrames(ctx, vma.file, fileIndex(ctx, vma, page), false);
       if (extra < 0) return { code: VM_FAULT_SIGBUS, va: at };

@@ -294,10 +294,12 @@ export function formatStats(stats: KernelStats): string[] {
     `frames: ${f.total} total, ${f.free} free, ${f.used} used (${f.pageTables} page tables, ${f.data} data, ${f.zero} zero page)`,
     `faults: ${q.zeroFill} zero-fill, ${q.cowCopy} cow-copy, ${q.cowReuse} cow-reuse, ${q.zeroMap} zero-map, ${q.spurious} spurious, ${q.segfault} segfault, ${q.sigbus} sigbus, ${q.oom} out-of-memory`,
     `tlb: ${stats.tlb.hits} hits, ${stats.tlb.misses} misses, ${stats.tlb.flushes} flushes (${stats.tlb.entries} entries)`,
+    // Seed 003's memory statistics: total allocated bytes, active regions, mapped pages.
+    `memory: ${stats.memory.totalAllocated} bytes allocated, ${stats.memory.regionCount} regions, ${stats.memory.mappedPages} mapped pages`,
   ];
   for (const p of stats.processes) {
     if (p.state === 'terminated') continue;
-    lines.push(`process ${p.pid}: ${p.state}, ${p.resident} resident (${p.shared} shared), ${p.zeroMapped} zero-mapped, ${p.pageTables} page tables`);
+    lines.push(`process ${p.pid}: ${p.state}, ${p.resident} resident (${p.shared} shared, ${p.private} private), ${p.zeroMapped} zero-mapped, ${p.pageTables} page tables`);
   }
   return lines;
 }
