@@ -5,6 +5,7 @@ import { PTE_W } from '@vmsim/hw';
 import { KernelInvariantError } from './errors.js';
 import type { KernelContext } from './kernel-context.js';
 import { FRAME_DATA, FRAME_FREE, FRAME_KIND_NAMES, FRAME_RESERVED, FRAME_TABLE, FRAME_ZERO } from './mm/frame-allocator.js';
+import type { AddressSpace } from './mm/address-space.js';
 import { sharedAnonHolds } from './mm/shmem.js';
 import { MAP_SHARED, VM_PFNMAP } from './mm/vma.js';
 
@@ -65,6 +66,7 @@ export function checkInvariants(ctx: KernelContext): void {
   // A shared anonymous object's reference on each of its frames counts as one mapping.
   for (const pfn of sharedAnonHolds(ctx)) note(mapped, pfn);
   // The page cache holds one reference on each of its frames, like a mapping (fs/page-cache.ts).
+  checkReverseMap(ctx, problems);
   const cacheFrames = new Set<number>();
   for (const file of ctx.files.cached) {
     if (file.cache.size === 0) problems.push(`file ${file.ino} is listed as cached but caches nothing`);
@@ -117,4 +119,44 @@ export function checkInvariants(ctx: KernelContext): void {
   if (inUse[FRAME_FREE] !== frames.freeCount) problems.push(`free frames: counted ${inUse[FRAME_FREE]}, books say ${frames.freeCount}`);
   if (!ctx.ram.isFrameZero(zeroPfn)) problems.push('the zero page is not all zeros');
   if (problems.length > 0) throw new KernelInvariantError(problems);
+}
+
+/**
+ * The reverse map holds exactly the leaves of live processes that hold a reference (the zero page and
+ * VM_PFNMAP regions aside): every such (pid, page) under its frame, and nothing else.
+ */
+function checkReverseMap(ctx: KernelContext, problems: string[]): void {
+  const expected = new Map<number, Set<string>>();
+  const spaces = new Map<number, AddressSpace>();
+  for (const p of ctx.procs.all()) {
+    const space = p.space;
+    if (p.state === 'terminated' || space === null) continue;
+    spaces.set(p.pid, space);
+    space.visit({
+      leaf(va, _entryPa, pfn) {
+        if (pfn === ctx.zeroPfn) return;
+        const vma = space.vmas.find(va);
+        if (vma !== undefined && (vma.flags & VM_PFNMAP) !== 0) return;
+        let set = expected.get(pfn);
+        if (set === undefined) expected.set(pfn, (set = new Set()));
+        set.add(`${p.pid}:${va}`);
+      },
+    });
+  }
+  let held = 0;
+  for (const [pfn, entries] of ctx.rmap.frames()) {
+    const want = expected.get(pfn);
+    for (const e of entries) {
+      held++;
+      const key = `${e.pid}:${e.va}`;
+      if (spaces.get(e.pid) !== e.space) problems.push(`reverse map: frame ${pfn} names pid ${e.pid}, which has another or no address space`);
+      else if (want === undefined || !want.has(key)) problems.push(`reverse map: frame ${pfn} names pid ${e.pid} at 0x${e.va.toString(16)}, which does not map it`);
+    }
+  }
+  let mappings = 0;
+  for (const [pfn, want] of expected) {
+    mappings += want.size;
+    if (ctx.rmap.count(pfn) !== want.size) problems.push(`reverse map: frame ${pfn} has ${ctx.rmap.count(pfn)} mapping(s) recorded, ${want.size} in the page tables`);
+  }
+  if (held !== mappings) problems.push(`reverse map: ${held} mapping(s) recorded, ${mappings} in the page tables`);
 }

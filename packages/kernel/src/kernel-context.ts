@@ -13,6 +13,7 @@ import { DEFAULT_MAX_MAP_COUNT } from './mm/layout.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from './mm/vma.js';
 import { AsidAllocator } from './proc/asid.js';
 import { ProcessTable } from './proc/process-table.js';
+import { ReverseMap } from './mm/rmap.js';
 import { FaultCounters } from './stats.js';
 
 export interface ContextOptions {
@@ -46,6 +47,8 @@ export class KernelContext {
   readonly detachedSpaces = new Set<AddressSpace>();
   readonly asids: AsidAllocator;
   readonly counts = new FaultCounters();
+  /** Every (process, page) mapping each data frame (mm/rmap.ts); the zero page and VM_PFNMAP leaves left out. */
+  readonly rmap = new ReverseMap();
   /** The in-memory file store and the descriptor tables (fs/). */
   readonly files = new FileStore();
   readonly checking: boolean;
@@ -121,6 +124,18 @@ export class KernelContext {
 
   unrefFrame(pfn: number): void {
     if (this.frames.unref(pfn) === 0 && this.listeners.length !== 0) this.emit({ type: 'free', pfn });
+  }
+
+  /** A leaf of `space` (process `pid`) at `va` now maps `pfn`: the reverse map learns it (the zero page aside). */
+  rmapAdd(pfn: number, space: AddressSpace, pid: number, va: number): void {
+    if (pfn !== this.zeroPfn) this.rmap.add(pfn, space, pid, va);
+  }
+
+  /** The leaf of `space` at `va` no longer maps `pfn`. */
+  rmapRemove(pfn: number, space: AddressSpace, va: number): void {
+    if (pfn !== this.zeroPfn && !this.rmap.remove(pfn, space, va)) {
+      throw new KernelInvariantError([`reverse map: frame ${pfn} has no mapping at 0x${va.toString(16)}`]);
+    }
   }
 
   /** Page tables created while mapping go through allocFrame, so they are reported like every other frame. */

@@ -436,6 +436,17 @@ export class Kernel {
     return { pa: leaf.pfn * this.pageSize + (va % this.pageSize), pfn: leaf.pfn, flags: leaf.flags };
   }
 
+  /**
+   * The reverse map of frame `pfn` (mm/rmap.ts): every (pid, page) whose entry maps it, sorted by pid then
+   * page; empty for the zero page, a free frame, a table or a frame only the page cache holds.
+   */
+  reverseMap(pfn: number): { pid: number; va: number }[] {
+    if (typeof pfn !== 'number' || !Number.isInteger(pfn) || pfn < 0 || pfn >= this.ctx.frames.total) {
+      throw new InvalidArgumentError('pfn', pfn, `expected a frame number from 0 to ${this.ctx.frames.total - 1}`);
+    }
+    return this.ctx.rmap.mappers(pfn).map(({ pid, va }) => ({ pid, va })).sort((a, b) => a.pid - b.pid || a.va - b.va);
+  }
+
   /** Page-table frames of `pid` with their level, root first then depth-first in address order. */
   pageTables(pid = this.ctx.procs.currentPid()): { pfn: number; level: number }[] {
     const out: { pfn: number; level: number }[] = [];

@@ -7,6 +7,7 @@ import { writeEntry, type HardwareModel } from '@vmsim/hw';
 import { KernelInvariantError } from '../errors.js';
 import type { KernelContext } from '../kernel-context.js';
 import type { AddressSpace, TableGeometry } from './address-space.js';
+import { FRAME_RESERVED } from './frame-allocator.js';
 import { releaseSharedAnon } from './shmem.js';
 import { flushTlbPage } from './tlb-flush.js';
 import { VM_PFNMAP, type Vma } from './vma.js';
@@ -33,7 +34,7 @@ class Zap {
 
   constructor(
     private readonly ctx: KernelContext,
-    space: AddressSpace,
+    private readonly space: AddressSpace,
     private readonly pid: number,
     private readonly vmas: readonly Vma[],
   ) {
@@ -70,6 +71,7 @@ class Zap {
           if ((vma.flags & VM_PFNMAP) !== 0) continue; // its frames are the memory map's (vmm/)
           const frame = model.pfn(lo, hi, level);
           if (this.listening) ctx.emit({ type: 'unmap', pid: this.pid, va, pfn: frame });
+          ctx.rmapRemove(frame, this.space, va);
           ctx.unrefFrame(frame);
           continue;
         }
@@ -125,6 +127,8 @@ class RangeZap {
         space.clearLeaf(pa);
         flushTlbPage(ctx, space, va);
         if (ctx.listening) ctx.emit({ type: 'unmap', pid: this.pid, va, pfn: frame });
+        // A device region's frames are the memory map's (reserved) and were never in the reverse map.
+        if (ctx.frames.kinds[frame] !== FRAME_RESERVED) ctx.rmapRemove(frame, space, va);
         ctx.unrefFrame(frame);
         continue;
       }
