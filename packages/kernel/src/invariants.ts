@@ -1,7 +1,7 @@
 // The debug-only invariant sweep (on with `checkInvariants: true`, as in tests): the kernel's books checked
 // against the page tables in RAM, every problem listed in one KernelInvariantError.
 
-import { PTE_W } from '@vmsim/hw';
+import { isSwapEntry, PTE_W, swapEntrySlot } from '@vmsim/hw';
 import { KernelInvariantError } from './errors.js';
 import type { KernelContext } from './kernel-context.js';
 import { FRAME_DATA, FRAME_FREE, FRAME_KIND_NAMES, FRAME_RESERVED, FRAME_TABLE, FRAME_ZERO } from './mm/frame-allocator.js';
@@ -52,7 +52,7 @@ export function checkInvariants(ctx: KernelContext): void {
         note(mapped, pfn);
         if (vma === undefined) problems.push(`pid ${p.pid} maps 0x${va.toString(16)} outside every region`);
         if ((flags & PTE_W) !== 0 && pfn === zeroPfn) problems.push(`pid ${p.pid} maps the zero page writable at 0x${va.toString(16)}`);
-        if ((flags & PTE_W) !== 0 && vma !== undefined && (vma.flags & MAP_SHARED) === 0 && pfn < known && frames.refCounts[pfn]! > 1) {
+        if ((flags & PTE_W) !== 0 && vma !== undefined && (vma.flags & MAP_SHARED) === 0 && pfn < known && frames.refCounts[pfn]! - (ctx.swapCache.slotOf(pfn) >= 0 ? 1 : 0) > 1) {
           problems.push(`pid ${p.pid} maps shared frame ${pfn} writable at 0x${va.toString(16)}`);
         }
         if (vma !== undefined && vma.file !== undefined && (vma.flags & MAP_SHARED) !== 0) {
@@ -67,6 +67,13 @@ export function checkInvariants(ctx: KernelContext): void {
   for (const pfn of sharedAnonHolds(ctx)) note(mapped, pfn);
   // The page cache holds one reference on each of its frames, like a mapping (fs/page-cache.ts).
   checkReverseMap(ctx, problems);
+  // The swap cache holds one reference on each of its frames, like a mapping (mm/swap.ts).
+  for (const [slot, pfn] of ctx.swapCache.entries()) {
+    note(mapped, pfn);
+    if (pfn >= known || frames.kinds[pfn] !== FRAME_DATA) problems.push(`swap cache: slot ${slot}'s frame ${pfn} is not a data frame`);
+    if (ctx.rmap.count(pfn) === 0) problems.push(`swap cache: slot ${slot}'s frame ${pfn} is mapped by no entry`);
+  }
+  checkSwapSlots(ctx, problems);
   const cacheFrames = new Set<number>();
   for (const file of ctx.files.cached) {
     if (file.cache.size === 0) problems.push(`file ${file.ino} is listed as cached but caches nothing`);
@@ -159,4 +166,40 @@ function checkReverseMap(ctx: KernelContext, problems: string[]): void {
     if (ctx.rmap.count(pfn) !== want.size) problems.push(`reverse map: frame ${pfn} has ${ctx.rmap.count(pfn)} mapping(s) recorded, ${want.size} in the page tables`);
   }
   if (held !== mappings) problems.push(`reverse map: ${held} mapping(s) recorded, ${mappings} in the page tables`);
+}
+
+/** Each slot in use is named by exactly its reference count of swap entries (plus one while the swap cache holds it). */
+function checkSwapSlots(ctx: KernelContext, problems: string[]): void {
+  const expected = new Map<number, number>();
+  for (const [slot] of ctx.swapCache.entries()) expected.set(slot, 1);
+  const model = ctx.model;
+  const last = model.levels - 1;
+  const entries = 2 ** model.indexBits[last]!;
+  const view = (): DataView => ctx.ram.view;
+  for (const p of ctx.procs.all()) {
+    const space = p.space;
+    if (p.state === 'terminated' || space === null) continue;
+    space.visit({
+      table(pfn, level) {
+        if (level !== last) return;
+        const base = pfn * ctx.pageSize;
+        for (let i = 0; i < entries; i++) {
+          const pa = base + i * model.entryBytes;
+          const lo = view().getUint32(pa, true);
+          const hi = model.entryBytes === 8 ? view().getUint32(pa + 4, true) : 0;
+          if (!isSwapEntry(lo, hi)) continue;
+          const slot = swapEntrySlot(lo, hi);
+          if (slot >= ctx.swap.slots) problems.push(`pid ${p.pid} holds a swap entry for slot ${slot}, past the ${ctx.swap.slots} slots`);
+          else expected.set(slot, (expected.get(slot) ?? 0) + 1);
+        }
+      },
+    });
+  }
+  const inUse = ctx.swap.inUse();
+  for (const [slot, refs] of inUse) {
+    const want = expected.get(slot) ?? 0;
+    if (refs !== want) problems.push(`swap slot ${slot}: reference count ${refs} but ${want} holder(s)`);
+    expected.delete(slot);
+  }
+  for (const [slot, want] of expected) problems.push(`swap slot ${slot} is free but has ${want} holder(s)`);
 }

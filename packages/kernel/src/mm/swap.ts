@@ -102,6 +102,14 @@ export class SwapArea {
     else ram.writeBytes(pfn * this.pageSize, page);
   }
 
+  /** Copies `length` bytes from `offset` of the slot's page into `out` at `at` (zeros for a slot never written). */
+  peek(slot: number, offset: number, length: number, out: Uint8Array, at: number): void {
+    if (this.refCount(slot) === 0) throw new SwapSlotError('read', slot, 0);
+    const page = this.data[slot];
+    if (page === null || page === undefined) out.fill(0, at, at + length);
+    else out.set(page.subarray(offset, offset + length), at);
+  }
+
   /** The slots in use with their counts, in slot order (for the invariant sweep and tests). */
   inUse(): [slot: number, refs: number][] {
     const out: [number, number][] = [];

@@ -32,7 +32,7 @@ export function forkProcess(ctx: KernelContext, pid: number): Process {
   };
   let downgraded = false;
   for (const vma of vmas) {
-    if (copyPageRange(ps, cs, vma, ctx.frames, ctx.allocTable, copied)) downgraded = true;
+    if (copyPageRange(ps, cs, vma, ctx.frames, ctx.allocTable, copied, ctx.swap.slots > 0 ? ctx.swap : null)) downgraded = true;
   }
   // Entries the parent lost W on may sit writable in the TLB.
   if (downgraded) flushTlbSpace(ctx, ps);
