@@ -39,7 +39,7 @@ import {
   loadWordsInPage, storeWordsInPage, userLoad, userLoad64, userLoad64Words, userStore, userStore64, userStore64Words,
 } from './uaccess/access.js';
 import { copyIn, copyOut } from './uaccess/copy-user.js';
-import { reclaimFrame } from './mm/vmscan.js';
+import { reclaimFrame, swapEntriesOf } from './mm/vmscan.js';
 
 /** Default RAM: 16 MiB (4096 frames of 4 KiB). */
 export const DEFAULT_RAM_BYTES = 16 * 1024 * 1024;
@@ -464,10 +464,20 @@ export class Kernel {
     return done;
   }
 
-  /** Swap activity and the swap area's use: pswpin/pswpout, writebacks, major faults, frames reclaimed, slots used. */
-  swapStats(): { pswpin: number; pswpout: number; writebacks: number; majorFaults: number; reclaimed: number; slots: number; slotsUsed: number; swapCached: number } {
+  /**
+   * Swap activity and the swap area's use: pswpin/pswpout, writebacks, major faults, frames reclaimed, slots
+   * used, pages in the swap cache, and per live process the pages it has in swap (its swap entries).
+   */
+  swapStats(): {
+    pswpin: number; pswpout: number; writebacks: number; majorFaults: number; reclaimed: number; slots: number; slotsUsed: number;
+    swapCached: number; processes: { pid: number; swapPages: number }[];
+  } {
     const { swap, swapCache, swapCounts } = this.ctx;
-    return { ...swapCounts, slots: swap.slots, slotsUsed: swap.used, swapCached: swapCache.size };
+    const processes: { pid: number; swapPages: number }[] = [];
+    for (const p of this.ctx.procs.all()) {
+      if (p.space !== null) processes.push({ pid: p.pid, swapPages: swap.slots === 0 ? 0 : swapEntriesOf(this.ctx, p.space) });
+    }
+    return { ...swapCounts, slots: swap.slots, slotsUsed: swap.used, swapCached: swapCache.size, processes };
   }
 
   /** Page-table frames of `pid` with their level, root first then depth-first in address order. */

@@ -105,12 +105,15 @@ describe.each(MODELS)('reclaim and swap on $name', ({ make }) => {
     k.reclaim(pfnOf(k, VA + PAGE, a.pid));
     const b = k.fork();
     expect(k.swapStats().slotsUsed).toBe(2);
+    expect(k.swapStats().processes).toEqual([{ pid: a.pid, swapPages: 2 }, { pid: b.pid, swapPages: 2 }]);
     k.switchTo(b.pid);
     expect(k.load(VA, 4)).toBe(7);
     k.munmap(VA + PAGE, PAGE);
+    expect(k.swapStats().processes).toEqual([{ pid: a.pid, swapPages: 2 }, { pid: b.pid, swapPages: 0 }]);
     k.kill(b.pid);
     k.switchTo(a.pid);
     expect(k.load(VA + PAGE, 4)).toBe(8);
+    expect(k.swapStats().processes).toEqual([{ pid: a.pid, swapPages: 1 }]);
     k.kill(a.pid);
     expect(k.swapStats()).toMatchObject({ slotsUsed: 0, swapCached: 0 });
     expect(k.stats().frames.data).toBe(0);

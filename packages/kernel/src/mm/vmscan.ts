@@ -5,8 +5,9 @@
 // are reclaimed this round: page tables, the zero page, reserved (VM_PFNMAP) frames, shared anonymous pages
 // and page-cache (file) pages never are.
 
-import { PTE_D, swapEntryHi, swapEntryLo, writeEntry } from '@vmsim/hw';
+import { isSwapEntry, PTE_D, swapEntryHi, swapEntryLo, writeEntry } from '@vmsim/hw';
 import type { KernelContext } from '../kernel-context.js';
+import type { AddressSpace } from './address-space.js';
 import { FRAME_DATA } from './frame-allocator.js';
 import { flushTlbPage } from './tlb-flush.js';
 import { MAP_SHARED } from './vma.js';
@@ -71,4 +72,25 @@ export function reclaimFrame(ctx: KernelContext, pfn: number): boolean {
   swap.free(slot);
   ctx.unrefFrame(pfn);
   return true;
+}
+
+/** How many of `space`'s entries are swap entries (its pages in swap): Linux's VmSwap, in pages. */
+export function swapEntriesOf(ctx: KernelContext, space: AddressSpace): number {
+  const model = ctx.model;
+  const last = model.levels - 1;
+  const entries = 2 ** model.indexBits[last]!;
+  const eb = model.entryBytes;
+  let count = 0;
+  space.visit({
+    table(pfn, level) {
+      if (level !== last) return;
+      const view = ctx.ram.view;
+      const base = pfn * ctx.pageSize;
+      for (let i = 0; i < entries; i++) {
+        const pa = base + i * eb;
+        if (isSwapEntry(view.getUint32(pa, true), eb === 8 ? view.getUint32(pa + 4, true) : 0)) count++;
+      }
+    },
+  });
+  return count;
 }
