@@ -156,6 +156,28 @@ describe.each(MODELS)('reclaim and swap on $name', ({ make }) => {
     for (const bad of [-1, 0.5, k.frames.total]) expect(InvalidArgumentError.isInstance(caught(() => k.reclaim(bad)))).toBe(true);
   });
 
+  it('a swap-in with no free frame is refused as out of memory and changes nothing', () => {
+    const k = boot(make, { swapSlots: 4, ramBytes: 24 * PAGE });
+    const a = k.spawn();
+    let pages = 0;
+    for (; ; pages++) {
+      k.register(VA + pages * PAGE);
+      if (k.store(VA + pages * PAGE, 4, pages + 1) !== 0) break;
+    }
+    k.munmap(VA + pages * PAGE, PAGE);
+    expect(k.reclaim(pfnOf(k, VA, a.pid))).toBe(true);
+    k.register(VA + pages * PAGE);
+    expect(k.store(VA + pages * PAGE, 4, 9)).toBe(0); // takes the frame reclaim freed
+    expect(k.stats().frames.free).toBe(0);
+    const before = k.snapshot();
+    const swapBefore = k.swapStats();
+    expect(k.load(VA, 4)).toBeLessThan(0);
+    expectSameSnapshot(k.snapshot(), before);
+    expect(k.swapStats()).toEqual(swapBefore);
+    k.munmap(VA + pages * PAGE, PAGE);
+    expect(k.load(VA, 4)).toBe(1);
+  });
+
   it('the swapSlots option is checked', () => {
     for (const bad of [-1, 1.5, 2 ** 31, '4']) {
       expect(InvalidOptionError.isInstance(caught(() => boot(make, { swapSlots: bad as number })))).toBe(true);
