@@ -40,6 +40,8 @@ import {
 } from './uaccess/access.js';
 import { copyIn, copyOut } from './uaccess/copy-user.js';
 import { reclaimFrame, swapEntriesOf } from './mm/vmscan.js';
+import { PageTableAccessedBits } from './mm/accessed-bits.js';
+import type { AccessedBits } from '@vmsim/replacement';
 
 /** Default RAM: 16 MiB (4096 frames of 4 KiB). */
 export const DEFAULT_RAM_BYTES = 16 * 1024 * 1024;
@@ -448,6 +450,14 @@ export class Kernel {
       throw new InvalidArgumentError('pfn', pfn, `expected a frame number from 0 to ${this.ctx.frames.total - 1}`);
     }
     return this.ctx.rmap.mappers(pfn).map(({ pid, va }) => ({ pid, va })).sort((a, b) => a.pid - b.pid || a.va - b.va);
+  }
+
+  /**
+   * The page tables' Accessed bits by frame (mm/accessed-bits.ts), for @vmsim/replacement's clock family:
+   * `testAndClearAccessed(pfn)` reads and clears A in every entry mapping the frame, flushing the TLB entries.
+   */
+  accessedBits(): AccessedBits {
+    return new PageTableAccessedBits(this.ctx);
   }
 
   /**
