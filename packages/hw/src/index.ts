@@ -42,3 +42,7 @@ export {
   parsePageTableFlags, PT_ACCESSED, PT_ALL, PT_DIRTY, PT_GLOBAL, PT_HUGE, PT_NO_CACHE, PT_NO_EXECUTE, PT_PRESENT,
   PT_USER_ACCESSIBLE, PT_WRITABLE, PT_WRITE_THROUGH, unpackPageTableFlags, UnsupportedFlagError, type PageTableFlagName,
 } from './pte-flags.js';
+export {
+  isSwapEntry, maxSwapSlots, notPresentSoftwareBits, supportsSwapEntries, swapEntryHi, swapEntryLo, swapEntrySlot,
+  SWP_HI_SLOT_BITS, SWP_LO_SLOT_BITS, SWP_MARKER, SWP_SLOT_SHIFT, type NotPresentBits,
+} from './swap-entry.js';

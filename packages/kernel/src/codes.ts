@@ -22,6 +22,9 @@ export const PG_FILE_COPY = 8;
 /** A fault on a shared page another mapper already brought in (a shared anonymous object's frame): mapped, nothing allocated. */
 export const PG_SHARED_MAP = 7;
 /** No region covers the address (SIGSEGV, SEGV_MAPERR); also an address that is not a number at all. */
+/** A swap entry: the page read back from its slot or taken from the swap cache (a major fault). */
+export const PG_SWAP_IN = 9;
+
 export const SEGV_MAPERR = -1;
 /** The region's protection does not allow the access (SIGSEGV, SEGV_ACCERR). */
 export const SEGV_ACCERR = -2;

@@ -6,6 +6,7 @@
  * 'spurious', 'shared-map', 'file-map', 'file-copy', one per PG_* code) or not ('segv', 'sigbus', 'oom').
  */
 export type FaultResolution =
+  | 'swap-in'
   | 'zero-fill' | 'zero-map' | 'cow-copy' | 'cow-reuse' | 'shared-write' | 'spurious' | 'shared-map' | 'segv' | 'sigbus' | 'oom'
   | 'file-map' | 'file-copy';
 
@@ -22,6 +23,10 @@ export type KernelEvent =
   | { readonly type: 'kill'; readonly pid: number }
   | { readonly type: 'switch'; readonly from: number; readonly to: number }
   | { readonly type: 'map'; readonly pid: number; readonly va: number; readonly pfn: number; readonly writable: boolean }
-  | { readonly type: 'unmap'; readonly pid: number; readonly va: number; readonly pfn: number };
+  | { readonly type: 'unmap'; readonly pid: number; readonly va: number; readonly pfn: number }
+  /** Reclaim swapped frame `pfn` out to `slot` (after an unmap per entry); `written`: false for a clean page dropped. */
+  | { readonly type: 'swap-out'; readonly pfn: number; readonly slot: number; readonly written: boolean; readonly mappings: number }
+  /** A swap entry of `pid` at `va` now maps `pfn` again; `fromCache`: the page was in the swap cache, nothing read. */
+  | { readonly type: 'swap-in'; readonly pid: number; readonly va: number; readonly pfn: number; readonly slot: number; readonly fromCache: boolean };
 
 export type KernelListener = (event: KernelEvent) => void;

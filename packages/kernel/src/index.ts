@@ -45,3 +45,6 @@ export {
   MemoryMapSizeMismatchError, NOT_ALIGNED_MESSAGE, type MemoryArea, type VirtualMemoryMap,
 } from './vmm/memory-map.js';
 export { VirtualMemoryManager } from './vmm/virtual-memory-manager.js';
+export { ReverseMap, type RmapEntry } from './mm/rmap.js';
+export { SwapArea, SwapCache } from './mm/swap.js';
+export { SwapSlotError } from './mm/swap-errors.js';

@@ -1,10 +1,11 @@
 // The debug-only invariant sweep (on with `checkInvariants: true`, as in tests): the kernel's books checked
 // against the page tables in RAM, every problem listed in one KernelInvariantError.
 
-import { PTE_W } from '@vmsim/hw';
+import { isSwapEntry, PTE_W, swapEntrySlot } from '@vmsim/hw';
 import { KernelInvariantError } from './errors.js';
 import type { KernelContext } from './kernel-context.js';
 import { FRAME_DATA, FRAME_FREE, FRAME_KIND_NAMES, FRAME_RESERVED, FRAME_TABLE, FRAME_ZERO } from './mm/frame-allocator.js';
+import type { AddressSpace } from './mm/address-space.js';
 import { sharedAnonHolds } from './mm/shmem.js';
 import { MAP_SHARED, VM_PFNMAP } from './mm/vma.js';
 
@@ -51,7 +52,7 @@ export function checkInvariants(ctx: KernelContext): void {
         note(mapped, pfn);
         if (vma === undefined) problems.push(`pid ${p.pid} maps 0x${va.toString(16)} outside every region`);
         if ((flags & PTE_W) !== 0 && pfn === zeroPfn) problems.push(`pid ${p.pid} maps the zero page writable at 0x${va.toString(16)}`);
-        if ((flags & PTE_W) !== 0 && vma !== undefined && (vma.flags & MAP_SHARED) === 0 && pfn < known && frames.refCounts[pfn]! > 1) {
+        if ((flags & PTE_W) !== 0 && vma !== undefined && (vma.flags & MAP_SHARED) === 0 && pfn < known && frames.refCounts[pfn]! - (ctx.swapCache.slotOf(pfn) >= 0 ? 1 : 0) > 1) {
           problems.push(`pid ${p.pid} maps shared frame ${pfn} writable at 0x${va.toString(16)}`);
         }
         if (vma !== undefined && vma.file !== undefined && (vma.flags & MAP_SHARED) !== 0) {
@@ -65,6 +66,14 @@ export function checkInvariants(ctx: KernelContext): void {
   // A shared anonymous object's reference on each of its frames counts as one mapping.
   for (const pfn of sharedAnonHolds(ctx)) note(mapped, pfn);
   // The page cache holds one reference on each of its frames, like a mapping (fs/page-cache.ts).
+  checkReverseMap(ctx, problems);
+  // The swap cache holds one reference on each of its frames, like a mapping (mm/swap.ts).
+  for (const [slot, pfn] of ctx.swapCache.entries()) {
+    note(mapped, pfn);
+    if (pfn >= known || frames.kinds[pfn] !== FRAME_DATA) problems.push(`swap cache: slot ${slot}'s frame ${pfn} is not a data frame`);
+    if (ctx.rmap.count(pfn) === 0) problems.push(`swap cache: slot ${slot}'s frame ${pfn} is mapped by no entry`);
+  }
+  checkSwapSlots(ctx, problems);
   const cacheFrames = new Set<number>();
   for (const file of ctx.files.cached) {
     if (file.cache.size === 0) problems.push(`file ${file.ino} is listed as cached but caches nothing`);
@@ -117,4 +126,80 @@ export function checkInvariants(ctx: KernelContext): void {
   if (inUse[FRAME_FREE] !== frames.freeCount) problems.push(`free frames: counted ${inUse[FRAME_FREE]}, books say ${frames.freeCount}`);
   if (!ctx.ram.isFrameZero(zeroPfn)) problems.push('the zero page is not all zeros');
   if (problems.length > 0) throw new KernelInvariantError(problems);
+}
+
+/**
+ * The reverse map holds exactly the leaves of live processes that hold a reference (the zero page and
+ * VM_PFNMAP regions aside): every such (pid, page) under its frame, and nothing else.
+ */
+function checkReverseMap(ctx: KernelContext, problems: string[]): void {
+  const expected = new Map<number, Set<string>>();
+  const spaces = new Map<number, AddressSpace>();
+  for (const p of ctx.procs.all()) {
+    const space = p.space;
+    if (p.state === 'terminated' || space === null) continue;
+    spaces.set(p.pid, space);
+    space.visit({
+      leaf(va, _entryPa, pfn) {
+        if (pfn === ctx.zeroPfn) return;
+        const vma = space.vmas.find(va);
+        if (vma !== undefined && (vma.flags & VM_PFNMAP) !== 0) return;
+        let set = expected.get(pfn);
+        if (set === undefined) expected.set(pfn, (set = new Set()));
+        set.add(`${p.pid}:${va}`);
+      },
+    });
+  }
+  let held = 0;
+  for (const [pfn, entries] of ctx.rmap.frames()) {
+    const want = expected.get(pfn);
+    for (const e of entries) {
+      held++;
+      const key = `${e.pid}:${e.va}`;
+      if (spaces.get(e.pid) !== e.space) problems.push(`reverse map: frame ${pfn} names pid ${e.pid}, which has another or no address space`);
+      else if (want === undefined || !want.has(key)) problems.push(`reverse map: frame ${pfn} names pid ${e.pid} at 0x${e.va.toString(16)}, which does not map it`);
+    }
+  }
+  let mappings = 0;
+  for (const [pfn, want] of expected) {
+    mappings += want.size;
+    if (ctx.rmap.count(pfn) !== want.size) problems.push(`reverse map: frame ${pfn} has ${ctx.rmap.count(pfn)} mapping(s) recorded, ${want.size} in the page tables`);
+  }
+  if (held !== mappings) problems.push(`reverse map: ${held} mapping(s) recorded, ${mappings} in the page tables`);
+}
+
+/** Each slot in use is named by exactly its reference count of swap entries (plus one while the swap cache holds it). */
+function checkSwapSlots(ctx: KernelContext, problems: string[]): void {
+  const expected = new Map<number, number>();
+  for (const [slot] of ctx.swapCache.entries()) expected.set(slot, 1);
+  const model = ctx.model;
+  const last = model.levels - 1;
+  const entries = 2 ** model.indexBits[last]!;
+  const view = (): DataView => ctx.ram.view;
+  for (const p of ctx.procs.all()) {
+    const space = p.space;
+    if (p.state === 'terminated' || space === null) continue;
+    space.visit({
+      table(pfn, level) {
+        if (level !== last) return;
+        const base = pfn * ctx.pageSize;
+        for (let i = 0; i < entries; i++) {
+          const pa = base + i * model.entryBytes;
+          const lo = view().getUint32(pa, true);
+          const hi = model.entryBytes === 8 ? view().getUint32(pa + 4, true) : 0;
+          if (!isSwapEntry(lo, hi)) continue;
+          const slot = swapEntrySlot(lo, hi);
+          if (slot >= ctx.swap.slots) problems.push(`pid ${p.pid} holds a swap entry for slot ${slot}, past the ${ctx.swap.slots} slots`);
+          else expected.set(slot, (expected.get(slot) ?? 0) + 1);
+        }
+      },
+    });
+  }
+  const inUse = ctx.swap.inUse();
+  for (const [slot, refs] of inUse) {
+    const want = expected.get(slot) ?? 0;
+    if (refs !== want) problems.push(`swap slot ${slot}: reference count ${refs} but ${want} holder(s)`);
+    expected.delete(slot);
+  }
+  for (const [slot, want] of expected) problems.push(`swap slot ${slot} is free but has ${want} holder(s)`);
 }

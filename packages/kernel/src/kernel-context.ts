@@ -13,6 +13,8 @@ import { DEFAULT_MAX_MAP_COUNT } from './mm/layout.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from './mm/vma.js';
 import { AsidAllocator } from './proc/asid.js';
 import { ProcessTable } from './proc/process-table.js';
+import { ReverseMap } from './mm/rmap.js';
+import { SwapArea, SwapCache } from './mm/swap.js';
 import { FaultCounters } from './stats.js';
 
 export interface ContextOptions {
@@ -21,6 +23,7 @@ export interface ContextOptions {
   readonly tlb: TlbConfig | undefined;
   readonly poisonFreed: boolean;
   readonly checkInvariants: boolean;
+  readonly swapSlots?: number;
 }
 
 export class KernelContext {
@@ -46,6 +49,14 @@ export class KernelContext {
   readonly detachedSpaces = new Set<AddressSpace>();
   readonly asids: AsidAllocator;
   readonly counts = new FaultCounters();
+  /** Every (process, page) mapping each data frame (mm/rmap.ts); the zero page and VM_PFNMAP leaves left out. */
+  readonly rmap = new ReverseMap();
+  /** The swap area (mm/swap.ts): `swapSlots` slots, none by default. */
+  readonly swap: SwapArea;
+  /** Frames that hold the page of a swap slot (mm/swap.ts); each entry holds a slot and a frame reference. */
+  readonly swapCache = new SwapCache();
+  /** Swap activity (Linux's /proc/vmstat names): pages swapped in and out, writes of dirty pages, major faults. */
+  readonly swapCounts = { pswpin: 0, pswpout: 0, writebacks: 0, majorFaults: 0, reclaimed: 0 };
   /** The in-memory file store and the descriptor tables (fs/). */
   readonly files = new FileStore();
   readonly checking: boolean;
@@ -69,6 +80,7 @@ export class KernelContext {
     this.wraps = this.model.signExtendedVa !== true;
     this.checking = options.checkInvariants;
     this.asids = new AsidAllocator(this.model.asidBits);
+    this.swap = new SwapArea(options.swapSlots ?? 0, this.pageSize);
   }
 
   get listening(): boolean {
@@ -121,6 +133,31 @@ export class KernelContext {
 
   unrefFrame(pfn: number): void {
     if (this.frames.unref(pfn) === 0 && this.listeners.length !== 0) this.emit({ type: 'free', pfn });
+  }
+
+  /** A leaf of `space` (process `pid`) at `va` now maps `pfn`: the reverse map learns it (the zero page aside). */
+  rmapAdd(pfn: number, space: AddressSpace, pid: number, va: number): void {
+    if (pfn !== this.zeroPfn) this.rmap.add(pfn, space, pid, va);
+  }
+
+  /** The leaf of `space` at `va` no longer maps `pfn`. */
+  rmapRemove(pfn: number, space: AddressSpace, va: number): void {
+    if (pfn === this.zeroPfn) return;
+    if (!this.rmap.remove(pfn, space, va)) {
+      throw new KernelInvariantError([`reverse map: frame ${pfn} has no mapping at 0x${va.toString(16)}`]);
+    }
+    // The last mapping of a swap-cached frame gone: the cache lets go of its slot and frame (the caller still
+    // holds the mapping's frame reference, so the frame is freed when it drops that).
+    if (this.swapCache.size !== 0 && this.rmap.count(pfn) === 0) this.dropSwapCache(pfn);
+  }
+
+  /** Removes frame `pfn`'s swap-cache entry, if any: its slot and frame references go. */
+  dropSwapCache(pfn: number): void {
+    const slot = this.swapCache.slotOf(pfn);
+    if (slot < 0) return;
+    this.swapCache.removeSlot(slot);
+    this.swap.free(slot);
+    this.unrefFrame(pfn);
   }
 
   /** Page tables created while mapping go through allocFrame, so they are reported like every other frame. */

@@ -6,7 +6,7 @@
 //   stats.ts, snapshot.ts, invariants.ts: inspection.  Nothing here is global: every machine is an instance.
 
 import {
-  ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, isModelName, MODEL_NAMES, modelByName, validateModel, x86_32,
+  ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, isModelName, maxSwapSlots, MODEL_NAMES, modelByName, supportsSwapEntries, validateModel, x86_32,
   type AccessKind, type HardwareModel, type Mmu, type ModelName, type PhysicalMemory, type TlbConfig,
 } from '@vmsim/hw';
 import { InvalidArgumentError, InvalidOptionError } from './errors.js';
@@ -39,6 +39,9 @@ import {
   loadWordsInPage, storeWordsInPage, userLoad, userLoad64, userLoad64Words, userStore, userStore64, userStore64Words,
 } from './uaccess/access.js';
 import { copyIn, copyOut } from './uaccess/copy-user.js';
+import { reclaimFrame, swapEntriesOf } from './mm/vmscan.js';
+import { PageTableAccessedBits } from './mm/accessed-bits.js';
+import type { AccessedBits } from '@vmsim/replacement';
 
 /** Default RAM: 16 MiB (4096 frames of 4 KiB). */
 export const DEFAULT_RAM_BYTES = 16 * 1024 * 1024;
@@ -58,6 +61,8 @@ export interface KernelOptions {
   readonly checkInvariants?: boolean;
   /** vm.max_map_count (default 65,530): the most regions one process may have. */
   readonly maxMapCount?: number;
+  /** Slots of the swap area (default 0: no swap). Needs a model whose not-present entries hold swap entries (all four do). */
+  readonly swapSlots?: number;
 }
 
 /** A leaf mapping, as `mappings()` and dumps show it. */
@@ -436,6 +441,55 @@ export class Kernel {
     return { pa: leaf.pfn * this.pageSize + (va % this.pageSize), pfn: leaf.pfn, flags: leaf.flags };
   }
 
+  /**
+   * The reverse map of frame `pfn` (mm/rmap.ts): every (pid, page) whose entry maps it, sorted by pid then
+   * page; empty for the zero page, a free frame, a table or a frame only the page cache holds.
+   */
+  reverseMap(pfn: number): { pid: number; va: number }[] {
+    if (typeof pfn !== 'number' || !Number.isInteger(pfn) || pfn < 0 || pfn >= this.ctx.frames.total) {
+      throw new InvalidArgumentError('pfn', pfn, `expected a frame number from 0 to ${this.ctx.frames.total - 1}`);
+    }
+    return this.ctx.rmap.mappers(pfn).map(({ pid, va }) => ({ pid, va })).sort((a, b) => a.pid - b.pid || a.va - b.va);
+  }
+
+  /**
+   * The page tables' Accessed bits by frame (mm/accessed-bits.ts), for @vmsim/replacement's clock family:
+   * `testAndClearAccessed(pfn)` reads and clears A in every entry mapping the frame, flushing the TLB entries.
+   */
+  accessedBits(): AccessedBits {
+    return new PageTableAccessedBits(this.ctx);
+  }
+
+  /**
+   * Reclaims frame `pfn` (mm/vmscan.ts): every entry mapping it becomes a swap entry, the page is written to
+   * its slot if dirty, the frame is freed. False, and nothing changed, when the frame is not reclaimable (not
+   * a private anonymous page, or pinned otherwise) or the swap area is full.
+   */
+  reclaim(pfn: number): boolean {
+    if (typeof pfn !== 'number' || !Number.isInteger(pfn) || pfn < 0 || pfn >= this.ctx.frames.total) {
+      throw new InvalidArgumentError('pfn', pfn, `expected a frame number from 0 to ${this.ctx.frames.total - 1}`);
+    }
+    const done = reclaimFrame(this.ctx, pfn);
+    this.ctx.afterOperation();
+    return done;
+  }
+
+  /**
+   * Swap activity and the swap area's use: pswpin/pswpout, writebacks, major faults, frames reclaimed, slots
+   * used, pages in the swap cache, and per live process the pages it has in swap (its swap entries).
+   */
+  swapStats(): {
+    pswpin: number; pswpout: number; writebacks: number; majorFaults: number; reclaimed: number; slots: number; slotsUsed: number;
+    swapCached: number; processes: { pid: number; swapPages: number }[];
+  } {
+    const { swap, swapCache, swapCounts } = this.ctx;
+    const processes: { pid: number; swapPages: number }[] = [];
+    for (const p of this.ctx.procs.all()) {
+      if (p.space !== null) processes.push({ pid: p.pid, swapPages: swap.slots === 0 ? 0 : swapEntriesOf(this.ctx, p.space) });
+    }
+    return { ...swapCounts, slots: swap.slots, slotsUsed: swap.used, swapCached: swapCache.size, processes };
+  }
+
   /** Page-table frames of `pid` with their level, root first then depth-first in address order. */
   pageTables(pid = this.ctx.procs.currentPid()): { pfn: number; level: number }[] {
     const out: { pfn: number; level: number }[] = [];
@@ -487,10 +541,18 @@ function checkOptions(options: KernelOptions): ConstructorParameters<typeof Kern
       }
     }
   }
+  const swapSlots = options.swapSlots ?? 0;
+  if (typeof swapSlots !== 'number' || !Number.isInteger(swapSlots) || swapSlots < 0 || swapSlots > Math.min(2 ** 30, maxSwapSlots(model))) {
+    throw new InvalidOptionError('swapSlots', swapSlots, 'expected an integer from 0 to 2^30');
+  }
+  if (swapSlots > 0 && !supportsSwapEntries(model)) {
+    throw new InvalidOptionError('swapSlots', swapSlots, `model ${model.name} has no room for swap entries in a not-present entry`);
+  }
   return {
     model,
     ramBytes,
     tlb,
+    swapSlots,
     poisonFreed: options.poisonFreed ?? false,
     checkInvariants: options.checkInvariants ?? false,
   };

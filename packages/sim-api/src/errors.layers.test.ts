@@ -35,6 +35,7 @@ const SAMPLES: Readonly<Record<string, { readonly args: readonly unknown[]; read
   InvalidArgumentError: { args: ['length', 12n, 'too long'], errno: 'EINVAL' },
   InvalidOptionError: { args: ['tlb', null, 'expected an object'], errno: 'EINVAL' },
   FrameStateError: { args: ['double free', 9, 0], errno: 'EINVAL' },
+  SwapSlotError: { args: ['double free', 3, 0], errno: 'EINVAL' },
   // A bug in vmsim, not a failure a Linux call reports: no errno.
   KernelInvariantError: { args: [['refcount of frame 3 is 2, 1 mapping']], errno: undefined },
   InvalidValueError: { args: ['UnsignedByte', 256, 'out of range'], errno: 'EINVAL' },

@@ -18,6 +18,7 @@ export function doAnonymousPage(ctx: KernelContext, vmf: VmFault): number {
   }
   const pfn = ctx.allocFrame(FRAME_DATA);
   space.map(page, pfn, ctx.leafFlags(vma.prot, true), ctx.allocTable);
+  ctx.rmapAdd(pfn, space, vmf.process.pid, page);
   if (ctx.listening) ctx.emit({ type: 'map', pid: vmf.process.pid, va: page, pfn, writable: true });
   return PG_ZERO_FILL;
 }

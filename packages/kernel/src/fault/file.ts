@@ -50,6 +50,7 @@ export function doCowFault(ctx: KernelContext, vmf: VmFault, index: number): num
   const pfn = ctx.allocFrame(FRAME_DATA, false);
   copyPageIn(ctx, vma.file!, index, pfn);
   space.map(page, pfn, ctx.leafFlags(vma.prot, true), ctx.allocTable);
+  ctx.rmapAdd(pfn, space, vmf.process.pid, page);
   if (ctx.listening) ctx.emit({ type: 'map', pid: vmf.process.pid, va: page, pfn, writable: true });
   return PG_FILE_COPY;
 }
@@ -63,6 +64,7 @@ function mapCachedPage(ctx: KernelContext, vmf: VmFault, index: number, writable
   const flags = ctx.leafFlags(vma.prot, writable);
   space.map(page, pfn, flags, ctx.allocTable);
   ctx.frames.ref(pfn);
+  ctx.rmapAdd(pfn, space, vmf.process.pid, page);
   if (ctx.listening) ctx.emit({ type: 'map', pid: vmf.process.pid, va: page, pfn, writable: (flags & PTE_W) !== 0 });
   return PG_FILE_MAP;
 }

@@ -3,7 +3,7 @@
 // read-only entry). An entry that already allows the access was a stale TLB entry (spurious: flushed).
 // Every branch checks what it needs before it changes anything; a refused fault changes nothing.
 
-import { ACCESS_WRITE, PTE_W, type AccessKind } from '@vmsim/hw';
+import { ACCESS_WRITE, isSwapEntry, PTE_W, type AccessKind } from '@vmsim/hw';
 import {
   ACCESS_LABELS, PG_COW_COPY, PG_COW_REUSE, PG_SHARED_MAP, PG_SHARED_WRITE, PG_SPURIOUS, PG_ZERO_FILL, PG_ZERO_MAP,
   SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS,
@@ -18,6 +18,7 @@ import { expandStack } from '../mm/stack.js';
 import { signalFor } from '../proc/signal.js';
 import { doAnonymousPage } from './anonymous.js';
 import { doFileFault } from './file.js';
+import { doSwapPage } from './swap.js';
 import { VmFault } from './vm-fault.js';
 import { doWpPage } from './wp-page.js';
 
@@ -33,6 +34,17 @@ export function handleMmFault(ctx: KernelContext, p: Process, va: number, access
   space.find(page);
   const vmf = new VmFault(p, space, vma, va, page, access, space.foundPa, space.foundValid, space.foundPfn, space.foundFlags);
   if (!vmf.present && vma.file !== undefined) return doFileFault(ctx, vmf);
+  if (!vmf.present && space.foundPa >= 0) {
+    const lo = ctx.ram.view.getUint32(space.foundPa, true);
+    const hi = ctx.model.entryBytes === 8 ? ctx.ram.view.getUint32(space.foundPa + 4, true) : 0;
+    if (isSwapEntry(lo, hi)) return doSwapPage(ctx, vmf, lo, hi);
+  }
+  // A write to a swap-cached page no swap entry waits for: the slot's copy is about to go stale, so the cache
+  // lets go first and doWpPage sees the frame's real sharers (Linux's reuse_swap_page).
+  if (vmf.present && access === ACCESS_WRITE && ctx.swapCache.size !== 0) {
+    const slot = ctx.swapCache.slotOf(vmf.pfn);
+    if (slot >= 0 && ctx.swap.refCount(slot) === 1) ctx.dropSwapCache(vmf.pfn);
+  }
   let code: number;
   if (!vmf.present) code = vma.shm !== undefined ? doSharedAnonPage(ctx, vmf, vma.shm) : doAnonymousPage(ctx, vmf);
   else if (access === ACCESS_WRITE && (vmf.flags & PTE_W) === 0) code = doWpPage(ctx, vmf);

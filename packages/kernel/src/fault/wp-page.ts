@@ -44,6 +44,8 @@ export function wpPageCopy(ctx: KernelContext, vmf: VmFault): number {
   const pfn = ctx.allocFrame(FRAME_DATA, fromZero);
   if (!fromZero) ctx.ram.copyFrame(pfn, vmf.pfn);
   vmf.space.setLeaf(vmf.entryPa, pfn, ctx.leafFlags(vmf.vma.prot, true));
+  ctx.rmapRemove(vmf.pfn, vmf.space, vmf.page);
+  ctx.rmapAdd(pfn, vmf.space, vmf.process.pid, vmf.page);
   ctx.unrefFrame(vmf.pfn);
   flushTlbPage(ctx, vmf.space, vmf.page);
   if (ctx.listening) {

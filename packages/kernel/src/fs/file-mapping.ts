@@ -182,6 +182,7 @@ export function unmapPages(ctx: KernelContext, p: Process, start: number, end: n
     space.clearLeaf(space.foundPa);
     flushTlbPage(ctx, space, page);
     if (ctx.listening) ctx.emit({ type: 'unmap', pid: p.pid, va: page, pfn });
+    ctx.rmapRemove(pfn, space, page);
     ctx.unrefFrame(pfn);
   }
 }

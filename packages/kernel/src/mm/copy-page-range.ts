@@ -3,11 +3,12 @@
 // Decided once per region: a private writable mapping is copy-on-write (both sides lose W and get PTE_COW);
 // the child's entries start old (Accessed clear) and, for shared mappings, clean (Dirty clear).
 
-import { PTE_A, PTE_D, PTE_W, writeEntry } from '@vmsim/hw';
+import { isSwapEntry, PTE_A, PTE_D, PTE_W, swapEntrySlot, writeEntry } from '@vmsim/hw';
 import { PTE_COW } from '../fault/wp-page.js';
 import { KernelInvariantError } from '../errors.js';
 import type { AddressSpace, TableGeometry } from './address-space.js';
 import type { FrameAllocator } from './frame-allocator.js';
+import type { SwapArea } from './swap.js';
 import { MAP_SHARED, PROT_WRITE, type Vma } from './vma.js';
 
 /** Told of every entry copied: the page, its frame, and whether each side may write it now. */
@@ -30,8 +31,9 @@ export function copyPageRange(
   frames: FrameAllocator,
   allocTable: () => number,
   copied: CopiedPte | null,
+  swap: SwapArea | null = null,
 ): boolean {
-  const copy = new RangeCopy(parent, child, frames, allocTable, copied, isCowMapping(vma), (vma.flags & MAP_SHARED) !== 0);
+  const copy = new RangeCopy(parent, child, frames, allocTable, copied, isCowMapping(vma), (vma.flags & MAP_SHARED) !== 0, swap);
   copy.table(parent.rootPfn, child.rootPfn, 0, 0, vma.start, vma.end);
   return copy.downgraded;
 }
@@ -51,6 +53,8 @@ class RangeCopy {
     private readonly copied: CopiedPte | null,
     private readonly cow: boolean,
     shared: boolean,
+    /** Where a swap entry's slot gains the child's reference (Linux's swap_duplicate); null: no swap entries. */
+    private readonly swap: SwapArea | null,
   ) {
     this.g = parent.geometry;
     this.childClear = shared ? PTE_A | PTE_D : PTE_A;
@@ -73,9 +77,16 @@ class RangeCopy {
       const parentPa = parentBase + i * eb;
       const lo = view.getUint32(parentPa, true);
       const hi = eb === 8 ? view.getUint32(parentPa + 4, true) : 0;
-      if ((lo | hi) === 0 || !model.isValid(lo, hi, level)) continue;
-      const va = vaBase + i * span;
+      if ((lo | hi) === 0) continue;
       const childPa = childBase + i * eb;
+      if (leafLevel && this.swap !== null && isSwapEntry(lo, hi)) {
+        // A swapped-out page: the child gets the same swap entry, the slot one more reference.
+        this.swap.dup(swapEntrySlot(lo, hi));
+        writeEntry(ram, model, childPa, lo, hi);
+        continue;
+      }
+      if (!model.isValid(lo, hi, level)) continue;
+      const va = vaBase + i * span;
       if (leafLevel) {
         this.pte(va, parentPa, childPa, model.pfn(lo, hi, level), model.flags(lo, hi, level));
         continue;

@@ -23,6 +23,7 @@ export function doSharedAnonPage(ctx: KernelContext, vmf: VmFault, shm: SharedAn
   }
   space.map(page, pfn, ctx.leafFlags(vma.prot, true), ctx.allocTable);
   ctx.frames.ref(pfn);
+  ctx.rmapAdd(pfn, space, vmf.process.pid, page);
   if (ctx.listening) ctx.emit({ type: 'map', pid: vmf.process.pid, va: page, pfn, writable: (vma.prot & 2) !== 0 });
   return existing === undefined ? PG_ZERO_FILL : PG_SHARED_MAP;
 }

@@ -3,10 +3,11 @@
 // it serves is done, children before parents, the root last. Only the entries inside regions are read, so
 // a kill costs in proportion to the mapped ranges, not to the 512 or 1,024 entries of every table.
 
-import { writeEntry, type HardwareModel } from '@vmsim/hw';
+import { isSwapEntry, swapEntrySlot, writeEntry, type HardwareModel } from '@vmsim/hw';
 import { KernelInvariantError } from '../errors.js';
 import type { KernelContext } from '../kernel-context.js';
 import type { AddressSpace, TableGeometry } from './address-space.js';
+import { FRAME_RESERVED } from './frame-allocator.js';
 import { releaseSharedAnon } from './shmem.js';
 import { flushTlbPage } from './tlb-flush.js';
 import { VM_PFNMAP, type Vma } from './vma.js';
@@ -33,7 +34,7 @@ class Zap {
 
   constructor(
     private readonly ctx: KernelContext,
-    space: AddressSpace,
+    private readonly space: AddressSpace,
     private readonly pid: number,
     private readonly vmas: readonly Vma[],
   ) {
@@ -64,12 +65,17 @@ class Zap {
         const pa = base + i * eb;
         const lo = view.getUint32(pa, true);
         const hi = eb === 8 ? view.getUint32(pa + 4, true) : 0;
-        if ((lo | hi) === 0 || !model.isValid(lo, hi, level)) continue;
+        if ((lo | hi) === 0) continue;
+        if (!model.isValid(lo, hi, level)) {
+          if (leafLevel && isSwapEntry(lo, hi)) ctx.swap.free(swapEntrySlot(lo, hi)); // the entry's slot reference
+          continue;
+        }
         const va = vaBase + i * span;
         if (leafLevel) {
           if ((vma.flags & VM_PFNMAP) !== 0) continue; // its frames are the memory map's (vmm/)
           const frame = model.pfn(lo, hi, level);
           if (this.listening) ctx.emit({ type: 'unmap', pid: this.pid, va, pfn: frame });
+          ctx.rmapRemove(frame, this.space, va);
           ctx.unrefFrame(frame);
           continue;
         }
@@ -118,13 +124,22 @@ class RangeZap {
       const view = ctx.ram.view;
       const lo = view.getUint32(pa, true);
       const hi = eb === 8 ? view.getUint32(pa + 4, true) : 0;
-      if ((lo | hi) === 0 || !model.isValid(lo, hi, level)) continue;
+      if ((lo | hi) === 0) continue;
+      if (!model.isValid(lo, hi, level)) {
+        if (level === g.last && isSwapEntry(lo, hi)) {
+          space.clearLeaf(pa);
+          ctx.swap.free(swapEntrySlot(lo, hi));
+        }
+        continue;
+      }
       const va = vaBase + i * span;
       if (level === g.last) {
         const frame = model.pfn(lo, hi, level);
         space.clearLeaf(pa);
         flushTlbPage(ctx, space, va);
         if (ctx.listening) ctx.emit({ type: 'unmap', pid: this.pid, va, pfn: frame });
+        // A device region's frames are the memory map's (reserved) and were never in the reverse map.
+        if (ctx.frames.kinds[frame] !== FRAME_RESERVED) ctx.rmapRemove(frame, space, va);
         ctx.unrefFrame(frame);
         continue;
       }

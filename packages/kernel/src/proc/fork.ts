@@ -22,15 +22,17 @@ export function forkProcess(ctx: KernelContext, pid: number): Process {
   cs.startBrk = ps.startBrk;
   cs.brk = ps.brk;
   const childPid = ctx.procs.nextPid++;
-  const copied: CopiedPte | null = ctx.listening
-    ? (va, pfn, childWritable, parentDowngraded) => {
-      if (parentDowngraded) ctx.emit({ type: 'map', pid: parent.pid, va, pfn, writable: false });
-      ctx.emit({ type: 'map', pid: childPid, va, pfn, writable: childWritable });
-    }
-    : null;
+  const listening = ctx.listening;
+  // Every entry copied is one more mapping of its frame: the reverse map learns the child's.
+  const copied: CopiedPte = (va, pfn, childWritable, parentDowngraded) => {
+    ctx.rmapAdd(pfn, cs, childPid, va);
+    if (!listening) return;
+    if (parentDowngraded) ctx.emit({ type: 'map', pid: parent.pid, va, pfn, writable: false });
+    ctx.emit({ type: 'map', pid: childPid, va, pfn, writable: childWritable });
+  };
   let downgraded = false;
   for (const vma of vmas) {
-    if (copyPageRange(ps, cs, vma, ctx.frames, ctx.allocTable, copied)) downgraded = true;
+    if (copyPageRange(ps, cs, vma, ctx.frames, ctx.allocTable, copied, ctx.swap.slots > 0 ? ctx.swap : null)) downgraded = true;
   }
   // Entries the parent lost W on may sit writable in the TLB.
   if (downgraded) flushTlbSpace(ctx, ps);

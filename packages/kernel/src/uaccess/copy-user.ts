@@ -3,7 +3,7 @@
 // copy-on-write page is copied. Failures throw typed errors; a refused copy changes nothing. An unmapped
 // page of a file region reads as the file's page; past the file's end both fail (EFAULT, as read(2) does).
 
-import { ACCESS_READ, ACCESS_WRITE, PTE_A, PTE_D, PTE_W, type AccessKind } from '@vmsim/hw';
+import { ACCESS_READ, ACCESS_WRITE, isSwapEntry, PTE_A, PTE_D, PTE_W, swapEntrySlot, type AccessKind } from '@vmsim/hw';
 import { ACCESS_LABELS, SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../codes.js';
 import {
   InvalidArgumentError, KernelInvariantError, NotMappedError, OutOfMemoryError, PermissionDeniedError,
@@ -75,6 +75,7 @@ export function copyIn(ctx: KernelContext, p: Process, va: number, length: numbe
       // An unmapped page of a file region reads as the file's page (cache or disk), mapping nothing.
       const vma = space.vmas.find(page)!;
       if (vma.file !== undefined) peekFilePage(ctx, vma.file, fileIndex(ctx, vma, page), offset, n, out, done);
+      else if (leaf.entryPa >= 0) peekSwappedPage(ctx, leaf.entryPa, offset, n, out, done);
     }
     done += n;
   }
@@ -95,4 +96,19 @@ function errorFor(ctx: KernelContext, code: number, p: Process, va: number, acce
   if (code === VM_FAULT_OOM) return new OutOfMemoryError(ACCESS_LABELS[access], framesNeeded, ctx.frames.freeCount);
   if (code === VM_FAULT_SIGBUS) return new BeyondEndOfFileError(p.pid, va);
   return new KernelInvariantError([`unexpected fault code ${code} at 0x${va.toString(16)} in pid ${p.pid}`]);
+}
+
+/** A swapped-out page reads as its swap-cache frame or its slot, bringing nothing in. */
+function peekSwappedPage(ctx: KernelContext, entryPa: number, offset: number, n: number, out: Uint8Array, at: number): void {
+  const lo = ctx.ram.view.getUint32(entryPa, true);
+  const hi = ctx.model.entryBytes === 8 ? ctx.ram.view.getUint32(entryPa + 4, true) : 0;
+  if (!isSwapEntry(lo, hi)) return;
+  const slot = swapEntrySlot(lo, hi);
+  const pfn = ctx.swapCache.pfnOf(slot);
+  if (pfn >= 0) {
+    const pa = pfn * ctx.pageSize + offset;
+    out.set(ctx.ram.bytes.subarray(pa, pa + n), at);
+  } else {
+    ctx.swap.peek(slot, offset, n, out, at);
+  }
 }

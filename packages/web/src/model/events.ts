@@ -22,5 +22,9 @@ export function formatEvent(e: KernelEvent): string {
       return `map: pid ${e.pid} ${vaHex(e.va)} → frame ${e.pfn}${e.writable ? ' (writable)' : ' (read-only)'}`;
     case 'unmap':
       return `unmap: pid ${e.pid} ${vaHex(e.va)} (frame ${e.pfn})`;
+    case 'swap-out':
+      return `swap-out: frame ${e.pfn} → slot ${e.slot}${e.written ? ' (written)' : ' (clean, dropped)'}`;
+    case 'swap-in':
+      return `swap-in: pid ${e.pid} ${vaHex(e.va)} ← slot ${e.slot} (frame ${e.pfn}${e.fromCache ? ', from the swap cache' : ''})`;
   }
 }
