@@ -2,5 +2,5 @@
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
-  test: { name: 'web-e2e', include: ['e2e/**/*.e2e.test.ts'], environment: 'node', testTimeout: 30_000, hookTimeout: 60_000 },
+  test: { name: 'web-e2e', include: ['e2e/**/*.e2e.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 120_000 },
 });

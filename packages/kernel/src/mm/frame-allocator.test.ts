@@ -344,7 +344,7 @@ describe('FrameAllocator: books and RAM that grow with the frames used', () => {
     expect(error.message).toContain('double free');
     expect(state(fa)).toEqual(before);
     expect(ram.committedBytes).toBeLessThanOrEqual(64 * 1024);
-  });
+  }, 30_000); // walks a 4 GiB allocator's books: ~3 s alone, more on a loaded machine
 
   it('commits each frame it hands out; the books double past their start and keep every count', () => {
     const ram = new PhysicalMemory(2 ** 30);
