@@ -1,14 +1,14 @@
 // The vmsim command line: parses options, runs a subcommand, and turns every user mistake into one line on
 // stderr and exit code 2. `main` takes its streams as an argument so tests can run it in-process.
 
-import { parseArgs } from 'node:util';
 import { InvalidOptionError } from '@vmsim/sim-api';
+import {
+  COMMAND_HELP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, parseSize, quote, Session, UsageError, type Printer,
+} from '@vmsim/sim-api/script';
+import { parseCommandLine } from './args.js';
 import { runScript } from './commands/run.js';
-import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from '@vmsim/sim-api/script';
 import type { Io } from './io.js';
-import { parseSize, quote, shorten } from '@vmsim/sim-api/script';
 import { MODELS, type CliOptions } from './options.js';
-import { COMMAND_HELP, Session, type Printer } from '@vmsim/sim-api/script';
 import { VERSION } from './version.js';
 
 
@@ -51,28 +51,15 @@ async function command(argv: readonly string[], io: Io): Promise<number> {
     if (argv[0] === 'ostep') return await (await import('./commands/ostep.js')).ostepCommand(argv.slice(1), io);
     if (argv[0] === 'exercise') return await (await import('./commands/exercise.js')).exerciseCommand(argv.slice(1), io);
     if (argv[0] === 'trace') return await (await import('./commands/trace.js')).runTrace(argv.slice(1), io);
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...argv],
-        allowPositionals: true,
-        strict: true,
-        options: {
-          hw: { type: 'string' },
-          ram: { type: 'string' },
-          verbose: { type: 'boolean' },
-          json: { type: 'boolean' },
-          stats: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-          version: { type: 'boolean', short: 'V' },
-        },
-      });
-    } catch (error) {
-      // node's message for an unknown option runs on about `--` and positionals; name the option and point to --help.
-      const unknown = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec(String((error as Error).message)) : null;
-      if (unknown !== null) throw new UsageError(`unknown option ${shorten(unknown[1]!)} (try vmsim --help)`);
-      throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
-    }
+    const parsed = parseCommandLine(argv, {
+      hw: { type: 'string' },
+      ram: { type: 'string' },
+      verbose: { type: 'boolean' },
+      json: { type: 'boolean' },
+      stats: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
+    }, 'vmsim');
     const { values, positionals } = parsed;
     if (values.help === true) {
       io.stdout(USAGE);

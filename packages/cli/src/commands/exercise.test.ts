@@ -48,7 +48,7 @@ describe('vmsim exercise', () => {
       [['exercise', 'tlb', '--hw', 'arm'], /^vmsim: exercise: unknown --hw "arm"/],
       [['exercise', 'tlb', '--seed=-3'], /^vmsim: exercise: --seed must be a non-negative integer/],
       [['exercise', 'tlb', '--format', 'html'], /^vmsim: exercise: unknown --format "html"/],
-      [['exercise', 'tlb', '--bogus'], /^vmsim: exercise: Unknown option '--bogus'/],
+      [['exercise', 'tlb', '--bogus'], /^vmsim: exercise: unknown option --bogus \(try vmsim exercise --help\)$/],
       [['exercise', 'check', 'tlb'], /^vmsim: exercise check: missing answers file/],
       [['exercise', 'check', 'tlb', 'nope.txt'], /^vmsim: exercise check: cannot read nope.txt: no such file$/],
       [['exercise', 'replacement', '--policy', 'belady'], /^vmsim: exercise: unknown --policy "belady" \(expected fifo, lru, opt, clock, mru, lfu\)$/],

@@ -2,7 +2,6 @@
 // only with --answers); `vmsim exercise check <kind> [options] <answers-file|->` regenerates the same problem
 // and grades the answers line by line. The generators live in @vmsim/exercises; this file only parses and prints.
 
-import { parseArgs } from 'node:util';
 import {
   AnswersFormatError, checkAnswers, EXERCISE_FORMATS, EXERCISE_KINDS, EXERCISE_SIZES, ExerciseArgumentError, generateExercise,
   renderExercise, renderGrade, REPLACEMENT_EXERCISE_POLICIES, type ExerciseFormat, type ExerciseKind, type ExerciseOptions, type ExerciseSize,
@@ -10,6 +9,7 @@ import {
 } from '@vmsim/exercises';
 import { MODEL_NAMES, type ModelName } from '@vmsim/sim-api';
 import { UsageError } from '@vmsim/sim-api/script';
+import { parseCommandLine } from '../args.js';
 import type { Io } from '../io.js';
 
 /** Exit code of `check` when some answers are wrong (0 when all are right). */
@@ -42,25 +42,15 @@ value; 'm 7' for 'miss 7'; spaces in a maps line do not matter) and prints each 
 
 /** Runs `vmsim exercise …` (argv without the word 'exercise'); resolves to the exit code. */
 export async function exerciseCommand(argv: readonly string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        hw: { type: 'string' },
-        seed: { type: 'string' },
-        size: { type: 'string' },
-        policy: { type: 'string' },
-        answers: { type: 'boolean' },
-        format: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`exercise: ${error instanceof Error ? error.message.split('\n')[0]! : String(error)}`);
-  }
+  const parsed = parseCommandLine(argv, {
+    hw: { type: 'string' },
+    seed: { type: 'string' },
+    size: { type: 'string' },
+    policy: { type: 'string' },
+    answers: { type: 'boolean' },
+    format: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  }, 'vmsim exercise', 'exercise: ');
   const { values, positionals } = parsed;
   if (values.help === true) {
     io.stdout(EXERCISE_USAGE);

@@ -1,10 +1,10 @@
 // The command line of `vmsim trace`: parsing and checking every option into a TraceOptions, so the command
 // itself only runs. Every mistake is a UsageError with the option's name.
 
-import { parseArgs } from 'node:util';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '@vmsim/replacement';
 import { parseKinds, TRACE_FORMATS, type TraceFormat } from '@vmsim/trace';
 import { parseSize, quote, shorten, UsageError } from '@vmsim/sim-api/script';
+import { parseCommandLine } from '../args.js';
 
 export const TRACE_USAGE = `Usage: vmsim trace <file|-> [options]
 
@@ -95,37 +95,25 @@ export function parsePolicies(word: string): PolicyName[] {
 }
 
 export function parseTraceOptions(argv: readonly string[]): TraceOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string' },
-        policy: { type: 'string' },
-        frames: { type: 'string' },
-        'page-size': { type: 'string' },
-        kinds: { type: 'string' },
-        dedupe: { type: 'boolean' },
-        lenient: { type: 'boolean' },
-        seed: { type: 'string' },
-        bits: { type: 'string' },
-        period: { type: 'string' },
-        tau: { type: 'string' },
-        mrc: { type: 'boolean' },
-        plot: { type: 'string' },
-        jobs: { type: 'string' },
-        json: { type: 'boolean' },
-        csv: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    const unknown = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec(String((error as Error).message)) : null;
-    if (unknown !== null) throw new UsageError(`unknown option ${shorten(unknown[1]!)} (try vmsim trace --help)`);
-    throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
-  }
+  const parsed = parseCommandLine(argv, {
+      format: { type: 'string' },
+      policy: { type: 'string' },
+      frames: { type: 'string' },
+      'page-size': { type: 'string' },
+      kinds: { type: 'string' },
+      dedupe: { type: 'boolean' },
+      lenient: { type: 'boolean' },
+      seed: { type: 'string' },
+      bits: { type: 'string' },
+      period: { type: 'string' },
+      tau: { type: 'string' },
+      mrc: { type: 'boolean' },
+      plot: { type: 'string' },
+      jobs: { type: 'string' },
+      json: { type: 'boolean' },
+      csv: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+  }, 'vmsim trace');
   const { values, positionals } = parsed;
   const help = values.help === true;
   if (!help && positionals.length !== 1) {

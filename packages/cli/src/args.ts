@@ -1,0 +1,23 @@
+// Command-line parsing shared by every vmsim subcommand: node's parseArgs (strict, positionals allowed), with
+// its errors turned into one-line usage errors that name the offending option and the help to read.
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { shorten, UsageError } from '@vmsim/sim-api/script';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+
+/**
+ * Parses `argv` against `options`. An unknown option is `unknown option <name> (try <help> --help)`; any other
+ * mistake is parseArgs' own first line. `prefix` starts every message (`exercise: `).
+ */
+export function parseCommandLine<O extends Options>(argv: readonly string[], options: O, help: string, prefix = ''): Parsed<O> {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    // node's message for an unknown option runs on about `--` and positionals; name the option and point to --help.
+    const unknown = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec(String((error as Error).message)) : null;
+    if (unknown !== null) throw new UsageError(`${prefix}unknown option ${shorten(unknown[1]!)} (try ${help} --help)`);
+    throw new UsageError(`${prefix}${error instanceof Error ? error.message.split('\n')[0]! : String(error)}`);
+  }
+}
