@@ -66,7 +66,7 @@ export function checkInvariants(ctx: KernelContext): void {
   // A shared anonymous object's reference on each of its frames counts as one mapping.
   for (const pfn of sharedAnonHolds(ctx)) note(mapped, pfn);
   // The page cache holds one reference on each of its frames, like a mapping (fs/page-cache.ts).
-  checkReverseMap(ctx, problems);
+  if (ctx.rmapOn) checkReverseMap(ctx, problems);
   // The swap cache holds one reference on each of its frames, like a mapping (mm/swap.ts).
   for (const [slot, pfn] of ctx.swapCache.entries()) {
     note(mapped, pfn);

@@ -24,6 +24,7 @@ export interface ContextOptions {
   readonly poisonFreed: boolean;
   readonly checkInvariants: boolean;
   readonly swapSlots?: number;
+  readonly reverseMap?: boolean;
 }
 
 export class KernelContext {
@@ -51,6 +52,8 @@ export class KernelContext {
   readonly counts = new FaultCounters();
   /** Every (process, page) mapping each data frame (mm/rmap.ts); the zero page and VM_PFNMAP leaves left out. */
   readonly rmap = new ReverseMap();
+  /** Whether the reverse map is kept (the `reverseMap` option; on with swap). Off, rmapAdd/rmapRemove do nothing. */
+  readonly rmapOn: boolean;
   /** The swap area (mm/swap.ts): `swapSlots` slots, none by default. */
   readonly swap: SwapArea;
   /** Frames that hold the page of a swap slot (mm/swap.ts); each entry holds a slot and a frame reference. */
@@ -81,6 +84,7 @@ export class KernelContext {
     this.checking = options.checkInvariants;
     this.asids = new AsidAllocator(this.model.asidBits);
     this.swap = new SwapArea(options.swapSlots ?? 0, this.pageSize);
+    this.rmapOn = options.reverseMap ?? (options.swapSlots ?? 0) > 0;
   }
 
   get listening(): boolean {
@@ -137,12 +141,12 @@ export class KernelContext {
 
   /** A leaf of `space` (process `pid`) at `va` now maps `pfn`: the reverse map learns it (the zero page aside). */
   rmapAdd(pfn: number, space: AddressSpace, pid: number, va: number): void {
-    if (pfn !== this.zeroPfn) this.rmap.add(pfn, space, pid, va);
+    if (this.rmapOn && pfn !== this.zeroPfn) this.rmap.add(pfn, space, pid, va);
   }
 
   /** The leaf of `space` at `va` no longer maps `pfn`. */
   rmapRemove(pfn: number, space: AddressSpace, va: number): void {
-    if (pfn === this.zeroPfn) return;
+    if (!this.rmapOn || pfn === this.zeroPfn) return;
     if (!this.rmap.remove(pfn, space, va)) {
       throw new KernelInvariantError([`reverse map: frame ${pfn} has no mapping at 0x${va.toString(16)}`]);
     }

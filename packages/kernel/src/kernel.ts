@@ -63,6 +63,11 @@ export interface KernelOptions {
   readonly maxMapCount?: number;
   /** Slots of the swap area (default 0: no swap). Needs a model whose not-present entries hold swap entries (all four do). */
   readonly swapSlots?: number;
+  /**
+   * Keep the reverse map (mm/rmap.ts) up to date: needed by reclaim, `reverseMap()` and `accessedBits()`.
+   * Default: on when there is swap, off otherwise (it costs an entry per mapping on every fault and fork).
+   */
+  readonly reverseMap?: boolean;
 }
 
 /** A leaf mapping, as `mappings()` and dumps show it. */
@@ -446,6 +451,7 @@ export class Kernel {
    * page; empty for the zero page, a free frame, a table or a frame only the page cache holds.
    */
   reverseMap(pfn: number): { pid: number; va: number }[] {
+    this.requireReverseMap('reverseMap()');
     if (typeof pfn !== 'number' || !Number.isInteger(pfn) || pfn < 0 || pfn >= this.ctx.frames.total) {
       throw new InvalidArgumentError('pfn', pfn, `expected a frame number from 0 to ${this.ctx.frames.total - 1}`);
     }
@@ -457,7 +463,13 @@ export class Kernel {
    * `testAndClearAccessed(pfn)` reads and clears A in every entry mapping the frame, flushing the TLB entries.
    */
   accessedBits(): AccessedBits {
+    this.requireReverseMap('accessedBits()');
     return new PageTableAccessedBits(this.ctx);
+  }
+
+  /** The reverse map is kept only when the kernel was made with it (option `reverseMap`, or swap). */
+  private requireReverseMap(what: string): void {
+    if (!this.ctx.rmapOn) throw new InvalidOptionError('reverseMap', false, `${what} needs a kernel made with reverseMap: true (or swap slots)`);
   }
 
   /**
@@ -548,11 +560,15 @@ function checkOptions(options: KernelOptions): ConstructorParameters<typeof Kern
   if (swapSlots > 0 && !supportsSwapEntries(model)) {
     throw new InvalidOptionError('swapSlots', swapSlots, `model ${model.name} has no room for swap entries in a not-present entry`);
   }
+  const reverseMap = options.reverseMap ?? swapSlots > 0;
+  if (typeof reverseMap !== 'boolean') throw new InvalidOptionError('reverseMap', reverseMap, 'expected true or false');
+  if (!reverseMap && swapSlots > 0) throw new InvalidOptionError('reverseMap', reverseMap, 'swap needs the reverse map (reclaim unmaps a page from every entry)');
   return {
     model,
     ramBytes,
     tlb,
     swapSlots,
+    reverseMap,
     poisonFreed: options.poisonFreed ?? false,
     checkInvariants: options.checkInvariants ?? false,
   };

@@ -10,7 +10,7 @@ import { MODELS } from '../testing/models.js';
 
 describe.each(MODELS)('Accessed bits through the reverse map on $name', ({ make }) => {
   it('reads and clears A in every entry of a frame; the next access (through the TLB) sets it again', () => {
-    const k = boot(make);
+    const k = boot(make, { reverseMap: true });
     const a = k.spawn();
     k.register(VA);
     k.store(VA, 4, 1);
@@ -32,7 +32,7 @@ describe.each(MODELS)('Accessed bits through the reverse map on $name', ({ make 
   });
 
   it('a clock over frames gives a second chance to the frame the MMU referenced', () => {
-    const k = boot(make);
+    const k = boot(make, { reverseMap: true });
     k.spawn();
     const pfns: number[] = [];
     for (let i = 0; i < 4; i++) {

@@ -60,7 +60,7 @@ describe('ReverseMap', () => {
 
 describe.each(MODELS)('the reverse map on $name', ({ make }) => {
   it('a written page has one mapping; the zero page none', () => {
-    const k = boot(make);
+    const k = boot(make, { reverseMap: true });
     const p = k.spawn();
     k.register(VA);
     k.register(VA + PAGE);
@@ -72,7 +72,7 @@ describe.each(MODELS)('the reverse map on $name', ({ make }) => {
   });
 
   it('fork shares each page in both; a COW copy moves the writer to its new frame; the last sharer reuses', () => {
-    const k = boot(make);
+    const k = boot(make, { reverseMap: true });
     const a = k.spawn();
     k.register(VA);
     k.register(VA + PAGE);
@@ -107,7 +107,7 @@ describe.each(MODELS)('the reverse map on $name', ({ make }) => {
   });
 
   it('a shared anonymous page lists every mapper, a forked child included', () => {
-    const k = boot(make);
+    const k = boot(make, { reverseMap: true });
     const a = k.spawn();
     const va = k.mmap(0, 2 * PAGE, RW, MAP_SHARED | MAP_ANONYMOUS);
     const b = k.fork();
@@ -121,7 +121,7 @@ describe.each(MODELS)('the reverse map on $name', ({ make }) => {
   });
 
   it('a shared file page lists both mappers; truncation and munmap take them out; the cache alone is no mapping', () => {
-    const k = boot(make);
+    const k = boot(make, { reverseMap: true });
     const a = k.spawn();
     k.createFile('f', new Uint8Array(2 * PAGE).fill(1));
     const fd = k.open('f', O_RDWR | O_CREAT);
@@ -142,12 +142,12 @@ describe.each(MODELS)('the reverse map on $name', ({ make }) => {
   });
 
   it('reverseMap refuses a frame outside RAM', () => {
-    const k = boot(make);
+    const k = boot(make, { reverseMap: true });
     for (const bad of [-1, k.frames.total, 0.5]) expect(InvalidArgumentError.isInstance(caught(() => k.reverseMap(bad)))).toBe(true);
   });
 
   it('the invariant sweep catches a missing, an extra and a misattributed mapping', () => {
-    const k = boot(make, { checkInvariants: false });
+    const k = boot(make, { checkInvariants: false, reverseMap: true });
     const a = k.spawn();
     k.register(VA);
     k.store(VA, 4, 1);

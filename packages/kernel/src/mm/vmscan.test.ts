@@ -186,6 +186,23 @@ describe.each(MODELS)('reclaim and swap on $name', ({ make }) => {
     expect(boot(make).reclaim(1)).toBe(false);
   });
 
+  it('the reverse map is kept with swap (default) or when asked; without, reverseMap() and accessedBits() say so', () => {
+    const plain = boot(make);
+    plain.spawn();
+    plain.register(VA);
+    expect(plain.store(VA, 4, 1)).toBe(0);
+    expect(caught(() => plain.reverseMap(pfnOf(plain, VA, plain.current!.pid)))).toMatchObject({ name: 'InvalidOptionError', option: 'reverseMap' });
+    expect(caught(() => plain.accessedBits())).toMatchObject({ name: 'InvalidOptionError', option: 'reverseMap' });
+    for (const k of [boot(make, { swapSlots: 2 }), boot(make, { reverseMap: true })]) {
+      const p = k.spawn();
+      k.register(VA);
+      expect(k.store(VA, 4, 1)).toBe(0);
+      expect(k.reverseMap(pfnOf(k, VA, p.pid))).toEqual([{ pid: p.pid, va: VA }]);
+    }
+    expect(InvalidOptionError.isInstance(caught(() => boot(make, { swapSlots: 2, reverseMap: false })))).toBe(true);
+    expect(InvalidOptionError.isInstance(caught(() => boot(make, { reverseMap: 'yes' as unknown as boolean })))).toBe(true);
+  });
+
   it('property: random writes, reads, forks, exits, munmaps and reclaims keep every invariant and leak nothing', () => {
     const op = fc.oneof(
       { weight: 3, arbitrary: fc.record({ kind: fc.constant('store' as const), page: fc.nat(3), value: fc.nat(0xffff) }) },
