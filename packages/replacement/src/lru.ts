@@ -14,6 +14,8 @@ export class LruPolicy extends ReplacementPolicy {
   protected head = -1;
   protected tail = -1;
   protected used = 0;
+  /** Which end a miss evicts: the least recent (LRU, the tail) or the most recent (MRU, the head). */
+  protected evictMostRecent = false;
 
   constructor(options: PolicyOptions) {
     super(options);
@@ -33,7 +35,7 @@ export class LruPolicy extends ReplacementPolicy {
     }
     this.misses++;
     if (this.used === this.frames) {
-      const victim = this.tail;
+      const victim = this.evictMostRecent ? this.head : this.tail;
       this.unlink(victim);
       this.inList[victim] = 0;
       this.evict(victim);
