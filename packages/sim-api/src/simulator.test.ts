@@ -339,6 +339,42 @@ describe('the remembered region of the last access', () => {
     expect(lines).toEqual(['Invalid address 0x80001000']);
   });
 
+  it('is kept per process: round-robin accesses after the first in each process do not ask the kernel again', () => {
+    const { sim } = start();
+    const x = page(0);
+    sim.register(x);
+    sim.fork();
+    sim.fork();
+    for (let n = 0; n < 3; n++) {
+      sim.switch(n);
+      sim.write(x, ValueType.UnsignedInt(n));
+    }
+    const asked = vi.spyOn(sim.kernel, 'isRegistered');
+    for (let i = 0; i < 30; i++) {
+      sim.switch(i % 3);
+      expect(u64(sim, x)).toBe(BigInt(i % 3));
+    }
+    expect(asked).not.toHaveBeenCalled();
+    asked.mockRestore();
+  });
+
+  it('notices a region removed from a sleeping process when that process runs again', () => {
+    const { sim, lines } = start();
+    const x = page(0);
+    sim.register(x);
+    sim.write(x, ValueType.UnsignedInt(7));
+    sim.fork(); // pid 1 runs; pid 0 remembers x's region
+    expect(u64(sim, x)).toBe(7n);
+    sim.kernel.munmap(KERNBASE, PAGE, 0);
+    expect(u64(sim, x)).toBe(7n); // the child keeps its page
+    sim.switch(0);
+    expect(sim.read(x, DataType.UnsignedInt)).toBeUndefined();
+    sim.write(x, ValueType.UnsignedInt(8));
+    sim.switch(1);
+    expect(u64(sim, x)).toBe(7n);
+    expect(lines).toEqual(['Invalid address 0x80000000', 'Invalid address 0x80000000']);
+  });
+
   it('covers only accesses wholly inside the region: one running past its end is still refused', () => {
     const { sim, lines } = start();
     const last = Pointer.at(KERNBASE + PAGE - 8);

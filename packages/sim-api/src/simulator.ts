@@ -126,6 +126,14 @@ function checkOptions(options: unknown): CheckedOptions {
   };
 }
 
+/** The region the last successful access check of one process found: [start, end) of `space` at change `seq`. */
+class AccessWindow {
+  space: AddressSpace | null = null;
+  seq = -1;
+  start = 0;
+  end = 0;
+}
+
 function addressOf(ptr: unknown): number {
   if (!Pointer.isInstance(ptr)) throw new InvalidArgumentError('pointer', ptr, 'expected a Pointer (from Pointer.new or Pointer.at)');
   return ptr.address;
@@ -150,14 +158,12 @@ export class Simulator {
   /** 'user' when user space is the lower half of a sign-extended space, else 'virtual' (the whole space). */
   readonly #space: 'virtual' | 'user';
   /*
-   * The last region an access was found inside: [#hitStart, #hitEnd) of #hitSpace while its region list's
-   * change counter (VmaList.seq) is still #hitSeq. An access wholly inside it is registered without asking
-   * the kernel again; any change to that space's regions (register, unmap, exit) moves the counter on.
+   * Per process (indexed by pid), the last region an access was found inside: an access wholly inside it is
+   * registered without asking the kernel again while the region list's change counter (VmaList.seq) is
+   * unchanged; any change to that space's regions (register, unmap, exit) moves the counter on. One window per
+   * process, so a switch between processes does not throw the others' windows away.
    */
-  #hitSpace: AddressSpace | null = null;
-  #hitSeq = -1;
-  #hitStart = 0;
-  #hitEnd = 0;
+  readonly #windows: (AccessWindow | undefined)[] = [];
 
   private constructor(verbose: boolean, kernel: Kernel, output: OutputSink | LineWriter) {
     this.verbose = verbose;
@@ -412,11 +418,13 @@ export class Simulator {
     else this.#print(zombie(p.pid));
   }
 
-  /** Does the access lie wholly inside the region the last successful check found (see #hitSpace)? */
+  /** Does the access lie wholly inside the region the last successful check of `p` found (see #windows)? */
   #hit(p: Process, va: number, size: number): boolean {
+    const w = this.#windows[p.pid];
+    if (w === undefined) return false;
     const space = p.space;
-    return space === this.#hitSpace && space !== null && space.vmas.seq === this.#hitSeq &&
-      va >= this.#hitStart && va + size <= this.#hitEnd && Number.isInteger(va);
+    return space === w.space && space !== null && space.vmas.seq === w.seq && va >= w.start && va + size <= w.end &&
+      Number.isInteger(va);
   }
 
   /**
@@ -429,22 +437,26 @@ export class Simulator {
       return false;
     }
     const kernel = this.kernel;
-    const pageSize = this.#pageSize;
+    // Page bases by a mask: va is a non-negative safe integer, and `%` on one above 2^31 calls into C.
+    const offsetMask = this.#pageSize - 1;
     if (!kernel.isRegistered(va, p.pid)) {
-      this.#print(invalidAddress(va - (va % pageSize)));
+      this.#print(invalidAddress(va - (va & offsetMask)));
       return false;
     }
     const end = va + size - 1;
-    if (end - (end % pageSize) !== va - (va % pageSize) && !kernel.isRegistered(end, p.pid)) {
-      this.#print(invalidAddress(end - (end % pageSize)));
+    const endPage = end - (end & offsetMask);
+    if (endPage !== va - (va & offsetMask) && !kernel.isRegistered(end, p.pid)) {
+      this.#print(invalidAddress(endPage));
       return false;
     }
     const space = p.space!;
     const vma = space.vmas.find(va)!;
-    this.#hitSpace = space;
-    this.#hitSeq = space.vmas.seq;
-    this.#hitStart = vma.start;
-    this.#hitEnd = vma.end;
+    let w = this.#windows[p.pid];
+    if (w === undefined) this.#windows[p.pid] = w = new AccessWindow();
+    w.space = space;
+    w.seq = space.vmas.seq;
+    w.start = vma.start;
+    w.end = vma.end;
     return true;
   }
 

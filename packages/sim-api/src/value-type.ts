@@ -138,6 +138,8 @@ export class ValueType<V extends bigint | number = bigint | number> {
   /** An unsigned 64-bit integer, 0 to 2^64 − 1 (8 bytes). */
   static UnsignedInt(n: number | bigint): ValueType<bigint> {
     if (typeof n === 'number' && n >= 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n)) {
+      // One word without `%` (a call into C for a double divisor); wider values split by it.
+      if (n < TWO_32) return new ValueType<bigint>('UnsignedInt', undefined, 8, undefined, n, 0);
       const lo = n % TWO_32;
       return new ValueType<bigint>('UnsignedInt', undefined, 8, undefined, lo, (n - lo) / TWO_32);
     }
