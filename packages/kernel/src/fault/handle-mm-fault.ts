@@ -30,7 +30,8 @@ export function handleMmFault(ctx: KernelContext, p: Process, va: number, access
   if (!ctx.protPermits(vma.prot, access)) return faultFailed(ctx, p, va, access, SEGV_ACCERR);
   // A device/linear region's pages are all entered when it is made: a fault there is device memory (bus error).
   if ((vma.flags & VM_PFNMAP) !== 0) return faultFailed(ctx, p, va, access, VM_FAULT_SIGBUS);
-  const page = ctx.pageBase(va);
+  // The page by a mask (va is a non-negative integer here: the MMU's or a checked one); `%` is a division.
+  const page = va - (va & (ctx.pageSize - 1));
   space.find(page);
   const vmf = new VmFault(p, space, vma, va, page, access, space.foundPa, space.foundValid, space.foundPfn, space.foundFlags);
   if (!vmf.present && vma.file !== undefined) return doFileFault(ctx, vmf);

@@ -6,6 +6,7 @@
 import { isSwapEntry, PTE_A, PTE_D, PTE_W, swapEntrySlot, writeEntry } from '@vmsim/hw';
 import { PTE_COW } from '../fault/wp-page.js';
 import { KernelInvariantError } from '../errors.js';
+import type { HardwareModel, PhysicalMemory } from '@vmsim/hw';
 import type { AddressSpace, TableGeometry } from './address-space.js';
 import type { FrameAllocator } from './frame-allocator.js';
 import type { SwapArea } from './swap.js';
@@ -42,6 +43,8 @@ export function copyPageRange(
 class RangeCopy {
   downgraded = false;
   private readonly g: TableGeometry;
+  private readonly model: HardwareModel;
+  private readonly ram: PhysicalMemory;
   /** Bits the child's entries lose: A always, D too for a shared mapping. */
   private readonly childClear: number;
 
@@ -57,13 +60,15 @@ class RangeCopy {
     private readonly swap: SwapArea | null,
   ) {
     this.g = parent.geometry;
+    this.model = parent.model;
+    this.ram = parent.ram;
     this.childClear = shared ? PTE_A | PTE_D : PTE_A;
   }
 
   /** Copies the entries of one table that cover [start, end); `vaBase` is the table's first address. */
   table(parentTable: number, childTable: number, level: number, vaBase: number, start: number, end: number): void {
-    const model = this.parent.model;
-    const ram = this.parent.ram;
+    const model = this.model;
+    const ram = this.ram;
     const g = this.g;
     const eb = g.entryBytes;
     const span = g.div[level]!;
@@ -71,28 +76,20 @@ class RangeCopy {
     const lastIndex = Math.min(g.mask[level]!, Math.floor((end - 1 - vaBase) / span));
     const parentBase = parentTable * g.pageSize;
     const childBase = childTable * g.pageSize;
-    const leafLevel = level === g.last;
+    if (level === g.last) {
+      this.leaves(parentBase, childBase, level, vaBase, span, first, lastIndex);
+      return;
+    }
     for (let i = first; i <= lastIndex; i++) {
       const view = ram.view; // anew each entry: allocating a table may grow RAM, which swaps its views
       const parentPa = parentBase + i * eb;
       const lo = view.getUint32(parentPa, true);
       const hi = eb === 8 ? view.getUint32(parentPa + 4, true) : 0;
-      if ((lo | hi) === 0) continue;
-      const childPa = childBase + i * eb;
-      if (leafLevel && this.swap !== null && isSwapEntry(lo, hi)) {
-        // A swapped-out page: the child gets the same swap entry, the slot one more reference.
-        this.swap.dup(swapEntrySlot(lo, hi));
-        writeEntry(ram, model, childPa, lo, hi);
-        continue;
-      }
-      if (!model.isValid(lo, hi, level)) continue;
+      if ((lo | hi) === 0 || !model.isValid(lo, hi, level)) continue;
       const va = vaBase + i * span;
-      if (leafLevel) {
-        this.pte(va, parentPa, childPa, model.pfn(lo, hi, level), model.flags(lo, hi, level));
-        continue;
-      }
       if (model.isLeaf(lo, hi, level)) throw new KernelInvariantError([`huge page at 0x${va.toString(16)}: the kernel maps none`]);
       // Several regions may share a table: a later region finds the child's table already made.
+      const childPa = childBase + i * eb;
       const clo = view.getUint32(childPa, true);
       const chi = eb === 8 ? view.getUint32(childPa + 4, true) : 0;
       let next: number;
@@ -109,16 +106,59 @@ class RangeCopy {
     }
   }
 
-  private pte(va: number, parentPa: number, childPa: number, pfn: number, flags: number): void {
+  /**
+   * The leaf entries [first, lastIndex] of one last-level table (Linux's copy_pte_range): each present entry
+   * is re-encoded for both sides and its frame gains a reference; a swap entry is shared. Nothing here
+   * allocates a frame, so RAM's view stays the same through the loop.
+   */
+  private leaves(parentBase: number, childBase: number, level: number, vaBase: number, span: number, first: number, lastIndex: number): void {
+    const model = this.model;
+    let view = this.ram.view;
+    const wide = this.g.entryBytes === 8;
+    const eb = this.g.entryBytes;
+    const frames = this.frames;
+    const cow = this.cow;
+    const childClear = this.childClear;
+    const copied = this.copied;
+    const swap = this.swap;
     let downgraded = false;
-    if (this.cow && (flags & PTE_W) !== 0) {
-      flags = (flags & ~PTE_W) | PTE_COW;
-      this.parent.setLeaf(parentPa, pfn, flags);
-      this.downgraded = downgraded = true;
+    for (let i = first; i <= lastIndex; i++) {
+      const parentPa = parentBase + i * eb;
+      const lo = view.getUint32(parentPa, true);
+      const hi = wide ? view.getUint32(parentPa + 4, true) : 0;
+      if ((lo | hi) === 0) continue;
+      const childPa = childBase + i * eb;
+      if (swap !== null && isSwapEntry(lo, hi)) {
+        // A swapped-out page: the child gets the same swap entry, the slot one more reference.
+        swap.dup(swapEntrySlot(lo, hi));
+        view.setUint32(childPa, lo, true);
+        if (wide) view.setUint32(childPa + 4, hi, true);
+        continue;
+      }
+      if (!model.isValid(lo, hi, level)) continue;
+      const pfn = model.pfn(lo, hi, level);
+      let flags = model.flags(lo, hi, level);
+      let parentDowngraded = false;
+      if (cow && (flags & PTE_W) !== 0) {
+        flags = (flags & ~PTE_W) | PTE_COW;
+        // Both words encoded before either is written: a refused encoding leaves the entry as it was.
+        const plo = model.encodeLo(pfn, flags, level, true);
+        const phi = wide ? model.encodeHi(pfn, flags, level, true) : 0;
+        view.setUint32(parentPa, plo, true);
+        if (wide) view.setUint32(parentPa + 4, phi, true);
+        downgraded = parentDowngraded = true;
+      }
+      const childFlags = flags & ~childClear;
+      const clo = model.encodeLo(pfn, childFlags, level, true);
+      const chi = wide ? model.encodeHi(pfn, childFlags, level, true) : 0;
+      view.setUint32(childPa, clo, true);
+      if (wide) view.setUint32(childPa + 4, chi, true);
+      frames.refMapped(pfn);
+      if (copied !== null) {
+        copied(vaBase + i * span, pfn, (childFlags & PTE_W) !== 0, parentDowngraded);
+        view = this.ram.view; // a listener may have done anything, even grown RAM
+      }
     }
-    const childFlags = flags & ~this.childClear;
-    this.child.setLeaf(childPa, pfn, childFlags);
-    this.frames.ref(pfn);
-    if (this.copied !== null) this.copied(va, pfn, (childFlags & PTE_W) !== 0, downgraded);
+    if (downgraded) this.downgraded = true;
   }
 }

@@ -117,6 +117,30 @@ describe('FrameAllocator: contents', () => {
     expect(fa.ram.isFrameZero(pfn)).toBe(true);
   });
 
+  it('hands out never-used frames as zeros: committed ones written behind its back, and ones committed only now', () => {
+    const ram = new PhysicalMemory(2 ** 30);
+    const fa = new FrameAllocator(ram);
+    const committedFrames = ram.committedBytes / FRAME;
+    // Junk in free frames: inside the first commit, at its last frame, and far past it (which commits RAM
+    // up to there, so the frames between are committed and zero, and the junk one is committed and dirty).
+    const dirty = [1, committedFrames - 1, 3 * committedFrames + 2];
+    for (const pfn of dirty) ram.fillFrame(pfn, 0x3c);
+    const committed = ram.committedBytes;
+    expect(committed).toBeGreaterThan(dirty[2]! * FRAME);
+    const total = committed / FRAME + 2 * committedFrames; // past what was committed: frames RAM commits now
+    for (let i = 0; i < total; i++) {
+      const pfn = fa.alloc(FRAME_DATA);
+      expect(pfn).toBe(i);
+      expect(ram.isFrameZero(pfn)).toBe(true);
+      ram.fillFrame(pfn, 0x77); // the user writes it; the next frame is unaffected
+    }
+    expect(ram.committedBytes).toBeGreaterThan(committed);
+    // Given back and handed out again: zeroed again.
+    fa.unref(5);
+    expect(fa.alloc(FRAME_DATA)).toBe(5);
+    expect(ram.isFrameZero(5)).toBe(true);
+  });
+
   it('zeroes only the frame it hands out, not its neighbours', () => {
     const fa = allocator(4);
     const a = fa.alloc(FRAME_DATA);
@@ -181,6 +205,32 @@ describe('FrameAllocator: reference counts', () => {
     expect(FrameStateError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ operation: 'reference overflow', pfn, refCount: 0xffffffff });
     expect(fa.refCount(pfn)).toBe(0xffffffff);
+  });
+
+  it('refMapped (fork\'s reference) counts exactly as ref, and refuses what ref refuses with the same error', () => {
+    const twin = (): FrameAllocator => {
+      const fa = allocator(40);
+      for (let i = 0; i < 6; i++) fa.alloc(i % 2 === 0 ? FRAME_DATA : FRAME_TABLE);
+      fa.unref(2);
+      fa.refCounts[3] = 0xfffffffe;
+      return fa;
+    };
+    const a = twin();
+    const b = twin();
+    // In use, freed, at the counter's top (twice: the second overflows), never used, past RAM, not integers.
+    for (const pfn of [0, 1, 4, 2, 3, 3, 5, 20, 39, 40, -1, 1.5, Number.NaN, 2 ** 32]) {
+      const outcome = (fn: () => number): unknown => {
+        try {
+          return { count: fn() };
+        } catch (error) {
+          return { name: (error as Error).name, message: (error as Error).message };
+        }
+      };
+      expect(outcome(() => b.refMapped(pfn))).toEqual(outcome(() => a.ref(pfn)));
+      expect(state(b)).toEqual(state(a));
+    }
+    expect(b.refCount(0)).toBe(2);
+    expect(b.refCount(3)).toBe(0xffffffff);
   });
 
   it('a double free throws FrameStateError at once and changes nothing', () => {

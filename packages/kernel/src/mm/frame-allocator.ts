@@ -110,9 +110,12 @@ export class FrameAllocator {
     this.refCounts[pfn] = 1;
     this.kinds[pfn] = kind;
     this.inUse[kind]!++;
-    // Committed before anyone writes it, so code holding `ram.bytes` may write a frame it was handed.
-    if ((pfn + 1) * this.ram.frameSize > this.ram.committedBytes) this.ram.commitFrame(pfn);
-    if (zero) this.ram.zeroFrame(pfn);
+    // Committed before anyone writes it, so code holding `ram.bytes` may write a frame it was handed. Committed
+    // RAM always ends on a frame boundary, and a frame past it is committed as zeros: only a frame already
+    // committed (and so perhaps written since) is zeroed.
+    const ram = this.ram;
+    if ((pfn + 1) * ram.frameSize > ram.committedBytes) ram.commitFrame(pfn);
+    else if (zero) ram.zeroFrame(pfn);
     return pfn;
   }
 
@@ -145,6 +148,18 @@ export class FrameAllocator {
     const count = pfn < this.fresh ? this.refCounts[pfn]! : 0;
     if (count === 0) throw new FrameStateError('reference', pfn, count);
     if (count === 0xffffffff) throw new FrameStateError('reference overflow', pfn, count);
+    this.refCounts[pfn] = count + 1;
+    return count + 1;
+  }
+
+  /**
+   * `ref` for a frame named by a valid page-table entry (fork's copy of the entries): the same result and the
+   * same errors, with the argument checks left to the rare case that needs them (a count of 0 or at its maximum).
+   */
+  refMapped(pfn: number): number {
+    if (pfn >>> 0 !== pfn || pfn >= this.fresh) return this.ref(pfn);
+    const count = this.refCounts[pfn]!;
+    if (count === 0 || count === 0xffffffff) return this.ref(pfn);
     this.refCounts[pfn] = count + 1;
     return count + 1;
   }

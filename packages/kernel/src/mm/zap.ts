@@ -12,9 +12,11 @@ import { releaseSharedAnon } from './shmem.js';
 import { flushTlbPage } from './tlb-flush.js';
 import { VM_PFNMAP, type Vma } from './vma.js';
 
-/** Unmaps everything `space` maps and frees its tables, the root last. Reports unmaps of process `pid`. */
-export function zapAddressSpace(ctx: KernelContext, space: AddressSpace, pid: number): void {
-  const vmas = space.vmas.toArray();
+/**
+ * Unmaps everything `space` maps and frees its tables, the root last. Reports unmaps of process `pid`.
+ * `vmas` is the space's region list as an array, when the caller has it already.
+ */
+export function zapAddressSpace(ctx: KernelContext, space: AddressSpace, pid: number, vmas: readonly Vma[] = space.vmas.toArray()): void {
   const zap = new Zap(ctx, space, pid, vmas);
   zap.table(space.rootPfn, 0, 0, 0, vmas.length);
   // Every table lies under a region (the kernel maps nothing outside one), so all but the root were reached.
@@ -22,7 +24,10 @@ export function zapAddressSpace(ctx: KernelContext, space: AddressSpace, pid: nu
     throw new KernelInvariantError([`pid ${pid}: freed ${zap.freedTables + 1} of ${space.tables} tables; a table lies outside every region`]);
   }
   ctx.unrefFrame(space.rootPfn);
-  releaseSharedAnon(ctx, vmas, space);
+  // Shared anonymous objects lose this space's regions: only a space that has such a region looks further.
+  let shared = false;
+  for (let i = 0; i < vmas.length; i++) if (vmas[i]!.shm !== undefined) shared = true;
+  if (shared) releaseSharedAnon(ctx, vmas, space);
 }
 
 /** One teardown: the fixed state, so the loops only read fields. */

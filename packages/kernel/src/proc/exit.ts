@@ -9,8 +9,12 @@ import { zapAddressSpace } from '../mm/zap.js';
 export function exitProcess(ctx: KernelContext, pid: number): void {
   const p = ctx.procs.live(pid);
   const space = p.space!;
-  beforeExit(ctx, p);
-  zapAddressSpace(ctx, space, pid);
+  const vmas = space.vmas.toArray();
+  // Only file regions have pages to write back (fs/file-mapping.ts looks at shared file regions alone).
+  let fileMapped = false;
+  for (let i = 0; i < vmas.length; i++) if (vmas[i]!.file !== undefined) fileMapped = true;
+  if (fileMapped) beforeExit(ctx, p);
+  zapAddressSpace(ctx, space, pid, vmas);
   const current = ctx.procs.current === p;
   if (space.asid >= 0 && ctx.model.asidBits > 0) {
     ctx.mmu.tlb.flushAsid(space.asid);
