@@ -132,7 +132,11 @@ class AccessWindow {
   seq = -1;
   start = 0;
   end = 0;
+  constructor(readonly pid: number) {}
 }
+
+/** The window of no process: the simulator's last-used window before any access was checked. */
+const NO_WINDOW = new AccessWindow(-1);
 
 function addressOf(ptr: unknown): number {
   if (!Pointer.isInstance(ptr)) throw new InvalidArgumentError('pointer', ptr, 'expected a Pointer (from Pointer.new or Pointer.at)');
@@ -164,6 +168,8 @@ export class Simulator {
    * process, so a switch between processes does not throw the others' windows away.
    */
   readonly #windows: (AccessWindow | undefined)[] = [];
+  /** The window last used: the running process's, as a rule, so #hit mostly needs no lookup by pid. */
+  #window: AccessWindow = NO_WINDOW;
 
   private constructor(verbose: boolean, kernel: Kernel, output: OutputSink | LineWriter) {
     this.verbose = verbose;
@@ -420,8 +426,12 @@ export class Simulator {
 
   /** Does the access lie wholly inside the region the last successful check of `p` found (see #windows)? */
   #hit(p: Process, va: number, size: number): boolean {
-    const w = this.#windows[p.pid];
-    if (w === undefined) return false;
+    let w = this.#window;
+    if (w.pid !== p.pid) {
+      const found = this.#windows[p.pid];
+      if (found === undefined) return false;
+      this.#window = w = found;
+    }
     const space = p.space;
     return space === w.space && space !== null && space.vmas.seq === w.seq && va >= w.start && va + size <= w.end &&
       Number.isInteger(va);
@@ -452,7 +462,8 @@ export class Simulator {
     const space = p.space!;
     const vma = space.vmas.find(va)!;
     let w = this.#windows[p.pid];
-    if (w === undefined) this.#windows[p.pid] = w = new AccessWindow();
+    if (w === undefined) this.#windows[p.pid] = w = new AccessWindow(p.pid);
+    this.#window = w;
     w.space = space;
     w.seq = space.vmas.seq;
     w.start = vma.start;
