@@ -25,7 +25,7 @@ import { doWpPage } from './wp-page.js';
 /** Resolves a fault of `p` at `va`: a positive PG_* code, or a negative code and nothing changed. */
 export function handleMmFault(ctx: KernelContext, p: Process, va: number, access: AccessKind): number {
   const space = p.space!;
-  const vma = space.vmas.find(va) ?? expandStack(ctx, space, va);
+  const vma = space.findVma(va) ?? expandStack(ctx, space, va);
   if (vma === undefined) return faultFailed(ctx, p, va, access, SEGV_MAPERR);
   if (!ctx.protPermits(vma.prot, access)) return faultFailed(ctx, p, va, access, SEGV_ACCERR);
   // A device/linear region's pages are all entered when it is made: a fault there is device memory (bus error).

@@ -2,6 +2,7 @@ import {
   ACCESS_READ, ACCESS_WRITE, Mmu, PhysicalMemory, PTE_A, PTE_D, PTE_R, PTE_SW0, PTE_U, PTE_V, PTE_W, x86_32,
   type HardwareModel,
 } from '@vmsim/hw';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AddressSpace } from './address-space.js';
 import { FRAME_DATA, FRAME_TABLE, FrameAllocator } from './frame-allocator.js';
@@ -225,5 +226,52 @@ describe('AddressSpace basics', () => {
     let leaves = 0;
     space.forEachLeaf(() => leaves++);
     expect(leaves).toBe(0);
+  });
+});
+
+describe('AddressSpace.findVma (the fault path\'s remembered region)', () => {
+  it('answers exactly as the region list does through any sequence of inserts, removes and lookups (property)', () => {
+    const PAGES = 48;
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('insert' as const), page: fc.nat(PAGES - 1), pages: fc.integer({ min: 1, max: 6 }), prot: fc.constantFrom(PROT_READ, PROT_READ | PROT_WRITE) }),
+      fc.record({ kind: fc.constant('remove' as const), page: fc.nat(PAGES - 1), pages: fc.integer({ min: 1, max: 6 }) }),
+      fc.record({ kind: fc.constant('find' as const), va: fc.integer({ min: -PAGE, max: (PAGES + 1) * PAGE }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 80 }), (ops) => {
+        const { space } = setup(x86_32());
+        for (const o of ops) {
+          if (o.kind === 'insert') {
+            const start = o.page * PAGE;
+            const end = Math.min(PAGES, o.page + o.pages) * PAGE;
+            if (!space.vmas.overlaps(start, end)) space.vmas.insert({ start, end, prot: o.prot, flags: MAP_PRIVATE | MAP_ANONYMOUS });
+          } else if (o.kind === 'remove') {
+            space.vmas.remove(o.page * PAGE, (o.page + o.pages) * PAGE);
+          } else {
+            expect(space.findVma(o.va)).toBe(space.vmas.find(o.va));
+            // Asked again at once (the remembered answer) and at the page's neighbours.
+            expect(space.findVma(o.va)).toBe(space.vmas.find(o.va));
+            expect(space.findVma(o.va + PAGE)).toBe(space.vmas.find(o.va + PAGE));
+            expect(space.findVma(o.va - 1)).toBe(space.vmas.find(o.va - 1));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('does not give a region again after it was split, merged or removed', () => {
+    const { space } = setup(x86_32());
+    space.vmas.insert({ start: 0, end: 4 * PAGE, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS });
+    const whole = space.findVma(PAGE)!;
+    expect(whole).toMatchObject({ start: 0, end: 4 * PAGE });
+    space.vmas.remove(2 * PAGE, 3 * PAGE);
+    expect(space.findVma(PAGE)).toMatchObject({ start: 0, end: 2 * PAGE });
+    expect(space.findVma(2 * PAGE)).toBeUndefined();
+    expect(space.findVma(3 * PAGE)).toMatchObject({ start: 3 * PAGE, end: 4 * PAGE });
+    space.vmas.insert({ start: 2 * PAGE, end: 3 * PAGE, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS });
+    expect(space.findVma(3 * PAGE)).toMatchObject({ start: 0, end: 4 * PAGE });
+    space.vmas.remove(0, 4 * PAGE);
+    expect(space.findVma(3 * PAGE)).toBeUndefined();
   });
 });

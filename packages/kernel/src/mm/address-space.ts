@@ -10,7 +10,7 @@ import {
 import { KernelInvariantError } from '../errors.js';
 import { FRAME_TABLE, type FrameAllocator } from './frame-allocator.js';
 import { HEAP_START } from './layout.js';
-import { VmaList } from './vma.js';
+import { VmaList, type Vma } from './vma.js';
 
 /** What `descend` answers when a huge page stands on the way (below every -(level + 1)). */
 const HUGE_ON_THE_WAY = -1000;
@@ -95,6 +95,9 @@ export class AddressSpace {
   foundValid = false;
   foundPfn = 0;
   foundFlags = 0;
+  /** The region `findVma` found last, good while the list's change counter is still `lastVmaSeq` (Linux's vmacache). */
+  private lastVma: Vma | undefined = undefined;
+  private lastVmaSeq = -1;
   private readonly frames: FrameAllocator;
 
   constructor(ram: PhysicalMemory, model: HardwareModel, frames: FrameAllocator, readonly rootPfn: number, vmas = new VmaList(2 ** model.pageShift)) {
@@ -103,6 +106,22 @@ export class AddressSpace {
     this.frames = frames;
     this.vmas = vmas;
     this.geometry = tableGeometry(model);
+  }
+
+  /**
+   * The region holding `va`, as `vmas.find(va)` answers; the last answer is kept and given again while the
+   * list is unchanged (every insert and remove moves VmaList.seq on), so faults on one region skip the search.
+   */
+  findVma(va: number): Vma | undefined {
+    const last = this.lastVma;
+    const seq = this.vmas.seq;
+    if (last !== undefined && this.lastVmaSeq === seq && va >= last.start && va < last.end) return last;
+    const vma = this.vmas.find(va);
+    if (vma !== undefined) {
+      this.lastVma = vma;
+      this.lastVmaSeq = seq;
+    }
+    return vma;
   }
 
   /**
