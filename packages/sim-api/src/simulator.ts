@@ -126,17 +126,13 @@ function checkOptions(options: unknown): CheckedOptions {
   };
 }
 
-/** The region the last successful access check of one process found: [start, end) of `space` at change `seq`. */
+/** A parked access window (see Simulator.#hitSpace): [start, end) of `space` at change `seq`. */
 class AccessWindow {
   space: AddressSpace | null = null;
   seq = -1;
   start = 0;
   end = 0;
-  constructor(readonly pid: number) {}
 }
-
-/** The window of no process: the simulator's last-used window before any access was checked. */
-const NO_WINDOW = new AccessWindow(-1);
 
 function addressOf(ptr: unknown): number {
   if (!Pointer.isInstance(ptr)) throw new InvalidArgumentError('pointer', ptr, 'expected a Pointer (from Pointer.new or Pointer.at)');
@@ -162,14 +158,18 @@ export class Simulator {
   /** 'user' when user space is the lower half of a sign-extended space, else 'virtual' (the whole space). */
   readonly #space: 'virtual' | 'user';
   /*
-   * Per process (indexed by pid), the last region an access was found inside: an access wholly inside it is
-   * registered without asking the kernel again while the region list's change counter (VmaList.seq) is
-   * unchanged; any change to that space's regions (register, unmap, exit) moves the counter on. One window per
-   * process, so a switch between processes does not throw the others' windows away.
+   * The window at hand: the last region an access of process #hitPid was found inside, [#hitStart, #hitEnd)
+   * of #hitSpace while its region list's change counter (VmaList.seq) is still #hitSeq. An access wholly
+   * inside it is registered without asking the kernel again; any change to that space's regions (register,
+   * unmap, exit) moves the counter on. When another process accesses memory, the window at hand is parked
+   * in #parked (by pid) and that process's own is taken back, so switching does not throw windows away.
    */
-  readonly #windows: (AccessWindow | undefined)[] = [];
-  /** The window last used: the running process's, as a rule, so #hit mostly needs no lookup by pid. */
-  #window: AccessWindow = NO_WINDOW;
+  #hitPid = -1;
+  #hitSpace: AddressSpace | null = null;
+  #hitSeq = -1;
+  #hitStart = 0;
+  #hitEnd = 0;
+  readonly #parked: (AccessWindow | undefined)[] = [];
 
   private constructor(verbose: boolean, kernel: Kernel, output: OutputSink | LineWriter) {
     this.verbose = verbose;
@@ -266,7 +266,7 @@ export class Simulator {
     const kernel = this.kernel;
     if (p === null || p.state !== 'running' || kernel.current !== p) return this.#refuse(p, 'write to', va);
     const size = value.size;
-    if (!this.#hit(p, va, size) && !this.#accessible(p, va, size)) return;
+    if (!this.#hit(p, va, size) && !this.#otherWindow(p, va, size) && !this.#accessible(p, va, size)) return;
     // The common case kept small, so the engine inlines it: 8 bytes with their two words, inside one page
     // (the page offset by a mask: va is a checked integer, and `%` on a double above 2^31 calls into C).
     const lo = size === 8 ? storedLowWord(value) : -1;
@@ -318,7 +318,7 @@ export class Simulator {
       return undefined;
     }
     const size = type.size;
-    if (!this.#hit(p, va, size) && !this.#accessible(p, va, size)) return undefined;
+    if (!this.#hit(p, va, size) && !this.#otherWindow(p, va, size) && !this.#accessible(p, va, size)) return undefined;
     if (size === 8 && (va & (this.#pageSize - 1)) + 8 <= this.#pageSize) {
       // Everything load64Words would check is checked above: the entry point that skips it.
       const lo = kernel.load64WordsPrechecked(va);
@@ -424,17 +424,36 @@ export class Simulator {
     else this.#print(zombie(p.pid));
   }
 
-  /** Does the access lie wholly inside the region the last successful check of `p` found (see #windows)? */
+  /** Does the access lie wholly inside the window at hand (see #hitSpace)? */
   #hit(p: Process, va: number, size: number): boolean {
-    let w = this.#window;
-    if (w.pid !== p.pid) {
-      const found = this.#windows[p.pid];
-      if (found === undefined) return false;
-      this.#window = w = found;
-    }
     const space = p.space;
-    return space === w.space && space !== null && space.vmas.seq === w.seq && va >= w.start && va + size <= w.end &&
-      Number.isInteger(va);
+    return space === this.#hitSpace && space !== null && space.vmas.seq === this.#hitSeq &&
+      va >= this.#hitStart && va + size <= this.#hitEnd && Number.isInteger(va);
+  }
+
+  /** After a switch: parks the window at hand, takes back `p`'s own (if it has one) and asks #hit again. */
+  #otherWindow(p: Process, va: number, size: number): boolean {
+    const own = this.#parked[p.pid];
+    if (own === undefined || p.pid === this.#hitPid) return false;
+    this.#park();
+    this.#hitPid = p.pid;
+    this.#hitSpace = own.space;
+    this.#hitSeq = own.seq;
+    this.#hitStart = own.start;
+    this.#hitEnd = own.end;
+    return this.#hit(p, va, size);
+  }
+
+  /** Stores the window at hand under its process's pid. */
+  #park(): void {
+    const pid = this.#hitPid;
+    if (pid < 0) return;
+    let w = this.#parked[pid];
+    if (w === undefined) this.#parked[pid] = w = new AccessWindow();
+    w.space = this.#hitSpace;
+    w.seq = this.#hitSeq;
+    w.start = this.#hitStart;
+    w.end = this.#hitEnd;
   }
 
   /**
@@ -461,13 +480,12 @@ export class Simulator {
     }
     const space = p.space!;
     const vma = space.vmas.find(va)!;
-    let w = this.#windows[p.pid];
-    if (w === undefined) this.#windows[p.pid] = w = new AccessWindow(p.pid);
-    this.#window = w;
-    w.space = space;
-    w.seq = space.vmas.seq;
-    w.start = vma.start;
-    w.end = vma.end;
+    if (this.#hitPid !== p.pid) this.#park();
+    this.#hitPid = p.pid;
+    this.#hitSpace = space;
+    this.#hitSeq = space.vmas.seq;
+    this.#hitStart = vma.start;
+    this.#hitEnd = vma.end;
     return true;
   }
 
