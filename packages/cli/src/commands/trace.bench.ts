@@ -1,17 +1,18 @@
 // Page mode end to end, as `vmsim trace` runs it: a lackey file on disk (the /bin/true trace repeated to about
 // 16 MB) read as a stream → records → page stream → one policy run, for fifo, lru and clock; and `--jobs 2` against
-// one thread on the same set of runs (every policy at 8, 16, 32 and 64 frames; from source each worker also
-// starts tsx, which the built binary does not). Run: `pnpm bench trace`.
+// one thread on the same set of runs (every policy at 8, 16, 32 and 64 frames) over one parse, rounds in turn on
+// warm threads, with the pool's start-up apart (from source each worker also loads tsx, the built binary does
+// not). Run: `pnpm bench trace`.
 
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { medianOf, printTable, type BenchRow } from '@vmsim/dev-util/bench';
+import { printTable, type BenchRow } from '@vmsim/dev-util/bench';
 import { createPolicy, POLICY_NAMES } from '@vmsim/replacement';
 import { readPageTraceAsync } from '@vmsim/trace';
 import { TRUE_LACKEY_GZ } from '@vmsim/trace/testing';
-import { runInWorkers } from './trace-pool.js';
+import { runInWorkers, TracePool } from './trace-pool.js';
 import { runJob, type RunJob } from './trace-runs.js';
 
 export async function run(): Promise<void> {
@@ -45,15 +46,49 @@ export async function run(): Promise<void> {
     const settings = { seed: 0, bits: undefined, period: undefined, tau: undefined };
     const jobs: { index: number; job: RunJob }[] = [];
     for (const policy of POLICY_NAMES) for (const frames of [8, 16, 32, 64]) jobs.push({ index: jobs.length, job: { policy, frames } });
-    const single = medianOf(() => {
+    const onThread = (): number => {
       const t = performance.now();
       for (const { job } of jobs) runJob(job, input, settings);
       return performance.now() - t;
-    }, 3, 1);
-    const t = performance.now();
+    };
+    const onPool = async (pool: TracePool): Promise<number> => {
+      const t = performance.now();
+      await pool.run(jobs, settings, () => {});
+      return performance.now() - t;
+    };
+    const cold = performance.now();
     await runInWorkers(jobs, input, settings, 2, () => {});
-    const two = performance.now() - t;
-    console.log(`\n${jobs.length} runs: one thread ${single.toFixed(0)} ms, --jobs 2 ${two.toFixed(0)} ms (speed-up ${(single / two).toFixed(2)}×, worker start-up included)`);
+    const coldMs = performance.now() - cold;
+    const solo = await TracePool.start(1, input);
+    const two = await TracePool.start(2, input);
+    try {
+      // One warm-up round each (the JIT of every policy in every thread), then rounds taken in turn, so that a
+      // change of machine speed falls on all three alike.
+      onThread();
+      await onPool(solo);
+      await onPool(two);
+      const single: number[] = [];
+      const pool1: number[] = [];
+      const pool2: number[] = [];
+      for (let rep = 0; rep < 5; rep++) {
+        single.push(onThread());
+        pool1.push(await onPool(solo));
+        pool2.push(await onPool(two));
+      }
+      const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+      const ratios = single.map((s, i) => (s / pool2[i]!).toFixed(2)).join(', ');
+      console.log(
+        `\n${jobs.length} runs (every policy at 8, 16, 32, 64 frames) over one parse, ${input.pages.length.toLocaleString('en-US')} references:`,
+      );
+      console.log(`  --jobs 1 (this thread)        median ${median(single).toFixed(0)} ms`);
+      console.log(`  a pool of 1 worker thread     median ${median(pool1).toFixed(0)} ms`);
+      console.log(`  --jobs 2 (a pool of 2)        median ${median(pool2).toFixed(0)} ms`);
+      console.log(`  speed-up of --jobs 2 over --jobs 1: ${(median(single) / median(pool2)).toFixed(2)}× (rounds: ${ratios})`);
+      console.log(`  pool start-up: ${two.startMs.toFixed(0)} ms for 2 workers (from source each also loads tsx); cold --jobs 2 with start-up ${coldMs.toFixed(0)} ms`);
+    } finally {
+      await solo.close();
+      await two.close();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
