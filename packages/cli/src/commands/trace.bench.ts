@@ -41,7 +41,8 @@ export async function run(): Promise<void> {
     console.log(`page mode end to end, ${(copies * one.length / 1e6).toFixed(1)} MB lackey file on disk (ops = records)`);
     printTable(rows);
 
-    const trace = await readPageTraceAsync(createReadStream(file, { highWaterMark: 1 << 20 }));
+    // As `vmsim trace --jobs N` reads it: into shared memory, which the workers read without a copy.
+    const trace = await readPageTraceAsync(createReadStream(file, { highWaterMark: 1 << 20 }), { shared: true });
     const input = { pages: trace.pages, writes: trace.writes, pageCount: trace.pageCount };
     const settings = { seed: 0, bits: undefined, period: undefined, tau: undefined };
     const jobs: { index: number; job: RunJob }[] = [];
