@@ -52,10 +52,17 @@ export async function run(): Promise<void> {
       for (const { job } of jobs) runJob(job, input, settings);
       return performance.now() - t;
     };
+    /** Per pool round: the jobs' own run times summed (ms) and the round's wall time, to see how busy the threads were. */
+    const busy: { work: number; wall: number }[] = [];
     const onPool = async (pool: TracePool): Promise<number> => {
+      let work = 0;
       const t = performance.now();
-      await pool.run(jobs, settings, () => {});
-      return performance.now() - t;
+      await pool.run(jobs, settings, (_, result) => {
+        work += (result.seconds ?? 0) * 1000;
+      });
+      const wall = performance.now() - t;
+      if (pool.threads === 2) busy.push({ work, wall });
+      return wall;
     };
     const cold = performance.now();
     await runInWorkers(jobs, input, settings, 2, () => {});
@@ -89,6 +96,9 @@ export async function run(): Promise<void> {
         `  speed-up of --jobs 2 over --jobs 1: ${(median(single) / median(pool2)).toFixed(2)}× (medians; best rounds ` +
           `${(best(single) / best(pool2)).toFixed(2)}×; each round: ${ratios})`,
       );
+      const last = busy.slice(-pool2.length);
+      const share = last.map((b) => ((100 * b.work) / (2 * b.wall)).toFixed(0)).join(', ');
+      console.log(`  the two workers were busy running policies ${share}% of each --jobs 2 round (the rest: messages, waits)`);
       console.log(`  pool start-up: ${two.startMs.toFixed(0)} ms for 2 workers (from source each also loads tsx); cold --jobs 2 with start-up ${coldMs.toFixed(0)} ms`);
     } finally {
       await solo.close();
