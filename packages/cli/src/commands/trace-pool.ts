@@ -1,6 +1,7 @@
 // `--jobs N`: a pool of N long-lived worker threads over ONE parse of the trace. The page stream goes to the
-// workers once, in shared memory (no copy per worker, none per job); then jobs go out one at a time from a queue,
-// the costliest first, so a long OPT run neither holds up the rest nor is left to run alone at the end.
+// workers once, in shared memory (no copy per worker, none per job); then jobs go out from a queue, the costliest
+// first, so a long OPT run neither holds up the rest nor is left to run alone at the end, and two at a time per
+// worker, so a worker never waits for the main thread between jobs.
 
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -46,6 +47,9 @@ export function dispatchOrder(jobs: readonly { index: number; job: RunJob }[]): 
   return order.sort((a, b) => cost[b]! - cost[a]! || a - b);
 }
 
+/** Jobs queued at each worker at a time (see run()). */
+const JOBS_AHEAD = 2;
+
 type Pending = {
   readonly jobs: readonly { index: number; job: RunJob }[];
   readonly order: readonly number[];
@@ -65,7 +69,8 @@ export class TracePool {
   /** Milliseconds from start() until every worker was ready. */
   startMs = 0;
   private readonly workers: readonly Worker[];
-  private readonly idle: Worker[] = [];
+  /** Workers that said they are ready. */
+  private readyCount = 0;
   private readonly ready: Promise<void>;
   private pending: Pending | null = null;
   private failure: Error | null = null;
@@ -126,7 +131,9 @@ export class TracePool {
     if (jobs.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.pending = { jobs, order: dispatchOrder(jobs), settings, onResult, next: 0, inFlight: 0, resolve, reject };
-      while (this.idle.length > 0 && this.dispatch(this.idle.pop()!));
+      // Each worker gets JOBS_AHEAD jobs at once: when it finishes one, the next is already in its queue, and it
+      // does not wait for this thread to read the result and answer.
+      for (let k = 0; k < JOBS_AHEAD; k++) for (const worker of this.workers) this.dispatch(worker);
     });
   }
 
@@ -136,23 +143,18 @@ export class TracePool {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
-  /** Sends `worker` the next job, if any; false when none was left (the worker goes back to idle). */
-  private dispatch(worker: Worker): boolean {
+  /** Sends `worker` the next job, if any is left. */
+  private dispatch(worker: Worker): void {
     const p = this.pending;
-    if (p === null || p.next === p.order.length) {
-      this.idle.push(worker);
-      return false;
-    }
+    if (p === null || p.next === p.order.length) return;
     const at = p.order[p.next++]!;
     p.inFlight++;
     worker.postMessage({ index: p.jobs[at]!.index, job: p.jobs[at]!.job, settings: p.settings });
-    return true;
   }
 
   private onReply(worker: Worker, reply: WorkerReply): void {
     if (reply.type === 'ready') {
-      this.idle.push(worker);
-      if (this.idle.length === this.workers.length) this.onReady();
+      if (++this.readyCount === this.workers.length) this.onReady();
       return;
     }
     const p = this.pending;
