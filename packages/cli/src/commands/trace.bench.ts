@@ -2,11 +2,13 @@
 // 16 MB) read as a stream → records → page stream → one policy run, for fifo, lru and clock; and `--jobs 2` against
 // one thread on the same set of runs (every policy at 8, 16, 32 and 64 frames) over one parse, rounds in turn on
 // warm threads, with the pool's start-up apart (from source each worker also loads tsx, the built binary does
-// not). Run: `pnpm bench trace`.
+// not), beside a machine check in the same rounds (what two threads give over one on a pure loop right now, the
+// ceiling of --jobs 2 on a shared machine). Run: `pnpm bench trace`.
 
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { gunzipSync } from 'node:zlib';
 import { printTable, type BenchRow } from '@vmsim/dev-util/bench';
 import { createPolicy, POLICY_NAMES } from '@vmsim/replacement';
@@ -14,6 +16,38 @@ import { readPageTraceAsync } from '@vmsim/trace';
 import { TRUE_LACKEY_GZ } from '@vmsim/trace/testing';
 import { runInWorkers, TracePool } from './trace-pool.js';
 import { runJob, type RunJob } from './trace-runs.js';
+
+/** An integer loop of `n` steps (the machine check: pure CPU, no memory). */
+const SPIN = 'function spin(n) { let x = 1; for (let i = 0; i < n; i++) x = (Math.imul(x, 1103515245) + 12345) | 0; return x; }';
+
+/**
+ * What two threads give over one on this machine right now: the same loop, whole on one worker, then halved on two.
+ * On two idle cores about 2; with the cores shared by other work, less, and --jobs 2 cannot do better than this.
+ */
+async function machineSpeedUp(rounds: number): Promise<number[]> {
+  const code = `const { parentPort } = require('node:worker_threads'); ${SPIN} parentPort.on('message', (n) => parentPort.postMessage(spin(n)));`;
+  const workers = [new Worker(code, { eval: true }), new Worker(code, { eval: true })];
+  const spinOn = (w: Worker, n: number) => new Promise<void>((resolve) => {
+    w.once('message', () => resolve());
+    w.postMessage(n);
+  });
+  try {
+    const steps = 100_000_000;
+    await Promise.all(workers.map((w) => spinOn(w, 1000)));
+    const out: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      let t = performance.now();
+      await spinOn(workers[0]!, steps);
+      const one = performance.now() - t;
+      t = performance.now();
+      await Promise.all(workers.map((w) => spinOn(w, steps / 2)));
+      out.push(one / (performance.now() - t));
+    }
+    return out;
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
 
 export async function run(): Promise<void> {
   const one = gunzipSync(readFileSync(TRUE_LACKEY_GZ));
@@ -78,10 +112,12 @@ export async function run(): Promise<void> {
       const single: number[] = [];
       const pool1: number[] = [];
       const pool2: number[] = [];
+      const machine: number[] = [];
       for (let rep = 0; rep < 5; rep++) {
         single.push(onThread());
         pool1.push(await onPool(solo));
         pool2.push(await onPool(two));
+        machine.push(...(await machineSpeedUp(1)));
       }
       const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
       const ratios = single.map((s, i) => (s / pool2[i]!).toFixed(2)).join(', ');
@@ -95,6 +131,10 @@ export async function run(): Promise<void> {
       console.log(
         `  speed-up of --jobs 2 over --jobs 1: ${(median(single) / median(pool2)).toFixed(2)}× (medians; best rounds ` +
           `${(best(single) / best(pool2)).toFixed(2)}×; each round: ${ratios})`,
+      );
+      console.log(
+        `  machine check, in the same rounds: a pure integer loop on two threads ran ${median(machine).toFixed(2)}× one ` +
+          `(median; each round: ${machine.map((m) => m.toFixed(2)).join(', ')}) — the most --jobs 2 could give right now`,
       );
       const last = busy.slice(-pool2.length);
       const share = last.map((b) => ((100 * b.work) / (2 * b.wall)).toFixed(0)).join(', ');
