@@ -46,7 +46,7 @@ function popcount(x: number): number {
  * one plus the marks after its page's previous slot (the distinct pages used since). The marks are a bitmap, 32
  * slots a word, with a Fenwick tree over the words' counts:
  *
- *   slot s  →  word s >> 5, bit s & 31;   tree node w + 1 holds the marks of words (w + 1 − lowbit(w + 1), w]
+ *   slot s  →  word s >> 5, bit s & 31;   tree node w + 1 holds the marks of words w + 1 − lowbit(w + 1) … w
  *
  * Counting the marks between the previous slot and now takes a popcount of the two end words, and of the words
  * between: directly when they are few (a page used again soon, the common case), else by two prefix sums of the
