@@ -63,7 +63,8 @@ export function lruMissCurve(stream: Int32Array, pageCount: number, maxFrames = 
   // 16 slots a page: a renumbering (O(words + pages)) comes at most once every 15 × pageCount references.
   const words = Math.max(32, Math.ceil(pageCount / 2));
   const capacity = words * 32;
-  const bits = new Int32Array(words);
+  // One word more, always 0: bits[wp + 1] below may read it.
+  const bits = new Int32Array(words + 1);
   const tree = new Int32Array(words + 1);
   /** Marks in the words before each word (renumbering only). */
   const before = new Int32Array(words);
@@ -115,15 +116,20 @@ export function lruMissCurve(stream: Int32Array, pageCount: number, maxFrames = 
       const wp = prev >> 5;
       const bp = prev & 31;
       const wordP = bits[wp]!;
-      // Marks after bit bp of the previous word (`>>> bp >>> 1`: a shift by 32 would be a shift by 0).
-      let d = popcount(wordP >>> bp >>> 1);
-      if (wp !== wn) {
-        d += popcount(bits[wn]!);
+      // Marks after bit bp of the previous word (`>>> bp >>> 1`: a shift by 32 would be a shift by 0); the current
+      // word's unless it is the same word; the word after the previous one if it is before the current one. The
+      // masks ((a − b) >> 31 is all ones when a < b) keep a reuse within two words free of branches.
+      let d =
+        popcount(wordP >>> bp >>> 1) +
+        popcount(bits[wn]! & ((wp - wn) >> 31)) +
+        popcount(bits[wp + 1]! & ((wp + 1 - wn) >> 31));
+      if (wn - wp > 2) {
+        // Words wp + 2 … wn − 1.
         if (wn - wp <= 8) {
-          for (let w = wp + 1; w < wn; w++) d += popcount(bits[w]!);
+          for (let w = wp + 2; w < wn; w++) d += popcount(bits[w]!);
         } else {
           for (let k = wn; k > 0; k -= k & -k) d += tree[k]!;
-          for (let k = wp + 1; k > 0; k -= k & -k) d -= tree[k]!;
+          for (let k = wp + 2; k > 0; k -= k & -k) d -= tree[k]!;
         }
       }
       histogram[d + 1] = histogram[d + 1]! + 1;
