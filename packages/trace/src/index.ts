@@ -11,6 +11,6 @@ export {
   type TraceFormat,
 } from './format.js';
 export { PageIdTable } from './page-ids.js';
-export { PageStream, parseKinds, type PageStreamOptions, type PageTrace } from './page-stream.js';
+export { PageStream, parseKinds, type PageStreamFinishOptions, type PageStreamOptions, type PageTrace } from './page-stream.js';
 export { readPageTrace, readPageTraceAsync, type ReadTraceOptions, type ReadTraceResult } from './read-trace.js';
 export { KEPT_ERRORS, MAX_LINE, TraceReader, type TraceBatch, type TraceReaderOptions } from './reader.js';

@@ -1,8 +1,11 @@
 // Dense page ids: page numbers (integers below 2^53) are remapped to 0, 1, 2, … in order of first reference, so a
-// policy can index typed arrays by page. An open-addressing hash table in typed arrays (no Map), with a one-entry
-// cache in front since consecutive references mostly touch the same page.
+// policy can index typed arrays by page. An open-addressing hash table in typed arrays (no Map), with a small
+// direct-mapped cache in front (slot = the page number's low bits): a trace's references keep returning to a few
+// pages (code, stack, data), so most lookups end there, with one compare.
 
 const EMPTY = -1;
+/** Slots of the cache in front of the table (a power of two). */
+const CACHE_SLOTS = 256;
 
 export class PageIdTable {
   private keys: Float64Array;
@@ -13,8 +16,9 @@ export class PageIdTable {
   private numbers: Float64Array;
   /** Number of distinct pages. */
   size = 0;
-  private lastNumber = -1;
-  private lastId = -1;
+  /** The cache: page number in a slot (-1 empty), and its id. */
+  private readonly cacheNumbers = new Float64Array(CACHE_SLOTS).fill(EMPTY);
+  private readonly cacheIds = new Int32Array(CACHE_SLOTS);
 
   constructor(capacity = 1024) {
     let bits = 4;
@@ -28,15 +32,22 @@ export class PageIdTable {
 
   /** The id of page number `page` (a non-negative integer below 2^53), assigning the next id if it is new. */
   id(page: number): number {
-    if (page === this.lastNumber) return this.lastId;
+    // The low bits: `&` takes the number mod 2^32 first, which keeps them (2^32 is a multiple of CACHE_SLOTS).
+    const slot = page & (CACHE_SLOTS - 1);
+    if (this.cacheNumbers[slot] === page) return this.cacheIds[slot]!;
+    const id = this.lookup(page);
+    this.cacheNumbers[slot] = page;
+    this.cacheIds[slot] = id;
+    return id;
+  }
+
+  /** The table's id of `page`, a new one if it has none. */
+  private lookup(page: number): number {
     const keys = this.keys;
     let h = this.hash(page);
     for (;;) {
       const k = keys[h]!;
-      if (k === page) {
-        this.lastNumber = page;
-        return (this.lastId = this.values[h]!);
-      }
+      if (k === page) return this.values[h]!;
       if (k === EMPTY) break;
       h = (h + 1) & this.mask;
     }
@@ -50,8 +61,7 @@ export class PageIdTable {
     }
     this.numbers[id] = page;
     if (this.size * 2 > this.mask + 1) this.grow();
-    this.lastNumber = page;
-    return (this.lastId = id);
+    return id;
   }
 
   /** The page number of `id`. */
@@ -67,7 +77,7 @@ export class PageIdTable {
 
   private hash(page: number): number {
     const lo = page >>> 0;
-    const hi = (page / 4294967296) >>> 0;
+    const hi = (page * 2.3283064365386963e-10) >>> 0; // page / 2^32, exact
     return Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) >>> this.shift;
   }
 

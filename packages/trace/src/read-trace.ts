@@ -9,6 +9,8 @@ import { TraceReader } from './reader.js';
 export interface ReadTraceOptions extends PageStreamOptions {
   readonly format?: TraceFormat | 'auto';
   readonly lenient?: boolean;
+  /** The page stream in SharedArrayBuffers, for worker threads to read without a copy (default false). */
+  readonly shared?: boolean;
 }
 
 export interface ReadTraceResult extends PageTrace {
@@ -20,6 +22,7 @@ export interface ReadTraceResult extends PageTrace {
 }
 
 function start(options: ReadTraceOptions): { reader: TraceReader; stream: PageStream } {
+  if (options.shared !== undefined && typeof options.shared !== 'boolean') throw new TraceArgumentError('shared', options.shared, 'a boolean');
   const stream = new PageStream(options);
   const reader = new TraceReader({
     format: options.format ?? 'auto',
@@ -29,9 +32,9 @@ function start(options: ReadTraceOptions): { reader: TraceReader; stream: PageSt
   return { reader, stream };
 }
 
-function result(reader: TraceReader, stream: PageStream): ReadTraceResult {
+function result(reader: TraceReader, stream: PageStream, shared: boolean): ReadTraceResult {
   return {
-    ...stream.finish(),
+    ...stream.finish({ shared }),
     format: reader.format,
     lines: reader.lines,
     ignored: reader.ignored,
@@ -47,7 +50,7 @@ export function readPageTrace(chunks: Uint8Array | Iterable<Uint8Array>, options
   else if (chunks !== null && typeof chunks === 'object' && Symbol.iterator in chunks) for (const chunk of chunks) reader.push(chunk);
   else throw new TraceArgumentError('chunks', chunks, 'a Uint8Array or an iterable of them');
   reader.end();
-  return result(reader, stream);
+  return result(reader, stream, options.shared === true);
 }
 
 /** Reads a trace from an async stream of chunks (a Node Readable, a web ReadableStream's iterator). */
@@ -67,5 +70,5 @@ export async function readPageTraceAsync(
     onProgress?.(bytes);
   }
   reader.end();
-  return result(reader, stream);
+  return result(reader, stream, options.shared === true);
 }

@@ -203,4 +203,40 @@ describe('the lackey fast path', () => {
       { numRuns: 300 },
     );
   });
+
+  it('valgrind-shaped lines (8 to 14 digits, sizes 0 to 120) in long runs: the same records in any chunks (property)', async () => {
+    const { parseLackeyLine, LineResult, LINE_RECORD } = await import('./format.js');
+    const line = fc
+      .tuple(
+        fc.constantFrom('I  ', ' L ', ' S ', ' M ', 'I ', ' L  '),
+        fc.stringMatching(/^[0-9a-fA-F]{8,14}$/),
+        fc.integer({ min: 0, max: 120 }),
+        fc.constantFrom('', '', '', '', '\r', ',core'),
+      )
+      .map(([k, a, n, tail]) => `${k}${a},${n}${tail}`);
+    fc.assert(
+      fc.property(
+        fc.array(line, { minLength: 1, maxLength: 300 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.integer({ min: 1, max: 64 }),
+        (lines, cutSeeds, batch) => {
+          const text = bytes(lines.join('\n') + '\n');
+          const expected: Rec[] = [];
+          const out = new LineResult();
+          for (const l of lines) {
+            const b = bytes(l);
+            if (parseLackeyLine(b, 0, b.length, out) === LINE_RECORD) expected.push({ kind: out.kind, addr: out.addr, size: out.size });
+          }
+          const points = [0, ...cutSeeds.map((c) => c % (text.length + 1)).sort((a, b) => a - b), text.length];
+          const chunks = points.slice(1).map((p, i) => text.subarray(points[i]!, p));
+          const { records, reader } = read(chunks, 'lackey', true, batch);
+          expect(records).toEqual(expected);
+          expect(reader.lines).toBe(lines.length);
+          expect(reader.records).toBe(expected.length);
+          expect(reader.skipped).toBe(lines.length - expected.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });

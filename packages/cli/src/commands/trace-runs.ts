@@ -47,6 +47,31 @@ export function policySettings(policy: PolicyName, settings: RunSettings, frames
   };
 }
 
+/**
+ * A policy's rough cost per reference relative to FIFO (from the policy-core bench: nanoseconds per reference,
+ * OPT with its next-use pass), so a pool can start the longest runs first. Only the order matters; a policy not
+ * listed counts as a middling one.
+ */
+const RELATIVE_COST: Readonly<Partial<Record<PolicyName, number>>> = {
+  fifo: 1,
+  mru: 1.2,
+  lru: 1.4,
+  clock: 1.8,
+  lfu: 2.4,
+  arc: 2.6,
+  random: 4,
+  wsclock: 4,
+  nru: 5,
+  'ostep-clock': 6.5,
+  opt: 7,
+  aging: 7.5,
+};
+
+/** The relative cost of a job (the same stream for every job: only the policy tells them apart). */
+export function jobCost(job: RunJob): number {
+  return RELATIVE_COST[job.policy] ?? 4;
+}
+
 export function runJob(job: RunJob, input: PageInput, settings: RunSettings): RunResult {
   const policy = createPolicy(job.policy, {
     frames: job.frames,

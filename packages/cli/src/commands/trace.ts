@@ -34,7 +34,15 @@ export async function runTrace(argv: readonly string[], io: Io, host: TraceHost 
     const total = host.size(options.file);
     trace = await readPageTraceAsync(
       host.open(options.file),
-      { format: options.format, lenient: options.lenient, pageSize: options.pageSize, kinds: options.kinds, dedupe: options.dedupe },
+      {
+        format: options.format,
+        lenient: options.lenient,
+        pageSize: options.pageSize,
+        kinds: options.kinds,
+        dedupe: options.dedupe,
+        // With worker threads the stream is made in shared memory, so they read it without a copy.
+        shared: options.jobs > 1,
+      },
       (bytes) => progress.show(total === undefined ? `reading ${human(bytes)}B` : `reading`, total === undefined ? -1 : Math.min(1, bytes / total)),
     );
   } catch (error) {
