@@ -46,6 +46,7 @@ const SAMPLES: Readonly<Record<string, { readonly args: readonly unknown[]; read
   OvercommitError: { args: [70000, 4096], errno: 'ENOMEM' },
   NotPermittedError: { args: ['mmap', 0x1000, 'below mmap_min_addr'], errno: 'EPERM' },
   InvalidPointerError: { args: [-1, 'negative'], errno: 'EFAULT' },
+  TraceReplayError: { args: [7, 3, 0x40003000, -4, 'ENOMEM'], errno: 'ENOMEM' },
   // The kernel's file store (fs/errors.ts).
   BadFileDescriptorError: { args: [1, 7, 'not an open descriptor'], errno: 'EBADF' },
   NoSuchFileError: { args: ['notes'], errno: 'ENOENT' },

@@ -2,6 +2,7 @@
 // jobs the main thread sends one at a time and posts each result back.
 
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { runAnyJob } from './trace-machine.js';
 import { runJob, type PageInput, type RunJob, type RunSettings } from './trace-runs.js';
 
 export interface WorkerData {
@@ -28,7 +29,7 @@ if (!isMainThread && parentPort !== null && data !== null && data.kind === 'vmsi
   port.on('message', (message: { index: number; job: RunJob }) => {
     let reply: WorkerReply;
     try {
-      reply = { ok: true, index: message.index, result: runJob(message.job, input, data.settings) };
+      reply = { ok: true, index: message.index, result: runAnyJob(message.job, input, data.settings) };
     } catch (error) {
       reply = { ok: false, index: message.index, message: error instanceof Error ? error.message : String(error) };
     }
