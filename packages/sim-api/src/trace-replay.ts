@@ -148,7 +148,8 @@ export class MachineReplay {
       reverseMap: true,
       reclaim: {
         policy: opt ?? policy,
-        limit: frames,
+        // At pageCount or more frames the limit never binds: every page fits.
+        limit: resident,
         ...policySettings(policy, options, frames),
       },
     });
@@ -229,7 +230,8 @@ export class MachineReplay {
     const reclaim = kernel.reclaimStats();
     const tlb = kernel.mmu.tlb;
     const references = this.done;
-    const misses = this.backing === 'file' ? reclaim.majorFaults : reclaim.majorFaults + reclaim.minorFaults;
+    // file: the pages read in from the file. anon: the frames the faults gave the region (zero-fills and swap-ins).
+    const misses = this.backing === 'file' ? reclaim.majorFaults : reclaim.majorFaults + kernel.stats().faults.zeroFill;
     return {
       policy: this.policy,
       frames: this.frames,
