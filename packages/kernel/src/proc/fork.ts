@@ -14,7 +14,7 @@ export function forkProcess(ctx: KernelContext, pid: number): Process {
   const parent = ctx.procs.live(pid);
   const ps = parent.space!;
   // The child needs at most as many tables as the parent, its root included.
-  ctx.requireFrames('fork', ps.tables);
+  ctx.requireFrames('fork', ps.tables, pid);
   // Device/linear regions belong to their memory map (vmm/), not to the child (VM_DONTCOPY).
   const vmas = ps.vmas.clone();
   for (const vma of ps.vmas) if ((vma.flags & VM_PFNMAP) !== 0) vmas.remove(vma.start, vma.end);
