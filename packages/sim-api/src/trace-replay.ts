@@ -18,7 +18,7 @@
 
 import { isModelName, modelByName, validateModel, type HardwareModel, type ModelName, type TlbConfig } from '@vmsim/hw';
 import {
-  Kernel, MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, O_CREAT, O_RDWR, PROT_READ, PROT_WRITE, VM_FAULT_OOM,
+  Kernel, MAP_ANONYMOUS, MAP_NORESERVE, MAP_PRIVATE, MAP_SHARED, O_CREAT, O_RDWR, PROT_READ, PROT_WRITE, VM_FAULT_OOM,
 } from '@vmsim/kernel';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '@vmsim/replacement';
 import { InvalidArgumentError, InvalidOptionError, TraceReplayError } from './errors.js';
@@ -150,18 +150,22 @@ export class MachineReplay {
         policy: opt ?? policy,
         // At pageCount or more frames the limit never binds: every page fits.
         limit: resident,
+        // Out of memory and swap, the fault fails (VM_FAULT_OOM) and the replay stops; nothing is killed.
+        oomKill: false,
         ...policySettings(policy, options, frames),
       },
     });
     const kernel = this.kernel;
     this.pid = kernel.spawn().pid;
+    // MAP_NORESERVE: RAM is sized to the limit, not to the region, so the overcommit heuristic would refuse a
+    // region that only ever has `limit` pages resident.
     if (backing === 'file') {
       const fd = kernel.open(FILE_NAME, O_RDWR | O_CREAT);
       kernel.truncate(fd, length);
-      this.base = kernel.mmap(0, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      this.base = kernel.mmap(0, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
       kernel.close(fd);
     } else {
-      this.base = kernel.mmap(0, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+      this.base = kernel.mmap(0, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
     }
     this.policy = policy;
     this.frames = frames;
