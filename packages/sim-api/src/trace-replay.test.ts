@@ -9,7 +9,9 @@ import { MODEL_NAMES, sv39 } from '@vmsim/hw';
 import { simulate, type PolicyName } from '@vmsim/replacement';
 import { readPageTrace, type PageTrace } from '@vmsim/trace';
 import { STRIDE_LACKEY_GZ, TRUE_LACKEY_GZ } from '@vmsim/trace/testing';
-import { describe, expect, it } from 'vitest';
+import { transformSync } from 'esbuild';
+import { describe, expect, it, vi } from 'vitest';
+import * as api from './index.js';
 import { InvalidArgumentError, InvalidOptionError, TraceReplayError } from './errors.js';
 import { MachineReplay, replayMachine, type ReplayTrace } from './trace-replay.js';
 
@@ -165,5 +167,39 @@ describe('arguments', () => {
     const replay = new MachineReplay(trace, { policy: 'lru', frames: 2 });
     replay.exit();
     expect(() => replay.run()).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('README', () => {
+  it('the replay example prints the output shown', async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const code = /```ts replay\n([\s\S]*?)```/.exec(readme)![1]!;
+    const shown = /```text replay\n([\s\S]*?)```/.exec(readme)![1]!.trimEnd().split('\n');
+    const source = code.replace(/^import \{([^}]*)\} from '@vmsim\/sim-api';$/m, 'const {$1} = __api;');
+    expect(source).not.toBe(code);
+    const js = transformSync(source, { loader: 'ts' }).code;
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(' '));
+    });
+    try {
+      const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (api: unknown) => Promise<void>;
+      await new AsyncFunction('__api', js)(api);
+    } finally {
+      log.mockRestore();
+    }
+    expect(lines).toEqual(shown);
+  });
+
+  it('page mode counts what the example shows for fifo, lru, opt and clock', () => {
+    const pages = Int32Array.from([0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0]);
+    const writes = Uint8Array.from([1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0]);
+    const rows = AGREEING.map((policy) => {
+      const p = pageMode({ pages, writes, pageCount: 5 }, policy, 3);
+      return `${policy}: ${p.hits} hits, ${p.misses} misses, ${p.writebacks} writebacks`;
+    });
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const shown = /```text replay\n([\s\S]*?)```/.exec(readme)![1]!.trimEnd().split('\n');
+    expect(shown.map((line) => line.replace(/;.*$/, ''))).toEqual(rows);
   });
 });
