@@ -44,7 +44,7 @@ describe.each(TRACES)('machine mode agrees with page mode on %s', (_name, trace)
         expect(machine.majorFaults).toBe(machine.misses);
         expect(machine.pswpout).toBe(0);
       }
-    });
+    }, 120_000);
   });
 });
 
@@ -107,7 +107,7 @@ describe('a 10^6-reference machine replay with swap (anonymous backing)', () => 
     expect(stats.frames.free).toBe(stats.frames.total - 1); // the zero page alone
     const swap = kernel.swapStats();
     expect([swap.slotsUsed, swap.swapCached]).toEqual([0, 0]);
-  });
+  }, 120_000);
 });
 
 describe('anonymous backing differs from page mode by definition', () => {

@@ -2,9 +2,10 @@
 // prints (and the independent script's), with `mode` and the kernel's figures added to JSON and CSV; worker
 // threads give the same rows; a bad --hw, --backing or a page-mode-only option is a usage error, exit code 2.
 
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TRUE_LACKEY_FACTS, TRUE_LACKEY_GZ } from '@vmsim/trace/testing';
+import { STRIDE_LACKEY_GZ, TRUE_LACKEY_FACTS, TRUE_LACKEY_GZ } from '@vmsim/trace/testing';
 import { main } from '../main.js';
 import { fakeIo } from '../testing/fake-io.js';
 import { MACHINE_CSV_HEADER } from './trace-machine.js';
@@ -43,7 +44,7 @@ describe('vmsim trace --machine on a real lackey trace', () => {
       for (const field of ['minorFaults', 'tlbHits', 'tlbMisses', 'walks', 'pswpin', 'pswpout']) expect(typeof row[field]).toBe('number');
       expect((row.tlbHits as number) + (row.tlbMisses as number)).toBeGreaterThanOrEqual(TRUE_LACKEY_FACTS.references);
     }
-  });
+  }, 60_000);
 
   it('opt and clock on sv39 agree with page mode row for row (CSV)', async () => {
     const args = [FIXTURE, '--policy', 'opt,clock', '--frames', '4,12,40', '--csv'];
@@ -54,7 +55,7 @@ describe('vmsim trace --machine on a real lackey trace', () => {
     const fields = (line: string) => line.split(',').slice(0, 6);
     expect(machine.out.slice(1).map(fields)).toEqual(page.out.slice(1).map(fields));
     expect(machine.out.slice(1).every((line) => line.includes(',machine,sv39,file,'))).toBe(true);
-  });
+  }, 60_000);
 
   it('the table says which machine ran', async () => {
     const { code, out } = await vmsim([FIXTURE, '--machine', '--hw', 'x86-64', '--backing', 'anon', '--policy', 'lru', '--frames', '16']);
@@ -72,7 +73,7 @@ describe('vmsim trace --machine on a real lackey trace', () => {
     const strip = (rows: Record<string, unknown>[]) => rows.map(({ refsPerSecond: _, ...rest }) => rest);
     expect(strip(json(two.out))).toEqual(strip(json(one.out)));
     expect(json(two.out).map(counts)).toHaveLength(4);
-  });
+  }, 60_000);
 });
 
 describe('vmsim trace --machine usage errors', () => {
@@ -95,4 +96,19 @@ describe('vmsim trace --machine usage errors', () => {
     expect(code).toBe(0);
     for (const option of ['--machine', '--hw <model>', '--backing <b>']) expect(out.join('\n')).toContain(option);
   });
+});
+
+describe('the README', () => {
+  it('shows what the machine-mode command prints (but the refs/s column)', async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Trace replay in machine mode'));
+    const command = /```sh\nvmsim trace (\S+) (.*)\n```/.exec(section)!;
+    const shown = /```text\n([\s\S]*?)```/.exec(section)![1]!.trimEnd().split('\n');
+    expect(command[1]).toBe('packages/trace/fixtures/stride.lackey.gz');
+    const { code, out } = await vmsim([fileURLToPath(STRIDE_LACKEY_GZ), ...command[2]!.split(' ')]);
+    expect(code).toBe(0);
+    const cut = (line: string) => line.replace(/\S+:/, 'FILE:').replace(/\s+\S+$/, '');
+    expect(out.slice(1).map(cut)).toEqual(shown.slice(1).map(cut));
+    expect(cut(out[0]!)).toBe(cut(shown[0]!));
+  }, 60_000);
 });
