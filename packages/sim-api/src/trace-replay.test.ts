@@ -163,6 +163,17 @@ describe('arguments', () => {
     expect([r.hw, r.misses, r.hits]).toEqual(['sv39', 3, 1]);
   });
 
+  it('run while another process runs is refused, and nothing is replayed', () => {
+    const replay = new MachineReplay(trace, { policy: 'lru', frames: 2 });
+    const other = replay.kernel.spawn();
+    replay.kernel.switchTo(other.pid);
+    expect(() => replay.run()).toThrow(InvalidArgumentError);
+    expect(replay.done).toBe(0);
+    replay.kernel.switchTo(replay.pid);
+    replay.run();
+    expect(replay.result().misses).toBe(3);
+  });
+
   it('run after exit is refused', () => {
     const replay = new MachineReplay(trace, { policy: 'lru', frames: 2 });
     replay.exit();

@@ -183,13 +183,17 @@ export class MachineReplay {
   }
 
   /**
-   * Replays the next `count` references (default: all that are left), in order: a load for a read, a one-byte
-   * store for a write. Throws TraceReplayError if the kernel refuses one (out of memory and swap, a signal).
+   * Replays the next `count` references (default: all that are left), in order: an 8-byte load at the page's
+   * start for a read, an 8-byte store there for a write. Throws TraceReplayError if the kernel refuses one (out of memory and swap, a signal).
    */
   run(count = this.remaining): void {
     if (this.exited) throw new InvalidArgumentError('run', count, 'the replay has exited');
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > this.remaining) {
       throw new InvalidArgumentError('count', count, `expected an integer from 0 to ${this.remaining}`);
+    }
+    const current = this.kernel.current;
+    if (current === null || current.pid !== this.pid || current.state !== 'running') {
+      throw new InvalidArgumentError('run', count, `the replay's process ${this.pid} is not the one running (the kernel was switched from outside)`);
     }
     const start = performance.now();
     const end = this.done + count;
@@ -206,7 +210,12 @@ export class MachineReplay {
     this.seconds += (performance.now() - start) / 1000;
   }
 
-  /** The hot loop over references [from, to): no allocation, no closure, nothing thrown unless refused. */
+  /**
+   * The hot loop over references [from, to): no allocation, no closure, nothing thrown unless refused. The
+   * accesses take the kernel's prechecked entries (the checks they skip hold here: the replay's process is the
+   * only one and runs, and every address is the start of a page inside its region); the MMU, the TLB, the
+   * fault handler and reclaim's reference reporting are the same as for any load or store.
+   */
   private replay(from: number, to: number): void {
     const kernel = this.kernel;
     const pages = this.pages;
@@ -217,7 +226,7 @@ export class MachineReplay {
     for (let i = from; i < to; i++) {
       const va = base + pages[i]! * pageSize;
       if (opt !== null) opt.cursor = i;
-      const r = writes[i] !== 0 ? kernel.store(va, 1, 1) : kernel.load(va, 1);
+      const r = writes[i] !== 0 ? kernel.store64WordsPrechecked(va, 1, 0) : kernel.load64WordsPrechecked(va);
       if (r < 0) this.refused(i, va, r);
     }
   }
