@@ -357,6 +357,59 @@ export class Reclaimer {
     if (ctx.listening) ctx.emit({ type: 'evict', pfn, dirty, to: page === undefined ? 'swap' : 'file' });
   }
 
+  // ------------------------------------------------------------ inspection
+
+  /** The frames in the policy, in pfn order. */
+  trackedFrames(): number[] {
+    const out: number[] = [];
+    for (let pfn = 0; pfn < this.tracked.length; pfn++) if (this.tracked[pfn] !== 0) out.push(pfn);
+    return out;
+  }
+
+  /**
+   * For the invariant sweep: the policy holds exactly the live reclaimable frames — every data frame mapped only
+   * in private anonymous regions and every page-cache frame — with the right counts and group charges.
+   */
+  check(problems: string[]): void {
+    const ctx = this.ctx;
+    const { frames } = ctx;
+    let n = 0;
+    const charged = new Map<number, number>();
+    for (let pfn = 0; pfn < this.tracked.length; pfn++) {
+      const id = this.groupOf[pfn]!;
+      if (this.tracked[pfn] === 0) {
+        if (id !== 0) problems.push(`reclaim: frame ${pfn} is charged to group ${id} but not tracked`);
+        continue;
+      }
+      n++;
+      if (id !== 0) charged.set(id, (charged.get(id) ?? 0) + 1);
+      if (frames.kindOf(pfn) !== FRAME_DATA || frames.refCount(pfn) === 0) problems.push(`reclaim: tracked frame ${pfn} is not a data frame in use`);
+      const page = this.filePages.get(pfn);
+      if (page !== undefined) {
+        if (page.file.cache.get(page.index) !== pfn) problems.push(`reclaim: tracked frame ${pfn} is not page ${page.index} of file ${page.file.ino}`);
+      } else if (ctx.rmap.count(pfn) === 0) {
+        problems.push(`reclaim: tracked anonymous frame ${pfn} is mapped by no entry`);
+      }
+    }
+    if (n !== this.count) problems.push(`reclaim: ${n} frames tracked, counted ${this.count}`);
+    if (this.count > this.limit) problems.push(`reclaim: ${this.count} frames tracked, over the limit ${this.limit}`);
+    for (const pfn of this.filePages.keys()) if (this.tracked[pfn] === 0) problems.push(`reclaim: file frame ${pfn} is not tracked`);
+    for (const pfn of ctx.files.cacheFrames) if (this.tracked[pfn] === 0) problems.push(`reclaim: page-cache frame ${pfn} is not tracked`);
+    for (const [pfn, mappers] of ctx.rmap.frames()) {
+      if (this.tracked[pfn] !== 0 || ctx.files.cacheFrames.has(pfn)) continue;
+      const anon = mappers.every(({ space, va }) => {
+        const vma = space.vmas.find(va);
+        return vma !== undefined && vma.file === undefined && vma.shm === undefined && (vma.flags & (MAP_SHARED | VM_PFNMAP)) === 0;
+      });
+      if (anon) problems.push(`reclaim: private anonymous frame ${pfn} is not tracked`);
+    }
+    for (const g of this.groups) {
+      if (g === null) continue;
+      const c = charged.get(g.id) ?? 0;
+      if (c !== g.charged) problems.push(`reclaim: group of pid ${g.pid} counts ${g.charged} frames, ${c} charged`);
+    }
+  }
+
   // ------------------------------------------------------------ the OOM killer
 
   /**
