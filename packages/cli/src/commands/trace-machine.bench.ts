@@ -6,17 +6,23 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { printTable, type BenchRow } from '@vmsim/dev-util/bench';
-import { MachineReplay, type ModelName } from '@vmsim/sim-api';
+import { MachineReplay, replayMachine, type ModelName } from '@vmsim/sim-api';
 import { readPageTrace } from '@vmsim/trace';
 import { TRUE_LACKEY_GZ } from '@vmsim/trace/testing';
 
 export async function run(): Promise<void> {
   const trace = readPageTrace(gunzipSync(readFileSync(TRUE_LACKEY_GZ)));
   const rows: BenchRow[] = [];
+  // Warm-up: every configuration a few times first, so the JIT has seen every path before the first row.
+  for (let rep = 0; rep < 3; rep++) {
+    for (const hw of ['x86-32', 'sv39'] as const) {
+      for (const policy of ['fifo', 'lru', 'clock'] as const) replayMachine(trace, { policy, frames: 32, hw });
+    }
+  }
   for (const hw of ['x86-32', 'sv39'] as readonly ModelName[]) {
     for (const policy of ['fifo', 'lru', 'clock'] as const) {
       const rates: number[] = [];
-      for (let rep = 0; rep < 7; rep++) {
+      for (let rep = 0; rep < 11; rep++) {
         const replay = new MachineReplay(trace, { policy, frames: 32, hw });
         replay.run();
         const r = replay.result();
