@@ -5,7 +5,7 @@
 // operation changes anything; unreclaimable victims are set aside; the option is checked.
 
 import fc from 'fast-check';
-import { createPolicy, type PolicyName } from '@vmsim/replacement';
+import { createPolicy, POLICY_NAMES, type PolicyName } from '@vmsim/replacement';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, InvalidOptionError, KernelInvariantError } from '../errors.js';
 import type { KernelEvent } from '../events.js';
@@ -88,6 +88,31 @@ describe.each(MODELS)('reclaim by policy on $name', ({ make }) => {
         { numRuns: 12 },
       );
     });
+  });
+
+  it.each(POLICY_NAMES.filter((n) => n !== 'opt').map((n) => [n]))('%s drives reclaim: every value reads back, the books hold', (name) => {
+    const k = machine({ reclaim: { policy: name, limit: 3, period: 4, tau: 6 } });
+    const p = k.spawn();
+    k.mmap(VA, 10 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+    const values = new Map<number, number>();
+    let x = 12345;
+    for (let i = 0; i < 120; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const page = (x >>> 16) % 10;
+      const va = VA + page * PAGE;
+      if (!values.has(page) || (x & 3) === 0) {
+        expect(k.store(va, 4, i + 1)).toBe(0);
+        values.set(page, i + 1);
+      } else {
+        expect(k.load(va, 4)).toBe(values.get(page));
+      }
+      expect(k.reclaimStats().resident).toBeLessThanOrEqual(3);
+    }
+    k.checkInvariants();
+    expect(k.reclaimStats().evictions).toBeGreaterThan(0);
+    k.kill(p.pid);
+    expect(k.swapStats().slotsUsed).toBe(0);
+    expect(k.reclaimStats().resident).toBe(0);
   });
 
   it('a COW-shared victim is unmapped from every process and comes back shared', () => {
