@@ -475,3 +475,10 @@ export function touchAccess(ctx: KernelContext, space: AddressSpace, va: number,
   }
   reclaim.accessDone();
 }
+
+/** Reports a user access within one page whose frame the caller knows (it translated the address itself). */
+export function touchFrame(ctx: KernelContext, pfn: number, write: boolean, faulted: boolean): void {
+  const reclaim = ctx.reclaim!;
+  reclaim.touch(pfn, write, faulted);
+  reclaim.accessDone();
+}

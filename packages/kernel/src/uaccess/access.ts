@@ -8,7 +8,7 @@ import { ERR_NO_PROCESS, MAX_FAULT_RETRIES, SEGV_MAPERR, VM_FAULT_SIGBUS } from 
 import { InvalidArgumentError } from '../errors.js';
 import { faultFailed, handleMmFault } from '../fault/handle-mm-fault.js';
 import type { KernelContext } from '../kernel-context.js';
-import { touchAccess } from '../mm/reclaim.js';
+import { touchAccess, touchFrame } from '../mm/reclaim.js';
 import type { Process } from '../proc/process.js';
 import { probeRead, probeWrite } from './probe.js';
 
@@ -144,7 +144,7 @@ export function loadWordsInPage(ctx: KernelContext, p: Process, va: number): num
   for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
     const pa = mmu.translate(va, ACCESS_READ, true);
     if (pa >= 0) {
-      if (ctx.touching) touchAccess(ctx, p.space!, va, 8, false, attempt > 0);
+      if (ctx.touching) touchFrame(ctx, Math.floor(pa / ctx.pageSize), false, attempt > 0);
       const view = ctx.ram.view;
       ctx.high = view.getUint32(pa + 4, true);
       ctx.status = 0;
@@ -188,7 +188,7 @@ export function storeWordsInPage(ctx: KernelContext, p: Process, va: number, lo:
       const view = ctx.ram.view;
       view.setUint32(pa, lo, true);
       view.setUint32(pa + 4, hi, true);
-      if (ctx.touching) touchAccess(ctx, p.space!, va, 8, true, attempt > 0);
+      if (ctx.touching) touchFrame(ctx, Math.floor(pa / ctx.pageSize), true, attempt > 0);
       return (ctx.status = 0);
     }
     const h = handleMmFault(ctx, p, mmu.faultVa, ACCESS_WRITE);
