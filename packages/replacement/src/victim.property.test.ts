@@ -169,3 +169,35 @@ describe('victim and remove at the edges', () => {
     expect(policy.victim()).toBe(0);
   });
 });
+
+describe('the batch run() after victim() and remove() agrees with access() one by one', () => {
+  const chunks = fc.array(
+    fc.record({
+      pages: fc.array(fc.integer({ min: 0, max: PAGES - 1 }), { maxLength: 30 }),
+      writes: fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }),
+      removes: fc.array(fc.integer({ min: 0, max: PAGES - 1 }), { maxLength: 3 }),
+      victims: fc.integer({ min: 0, max: 2 }),
+    }),
+    { maxLength: 8 },
+  );
+  it.each(POLICY_NAMES.filter((n) => n !== 'opt').map((name) => [name]))('%s', (name) => {
+    fc.assert(
+      fc.property(chunks, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 100 }), (parts, frames, seed) => {
+        const batch = createPolicy(name, { frames, pageCount: PAGES, seed });
+        const single = createPolicy(name, { frames, pageCount: PAGES, seed });
+        for (const part of parts) {
+          const pages = Int32Array.from(part.pages);
+          const writes = Uint8Array.from(part.pages, (_, i) => (part.writes[i]! ? 1 : 0));
+          batch.run(pages, writes);
+          part.pages.forEach((page, i) => single.access(page, part.writes[i]!));
+          if (pages.length > 0) expect(batch.lastVictim).toBe(single.lastVictim);
+          for (const page of part.removes) expect(batch.remove(page)).toBe(single.remove(page));
+          for (let v = 0; v < part.victims; v++) expect(batch.victim()).toBe(single.victim());
+          expect(batch.residentPages()).toEqual(single.residentPages());
+        }
+        expect(batch.counts()).toEqual(single.counts());
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -29,7 +29,7 @@ const SAMPLES: Readonly<Record<string, { readonly args: readonly unknown[]; read
   NotMappedError: { args: [3, 0x1234], errno: 'EFAULT' },
   PermissionDeniedError: { args: [2, 0x5000, 'execute'], errno: 'EACCES' },
   OutOfMemoryError: { args: ['fork', 7, 3], errno: 'ENOMEM' },
-  OomKilledError: { args: ['mmap', 4], errno: 'ENOMEM' },
+  OomKilledError: { args: ['write', 3], errno: 'ENOMEM' },
   NoSuchProcessError: { args: [42], errno: 'ESRCH' },
   AlreadyMappedError: { args: [1, 0x8000], errno: 'EEXIST' },
   NotAlignedError: { args: ['va', 0x1001, 4096], errno: 'EINVAL' },

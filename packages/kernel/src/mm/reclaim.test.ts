@@ -5,7 +5,7 @@
 // operation changes anything; unreclaimable victims are set aside; the option is checked.
 
 import fc from 'fast-check';
-import { createPolicy, type PolicyName } from '@vmsim/replacement';
+import { createPolicy, POLICY_NAMES, type PolicyName } from '@vmsim/replacement';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, InvalidOptionError, KernelInvariantError } from '../errors.js';
 import type { KernelEvent } from '../events.js';
@@ -15,7 +15,7 @@ import { caught } from '../testing/assertions.js';
 import { boot, PAGE, pfnOf, VA } from '../testing/kernel-helpers.js';
 import { MODELS } from '../testing/models.js';
 import type { PagePolicy } from './page-policy.js';
-import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from './vma.js';
+import { MAP_ANONYMOUS, MAP_FIXED, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from './vma.js';
 
 const RW = PROT_READ | PROT_WRITE;
 const TEXTBOOK = [7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 1, 7, 0, 1];
@@ -33,7 +33,10 @@ function victimLog(k: Kernel): { victims: number[]; events: KernelEvent[] } {
   return { victims, events };
 }
 
-/** Runs `stream` (page indices, `writes[i]` a store) in one process; a page's first reference is made a write. */
+/**
+ * Runs `stream` (page indices, `writes[i]` a store) in one process; a page's first reference is made a write
+ * (a first read would map the zero page, which is no frame of the policy's).
+ */
 function replay(k: Kernel, stream: readonly number[], writes: readonly boolean[]): boolean[] {
   const seen = new Set<number>();
   const effective: boolean[] = [];
@@ -42,8 +45,9 @@ function replay(k: Kernel, stream: readonly number[], writes: readonly boolean[]
     seen.add(page);
     effective.push(write);
     const va = VA + page * PAGE;
-    if (write) expect(k.store(va, 4, (page * 1000 + i) >>> 0)).toBe(0);
-    else expect(k.load(va, 4)).toBeGreaterThanOrEqual(0);
+    // Every other reference goes through the word-wise path (it knows the frame without a walk).
+    if (write) expect(i % 2 === 0 ? k.store(va, 4, (page * 1000 + i) >>> 0) : k.store64Words(va, page * 1000 + i, 0)).toBe(0);
+    else expect(i % 2 === 0 ? k.load(va, 4) : k.load64Words(va)).toBeGreaterThanOrEqual(0);
   });
   return effective;
 }
@@ -55,7 +59,7 @@ describe.each(MODELS)('reclaim by policy on $name', ({ make }) => {
     const check = (stream: readonly number[], writes: readonly boolean[], limit: number): void => {
       const k = machine({ reclaim: { policy: name, limit } });
       k.spawn();
-      k.mmap(VA, 16 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x10 /* MAP_FIXED */);
+      k.mmap(VA, 16 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
       const { victims } = victimLog(k);
       const effective = replay(k, stream, writes);
       const alone = createPolicy(name, { frames: limit, pageCount: 16 });
@@ -90,10 +94,35 @@ describe.each(MODELS)('reclaim by policy on $name', ({ make }) => {
     });
   });
 
+  it.each(POLICY_NAMES.filter((n) => n !== 'opt').map((n) => [n]))('%s drives reclaim: every value reads back, the books hold', (name) => {
+    const k = machine({ reclaim: { policy: name, limit: 3, period: 4, tau: 6 } });
+    const p = k.spawn();
+    k.mmap(VA, 10 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+    const values = new Map<number, number>();
+    let x = 12345;
+    for (let i = 0; i < 120; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const page = (x >>> 16) % 10;
+      const va = VA + page * PAGE;
+      if (!values.has(page) || (x & 3) === 0) {
+        expect(k.store(va, 4, i + 1)).toBe(0);
+        values.set(page, i + 1);
+      } else {
+        expect(k.load(va, 4)).toBe(values.get(page));
+      }
+      expect(k.reclaimStats().resident).toBeLessThanOrEqual(3);
+    }
+    k.checkInvariants();
+    expect(k.reclaimStats().evictions).toBeGreaterThan(0);
+    k.kill(p.pid);
+    expect(k.swapStats().slotsUsed).toBe(0);
+    expect(k.reclaimStats().resident).toBe(0);
+  });
+
   it('a COW-shared victim is unmapped from every process and comes back shared', () => {
     const k = machine({ reclaim: { policy: 'fifo', limit: 2 } });
     const a = k.spawn();
-    k.mmap(VA, 4 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x10);
+    k.mmap(VA, 4 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
     k.store(VA, 4, 11);
     const shared = pfnOf(k, VA, a.pid);
     const b = k.fork();
@@ -118,7 +147,7 @@ describe.each(MODELS)('reclaim by policy on $name', ({ make }) => {
   it('a clean anonymous page with a good swap copy is dropped, a dirty one written', () => {
     const k = machine({ reclaim: { policy: 'fifo', limit: 1 } });
     k.spawn();
-    k.mmap(VA, 4 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x10);
+    k.mmap(VA, 4 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
     const { events } = victimLog(k);
     k.store(VA, 4, 1);
     k.store(VA + PAGE, 4, 2); // VA out, written
@@ -166,7 +195,7 @@ describe.each(MODELS)('reclaim by policy on $name', ({ make }) => {
   it('RAM exhaustion reclaims before an operation needs frames (no limit)', () => {
     const k = boot(make, { ramBytes: 24 * PAGE, swapSlots: 64, reclaim: { policy: 'lru' } });
     k.spawn();
-    k.mmap(VA, 40 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x10);
+    k.mmap(VA, 40 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
     for (let i = 0; i < 40; i++) expect(k.store(VA + i * PAGE, 4, i + 1)).toBe(0);
     for (let i = 0; i < 40; i++) expect(k.load(VA + i * PAGE, 4)).toBe(i + 1);
     const s = k.reclaimStats();
@@ -180,7 +209,7 @@ describe.each(MODELS)('reclaim by policy on $name', ({ make }) => {
   it('a victim that cannot go now (no swap for an anonymous page) is set aside and the next one goes', () => {
     const k = boot(make, { reclaim: { policy: 'fifo', limit: 2 } });
     k.spawn();
-    k.mmap(VA, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x10);
+    k.mmap(VA, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
     k.createFile('h', new Uint8Array(3 * PAGE).fill(3));
     const at = k.mmap(0, 3 * PAGE, PROT_READ, MAP_PRIVATE, k.open('h', O_RDWR), 0);
     const anon = (k.store(VA, 4, 1), pfnOf(k, VA, 0));
@@ -239,7 +268,7 @@ describe.each(MODELS)('reclaim by policy on $name', ({ make }) => {
     };
     const k = machine({ reclaim: { policy: own, limit: 1 } });
     k.spawn();
-    k.mmap(VA, 4 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x10);
+    k.mmap(VA, 4 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
     k.store(VA, 4, 1); // load w (its own access is not reported again)
     k.load(VA, 4); // touch r
     k.store(VA + PAGE, 4, 2); // victim, load w
@@ -248,10 +277,29 @@ describe.each(MODELS)('reclaim by policy on $name', ({ make }) => {
     expect(caught(() => k.setMemoryLimit(0, 2))).toBeInstanceOf(InvalidOptionError);
   });
 
+  it('an access after MAP_POPULATE is a reference; only the access whose own fault loaded the frame is not', () => {
+    const log: string[] = [];
+    const own: PagePolicy = {
+      wantsReferences: true,
+      loaded: (pfn) => log.push(`load ${pfn}`),
+      touched: (pfn) => log.push(`touch ${pfn}`),
+      victim: () => -1,
+      removed: (pfn) => log.push(`removed ${pfn}`),
+    };
+    const k = machine({ reclaim: { policy: own } });
+    const p = k.spawn();
+    k.mmap(VA, 2 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE);
+    const [a, b] = [pfnOf(k, VA, p.pid), pfnOf(k, VA + PAGE, p.pid)];
+    expect(k.load(VA, 4)).toBe(0);
+    expect(k.load(VA + PAGE, 4)).toBe(0);
+    k.write(VA + PAGE - 2, Uint8Array.of(1, 2, 3, 4)); // copyout across both pages
+    expect(log).toEqual([`load ${a}`, `load ${b}`, `touch ${a}`, `touch ${b}`, `touch ${a}`, `touch ${b}`]);
+  });
+
   it('a policy that names a frame it was never given is a kernel invariant error', () => {
     const k = machine({ reclaim: { policy: { wantsReferences: false, loaded() {}, touched() {}, victim: () => 0, removed() {} }, limit: 1 } });
     k.spawn();
-    k.mmap(VA, 4 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x10);
+    k.mmap(VA, 4 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
     k.store(VA, 4, 1);
     expect(caught(() => k.store(VA + PAGE, 4, 2))).toBeInstanceOf(KernelInvariantError);
   });

@@ -224,11 +224,13 @@ export class Reclaimer {
   }
 
   /**
-   * A user access used frame `pfn` (only called when the policy wants references). Call `accessDone` after the
-   * access's last frame: the frames its faults loaded are skipped once.
+   * A user access used frame `pfn` (only called when the policy wants references); `faulted`: the access took a
+   * fault, so the frames its faults loaded are not reported again (the load was the reference). Call
+   * `accessDone` after the access's last frame.
    */
-  touch(pfn: number, write: boolean): void {
-    if (pfn >= this.tracked.length || this.tracked[pfn] === 0 || pfn === this.loaded0 || pfn === this.loaded1) return;
+  touch(pfn: number, write: boolean, faulted: boolean): void {
+    if (pfn >= this.tracked.length || this.tracked[pfn] === 0) return;
+    if (faulted && (pfn === this.loaded0 || pfn === this.loaded1)) return;
     this.policy.touched(pfn, write);
     const id = this.groupOf[pfn]!;
     if (id !== 0) this.groups[id - 1]!.policy.touched(pfn, write);
@@ -460,15 +462,23 @@ export function residentPages(ctx: KernelContext, space: AddressSpace): number {
 
 /**
  * Reports a user access of `size` bytes at `va` by `space` (successful, so every page it covers is mapped) to
- * reclaim's policy: the frame of each page, in address order. Called only when `ctx.touching`.
+ * reclaim's policy: the frame of each page, in address order; `faulted`: the access took a fault on the way.
+ * Called only when `ctx.touching`.
  */
-export function touchAccess(ctx: KernelContext, space: AddressSpace, va: number, size: number, write: boolean): void {
+export function touchAccess(ctx: KernelContext, space: AddressSpace, va: number, size: number, write: boolean, faulted: boolean): void {
   const reclaim = ctx.reclaim!;
   const first = ctx.pageBase(va);
-  if (space.find(first)) reclaim.touch(space.foundPfn, write);
+  if (space.find(first)) reclaim.touch(space.foundPfn, write, faulted);
   if ((va & (ctx.pageSize - 1)) + size > ctx.pageSize) {
     const second = ctx.nextPage(first);
-    if (space.find(second)) reclaim.touch(space.foundPfn, write);
+    if (space.find(second)) reclaim.touch(space.foundPfn, write, faulted);
   }
+  reclaim.accessDone();
+}
+
+/** Reports a user access within one page whose frame the caller knows (it translated the address itself). */
+export function touchFrame(ctx: KernelContext, pfn: number, write: boolean, faulted: boolean): void {
+  const reclaim = ctx.reclaim!;
+  reclaim.touch(pfn, write, faulted);
   reclaim.accessDone();
 }

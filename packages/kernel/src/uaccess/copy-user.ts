@@ -36,7 +36,8 @@ export function copyOut(ctx: KernelContext, p: Process, va: number, data: Uint8A
     const at = va + done;
     const page = ctx.pageBase(at);
     let leaf = space.leaf(page);
-    if (!leaf.valid || (leaf.flags & PTE_W) === 0) {
+    const faulted = !leaf.valid || (leaf.flags & PTE_W) === 0;
+    if (faulted) {
       const r = handleMmFault(ctx, p, at, ACCESS_WRITE);
       if (r < 0) throw errorFor(ctx, r, p, at, ACCESS_WRITE, needed);
       leaf = space.leaf(page);
@@ -45,7 +46,7 @@ export function copyOut(ctx: KernelContext, p: Process, va: number, data: Uint8A
     const offset = at - page;
     const n = Math.min(ctx.pageSize - offset, data.length - done);
     ctx.ram.bytes.set(data.subarray(done, done + n), leaf.pfn * ctx.pageSize + offset);
-    if (ctx.touching) touchAccess(ctx, space, at, n, true);
+    if (ctx.touching) touchAccess(ctx, space, at, n, true, faulted);
     done += n;
   }
   ctx.afterOperation();
