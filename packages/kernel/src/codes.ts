@@ -34,6 +34,11 @@ export const VM_FAULT_OOM = -3;
 export const VM_FAULT_SIGBUS = -4;
 /** No process is running. */
 export const ERR_NO_PROCESS = -5;
+/**
+ * Reclaim could not free a frame for the fault and the OOM killer killed the faulting process itself
+ * (mm/reclaim.ts): the access did not happen, and the process is gone (no process runs any more).
+ */
+export const ERR_OOM_KILLED = -6;
 
 /** The kernel retries an access at most this many times, resolving one fault each time. */
 export const MAX_FAULT_RETRIES = 8;

@@ -63,6 +63,19 @@ export class OutOfMemoryError extends VmsimError {
   }
 }
 
+/**
+ * Reclaim could not free what an operation needed and the OOM killer chose the very process the operation was
+ * for (mm/reclaim.ts): the process is gone, the operation did not happen.
+ */
+export class OomKilledError extends VmsimError {
+  static override readonly marker = '@vmsim/kernel/OomKilledError';
+  override readonly name = 'OomKilledError' as const;
+  override readonly errno: Errno = 'ENOMEM';
+  constructor(readonly operation: string, readonly pid: number) {
+    super(`out of memory: ${operation} of process ${pid} could not be served, and the OOM killer killed process ${pid}`);
+  }
+}
+
 /** A pid that names no live process. */
 export class NoSuchProcessError extends VmsimError {
   static override readonly marker = '@vmsim/kernel/NoSuchProcessError';

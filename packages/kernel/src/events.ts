@@ -27,6 +27,13 @@ export type KernelEvent =
   /** Reclaim swapped frame `pfn` out to `slot` (after an unmap per entry); `written`: false for a clean page dropped. */
   | { readonly type: 'swap-out'; readonly pfn: number; readonly slot: number; readonly written: boolean; readonly mappings: number }
   /** A swap entry of `pid` at `va` now maps `pfn` again; `fromCache`: the page was in the swap cache, nothing read. */
-  | { readonly type: 'swap-in'; readonly pid: number; readonly va: number; readonly pfn: number; readonly slot: number; readonly fromCache: boolean };
+  | { readonly type: 'swap-in'; readonly pid: number; readonly va: number; readonly pfn: number; readonly slot: number; readonly fromCache: boolean }
+  /**
+   * Reclaim (mm/reclaim.ts) evicted frame `pfn`, chosen by its policy: to swap (an anonymous page) or back to its
+   * file (a page-cache page); `dirty`: it was written (to the swap slot or the file), else dropped unwritten.
+   */
+  | { readonly type: 'evict'; readonly pfn: number; readonly dirty: boolean; readonly to: 'swap' | 'file' }
+  /** The OOM killer chose `pid` (its resident pages and swap entries); a `kill` event follows. */
+  | { readonly type: 'oom-kill'; readonly pid: number; readonly rss: number; readonly swap: number };
 
 export type KernelListener = (event: KernelEvent) => void;

@@ -2,7 +2,7 @@
 
 export {
   AlreadyMappedError, FrameStateError, InvalidAddressError, InvalidArgumentError, InvalidOptionError, KernelInvariantError,
-  NoSuchProcessError, NotAlignedError, NotMappedError, OutOfMemoryError, PermissionDeniedError, showValue, type Errno,
+  NoSuchProcessError, NotAlignedError, NotMappedError, OomKilledError, OutOfMemoryError, PermissionDeniedError, showValue, type Errno,
   AddressSpaceError, InvalidSizeError, MapCountError, NotPermittedError, OvercommitError,
   RegionNotFoundError,
 } from './errors.js';
@@ -24,7 +24,7 @@ export { Process, type ProcessState } from './proc/process.js';
 export type { SigInfo } from './proc/signal.js';
 export type { FaultResolution, KernelEvent, KernelListener } from './events.js';
 export {
-  ERR_NO_PROCESS, PG_COW_COPY, PG_COW_REUSE, PG_FILE_COPY, PG_FILE_MAP, PG_SHARED_MAP, PG_SHARED_WRITE, PG_SPURIOUS, PG_ZERO_FILL, PG_ZERO_MAP,
+  ERR_NO_PROCESS, ERR_OOM_KILLED, PG_COW_COPY, PG_COW_REUSE, PG_FILE_COPY, PG_FILE_MAP, PG_SHARED_MAP, PG_SHARED_WRITE, PG_SPURIOUS, PG_ZERO_FILL, PG_ZERO_MAP,
   SEGV_ACCERR,
   SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS,
 } from './codes.js';
@@ -48,3 +48,5 @@ export { VirtualMemoryManager } from './vmm/virtual-memory-manager.js';
 export { ReverseMap, type RmapEntry } from './mm/rmap.js';
 export { SwapArea, SwapCache } from './mm/swap.js';
 export { SwapSlotError } from './mm/swap-errors.js';
+export { ReplacementPagePolicy, type NamedPolicyOptions, type PagePolicy } from './mm/page-policy.js';
+export type { ReclaimOptions } from './mm/reclaim.js';

@@ -125,6 +125,7 @@ export function checkInvariants(ctx: KernelContext): void {
   }
   if (inUse[FRAME_FREE] !== frames.freeCount) problems.push(`free frames: counted ${inUse[FRAME_FREE]}, books say ${frames.freeCount}`);
   if (!ctx.ram.isFrameZero(zeroPfn)) problems.push('the zero page is not all zeros');
+  if (ctx.reclaim !== null) ctx.reclaim.check(problems);
   if (problems.length > 0) throw new KernelInvariantError(problems);
 }
 

@@ -3,7 +3,7 @@
 // the package: `Kernel` (kernel.ts) is the public face.
 
 import { Mmu, PhysicalMemory, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, vaRange, type AccessKind, type HardwareModel, type TlbConfig } from '@vmsim/hw';
-import { InvalidAddressError, KernelInvariantError, OutOfMemoryError } from './errors.js';
+import { InvalidAddressError, KernelInvariantError, OomKilledError, OutOfMemoryError } from './errors.js';
 import type { KernelEvent, KernelListener } from './events.js';
 import { checkInvariants } from './invariants.js';
 import { FileStore } from './fs/file-store.js';
@@ -13,6 +13,7 @@ import { DEFAULT_MAX_MAP_COUNT } from './mm/layout.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from './mm/vma.js';
 import { AsidAllocator } from './proc/asid.js';
 import { ProcessTable } from './proc/process-table.js';
+import type { Reclaimer } from './mm/reclaim.js';
 import { ReverseMap } from './mm/rmap.js';
 import { SwapArea, SwapCache } from './mm/swap.js';
 import { FaultCounters } from './stats.js';
@@ -60,6 +61,12 @@ export class KernelContext {
   readonly swapCache = new SwapCache();
   /** Swap activity (Linux's /proc/vmstat names): pages swapped in and out, writes of dirty pages, major faults. */
   readonly swapCounts = { pswpin: 0, pswpout: 0, writebacks: 0, majorFaults: 0, reclaimed: 0 };
+  /** Reclaim's own counts (mm/reclaim.ts): page-cache evictions and their writes, file major faults, OOM kills. */
+  readonly reclaimCounts = { fileEvictions: 0, fileWritebacks: 0, fileMajorFaults: 0, oomKills: 0 };
+  /** Reclaim driven by a replacement policy (mm/reclaim.ts), when the kernel has the `reclaim` option; else null. */
+  reclaim: Reclaimer | null = null;
+  /** Whether user accesses report the frame they use to reclaim's policy (it wants references). */
+  touching = false;
   /** The in-memory file store and the descriptor tables (fs/). */
   readonly files = new FileStore();
   readonly checking: boolean;
@@ -116,14 +123,30 @@ export class KernelContext {
     }
   }
 
-  haveFrames(n: number): boolean {
-    return this.frames.freeCount >= n;
+  /**
+   * Are `n` frames free? With reclaim, victims are evicted (and, that failing, processes OOM-killed) until they
+   * are; false if the request's process `pid` was killed meanwhile. `pin`: a frame reclaim must not evict.
+   */
+  haveFrames(n: number, pid = -1, pin = -1): boolean {
+    return this.frames.freeCount >= n || (this.reclaim !== null && this.reclaim.makeFree(n, pid, pin));
   }
 
-  /** Throws OutOfMemoryError unless `n` frames are free. (Page replacement will plug in here.) */
-  requireFrames(operation: string, n: number): void {
-    if (!this.haveFrames(n)) {
+  /**
+   * Before a fault of `pid` maps a new frame reclaim may track: room under the memory limits (mm/reclaim.ts),
+   * then `n` free frames, tables included.
+   */
+  roomToLoad(n: number, pid: number, pin = -1): boolean {
+    return this.reclaim === null ? this.frames.freeCount >= n : this.reclaim.roomToLoad(n, pid, pin);
+  }
+
+  /**
+   * Throws OutOfMemoryError unless `n` frames are free (after reclaim, when on); OomKilledError when the OOM
+   * killer took the process `pid` the operation is for.
+   */
+  requireFrames(operation: string, n: number, pid = -1): void {
+    if (!this.haveFrames(n, pid)) {
       this.counts.oom++;
+      if (pid >= 0 && this.procs.get(pid).state === 'terminated') throw new OomKilledError(operation, pid);
       throw new OutOfMemoryError(operation, n, this.frames.freeCount);
     }
   }
@@ -136,7 +159,9 @@ export class KernelContext {
   }
 
   unrefFrame(pfn: number): void {
-    if (this.frames.unref(pfn) === 0 && this.listeners.length !== 0) this.emit({ type: 'free', pfn });
+    if (this.frames.unref(pfn) !== 0) return;
+    if (this.reclaim !== null) this.reclaim.freed(pfn);
+    if (this.listeners.length !== 0) this.emit({ type: 'free', pfn });
   }
 
   /** A leaf of `space` (process `pid`) at `va` now maps `pfn`: the reverse map learns it (the zero page aside). */

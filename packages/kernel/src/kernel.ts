@@ -17,6 +17,7 @@ import { msyncRange } from './fs/file-mapping.js';
 import { PTE_COW } from './fault/wp-page.js';
 import { checkInvariants } from './invariants.js';
 import { KernelContext } from './kernel-context.js';
+import type { PagePolicy } from './mm/page-policy.js';
 import type { FrameAllocator } from './mm/frame-allocator.js';
 import { doBrk } from './mm/brk.js';
 import { mapsOf, type MapsEntry } from './mm/maps.js';
@@ -41,7 +42,8 @@ import {
 import { copyIn, copyOut } from './uaccess/copy-user.js';
 import { reclaimFrame, swapEntriesOf } from './mm/vmscan.js';
 import { PageTableAccessedBits } from './mm/accessed-bits.js';
-import type { AccessedBits } from '@vmsim/replacement';
+import { isPolicyName, ReplacementError, type AccessedBits } from '@vmsim/replacement';
+import { Reclaimer, type ReclaimOptions } from './mm/reclaim.js';
 
 /** Default RAM: 16 MiB (4096 frames of 4 KiB). */
 export const DEFAULT_RAM_BYTES = 16 * 1024 * 1024;
@@ -68,6 +70,13 @@ export interface KernelOptions {
    * Default: on when there is swap, off otherwise (it costs an entry per mapping on every fault and fork).
    */
   readonly reverseMap?: boolean;
+  /**
+   * Reclaim driven by a replacement policy (mm/reclaim.ts): `policy` is a @vmsim/replacement name (not opt) or
+   * a PagePolicy object; `limit` caps the reclaimable frames machine-wide; RAM exhaustion reclaims too, and
+   * when nothing can be reclaimed the OOM killer kills the largest process (`oomKill: false` turns it off).
+   * Turns the reverse map on.
+   */
+  readonly reclaim?: ReclaimOptions;
 }
 
 /** A leaf mapping, as `mappings()` and dumps show it. */
@@ -99,6 +108,11 @@ export class Kernel {
       this.ctx.maxMapCount = max;
     }
     ({ model: this.model, ram: this.ram, mmu: this.mmu, frames: this.frames, zeroPfn: this.zeroPfn, pageSize: this.pageSize } = this.ctx);
+    if (options.reclaim !== undefined) {
+      const reclaim = makeReclaimer(this.ctx, options.reclaim);
+      this.ctx.reclaim = reclaim;
+      this.ctx.touching = reclaim.wantsReferences;
+    }
   }
 
   /** Result of the last user access: 0, or a negative code (SEGV_MAPERR …). */
@@ -502,6 +516,43 @@ export class Kernel {
     return { ...swapCounts, slots: swap.slots, slotsUsed: swap.used, swapCached: swapCache.size, processes };
   }
 
+  /**
+   * Sets the memory limit of `pid`'s group (a memory cgroup's memory.max), in pages, or removes it (null); see
+   * mm/reclaim.ts for the charging rule. Needs the `reclaim` option with a policy by name.
+   */
+  setMemoryLimit(pid: number, pages: number | null): void {
+    const reclaim = this.ctx.reclaim;
+    if (reclaim === null) throw new InvalidOptionError('reclaim', undefined, 'setMemoryLimit() needs a kernel made with the reclaim option');
+    reclaim.setLimit(pid, pages);
+    this.ctx.afterOperation();
+  }
+
+  /**
+   * Reclaim's statistics: evictions (swap-outs and page-cache frames dropped), writebacks (those that wrote: to
+   * swap or to the file; msync, munmap and exit write-backs are not counted), major faults (swap-ins and pages
+   * read from a file into the cache), minor faults (every other resolved fault), pswpin, pswpout, OOM kills;
+   * the frames the policy holds and the limit (null: none); the per-process limits.
+   */
+  reclaimStats(): {
+    evictions: number; writebacks: number; majorFaults: number; minorFaults: number; pswpin: number; pswpout: number; oomKills: number;
+    resident: number; limit: number | null; groups: { pid: number; limit: number; charged: number }[];
+  } {
+    const { swapCounts, reclaimCounts, counts, reclaim } = this.ctx;
+    const resolved = counts.zeroFill + counts.zeroMap + counts.cowCopy + counts.cowReuse + counts.sharedWrite + counts.sharedMap + counts.spurious + counts.fileMap + counts.fileCopy;
+    return {
+      evictions: swapCounts.reclaimed + reclaimCounts.fileEvictions,
+      writebacks: swapCounts.writebacks + reclaimCounts.fileWritebacks,
+      majorFaults: swapCounts.majorFaults + reclaimCounts.fileMajorFaults,
+      minorFaults: resolved - reclaimCounts.fileMajorFaults,
+      pswpin: swapCounts.pswpin,
+      pswpout: swapCounts.pswpout,
+      oomKills: reclaimCounts.oomKills,
+      resident: reclaim === null ? 0 : reclaim.count,
+      limit: reclaim === null || reclaim.limit === Infinity ? null : reclaim.limit,
+      groups: reclaim === null ? [] : reclaim.groupList(),
+    };
+  }
+
   /** Page-table frames of `pid` with their level, root first then depth-first in address order. */
   pageTables(pid = this.ctx.procs.currentPid()): { pfn: number; level: number }[] {
     const out: { pfn: number; level: number }[] = [];
@@ -560,9 +611,10 @@ function checkOptions(options: KernelOptions): ConstructorParameters<typeof Kern
   if (swapSlots > 0 && !supportsSwapEntries(model)) {
     throw new InvalidOptionError('swapSlots', swapSlots, `model ${model.name} has no room for swap entries in a not-present entry`);
   }
-  const reverseMap = options.reverseMap ?? swapSlots > 0;
+  const reverseMap = options.reverseMap ?? (swapSlots > 0 || options.reclaim !== undefined);
   if (typeof reverseMap !== 'boolean') throw new InvalidOptionError('reverseMap', reverseMap, 'expected true or false');
   if (!reverseMap && swapSlots > 0) throw new InvalidOptionError('reverseMap', reverseMap, 'swap needs the reverse map (reclaim unmaps a page from every entry)');
+  if (!reverseMap && options.reclaim !== undefined) throw new InvalidOptionError('reverseMap', reverseMap, 'reclaim needs the reverse map (it unmaps a victim from every entry)');
   return {
     model,
     ramBytes,
@@ -572,4 +624,29 @@ function checkOptions(options: KernelOptions): ConstructorParameters<typeof Kern
     poisonFreed: options.poisonFreed ?? false,
     checkInvariants: options.checkInvariants ?? false,
   };
+}
+
+/** Checks the `reclaim` option and makes the kernel's Reclaimer; every problem is an InvalidOptionError. */
+function makeReclaimer(ctx: KernelContext, options: ReclaimOptions): Reclaimer {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('reclaim', options, 'expected an object { policy, limit?, ... }');
+  const policy: unknown = options.policy;
+  if (!isPolicyName(policy)) {
+    const p = policy as Partial<PagePolicy> | null;
+    const ok = p !== null && typeof p === 'object' && typeof p.wantsReferences === 'boolean'
+      && typeof p.loaded === 'function' && typeof p.touched === 'function' && typeof p.victim === 'function' && typeof p.removed === 'function';
+    if (!ok) throw new InvalidOptionError('reclaim.policy', policy, 'expected a policy name of @vmsim/replacement or a PagePolicy { wantsReferences, loaded, touched, victim, removed }');
+  }
+  const total = ctx.frames.total;
+  const limit: unknown = options.limit;
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > total)) {
+    throw new InvalidOptionError('reclaim.limit', limit, `expected an integer from 1 to ${total} (the RAM's frames)`);
+  }
+  const oomKill: unknown = options.oomKill;
+  if (oomKill !== undefined && typeof oomKill !== 'boolean') throw new InvalidOptionError('reclaim.oomKill', oomKill, 'expected true or false');
+  try {
+    return new Reclaimer(ctx, options);
+  } catch (e) {
+    if (e instanceof ReplacementError) throw new InvalidOptionError('reclaim', options, e.message);
+    throw e;
+  }
 }

@@ -21,6 +21,13 @@ export interface KernelSnapshot {
   readonly tlb: readonly { vpn: number; asid: number; pfn: number; global: boolean; perm: number }[];
   /** The file store: files (disk bytes, page cache), descriptor tables (fs/). */
   readonly files: FileStoreSnapshot;
+  /** The swap area's slots in use (reference count, bytes written) and the swap cache's (slot, frame) pairs. */
+  readonly swap: {
+    readonly slots: readonly { slot: number; refs: number; bytes: Uint8Array | null }[];
+    readonly cache: readonly (readonly [slot: number, pfn: number])[];
+  };
+  /** Reclaim (the `reclaim` option): the frames its policy holds, in pfn order, and the per-process limits; null without. */
+  readonly reclaim: { readonly tracked: readonly number[]; readonly groups: readonly { pid: number; limit: number; charged: number }[] } | null;
 }
 
 export function takeSnapshot(ctx: KernelContext): KernelSnapshot {
@@ -45,6 +52,8 @@ export function takeSnapshot(ctx: KernelContext): KernelSnapshot {
     })),
     tlb: ctx.mmu.tlb.validEntries().map(({ vpn, asid, pfn, global, perm }) => ({ vpn, asid, pfn, global, perm })),
     files: ctx.files.snapshot(),
+    swap: { slots: ctx.swap.snapshot(), cache: ctx.swapCache.entries() },
+    reclaim: ctx.reclaim === null ? null : { tracked: ctx.reclaim.trackedFrames(), groups: ctx.reclaim.groupList() },
   };
 }
 

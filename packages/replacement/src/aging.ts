@@ -3,8 +3,10 @@
 // reference numbered a multiple of it) each counter shifts right by one with R entering at the top, and R clears.
 // On a miss with every frame taken the victim is the page with the smallest counter; ties go to R clear before R
 // set, then to the lowest frame. Frames fill in order first. With `accessed`, Accessed bits are folded into R.
+// `victim()` makes the same choice among the occupied frames.
 
-import { ReplacementPolicy, checkCount, type AccessedBits, type PolicyOptions } from './policy.js';
+import { FramePolicy } from './frame-policy.js';
+import { checkCount, type AccessedBits, type PolicyOptions } from './policy.js';
 
 export interface AgingOptions extends PolicyOptions {
   /** n, the counter width, 1..32 (default 8). */
@@ -14,17 +16,14 @@ export interface AgingOptions extends PolicyOptions {
   readonly accessed?: AccessedBits | null;
 }
 
-export class AgingPolicy extends ReplacementPolicy {
+export class AgingPolicy extends FramePolicy {
   readonly name = 'aging' as const;
   readonly bits: number;
   readonly period: number;
   private readonly accessed: AccessedBits | null;
-  private readonly frame: Int32Array;
-  private readonly slot: Int32Array;
   private readonly ref: Uint8Array;
   private readonly counter: Uint32Array;
   private readonly top: number;
-  private used = 0;
 
   constructor(options: AgingOptions) {
     super(options);
@@ -32,8 +31,6 @@ export class AgingPolicy extends ReplacementPolicy {
     this.period = checkCount('period', options.period ?? 16, 1);
     this.accessed = options.accessed ?? null;
     this.top = 2 ** (this.bits - 1);
-    this.frame = new Int32Array(this.frames).fill(-1);
-    this.slot = new Int32Array(this.pageCount).fill(-1);
     this.ref = new Uint8Array(this.frames);
     this.counter = new Uint32Array(this.frames);
   }
@@ -56,30 +53,14 @@ export class AgingPolicy extends ReplacementPolicy {
     } else {
       this.misses++;
       hit = false;
-      let f: number;
-      if (this.used < this.frames) {
-        f = this.used++;
-      } else {
-        f = 0;
-        let best = Infinity;
-        for (let k = 0; k < this.frames; k++) {
-          const key = this.counter[k]! * 2 + this.pull(k);
-          if (key < best) {
-            best = key;
-            f = k;
-          }
-        }
-        const victim = this.frame[f]!;
-        this.slot[victim] = -1;
-        this.evict(victim);
-      }
-      this.frame[f] = page;
-      this.slot[page] = f;
+      if (this.freeCount === 0) this.evictVictim();
+      const f = this.place(page);
       this.ref[f] = 0;
       this.counter[f] = this.top;
     }
     if (this.references % this.period === 0) {
-      for (let k = 0; k < this.used; k++) {
+      for (let k = 0; k < this.frames; k++) {
+        if (this.frame[k]! < 0) continue;
         this.counter[k] = (this.counter[k]! >>> 1) + (this.pull(k) === 0 ? 0 : this.top);
         this.ref[k] = 0;
       }
@@ -87,18 +68,26 @@ export class AgingPolicy extends ReplacementPolicy {
     return hit;
   }
 
+  protected evictVictim(): number {
+    let f = -1;
+    let best = Infinity;
+    for (let k = 0; k < this.frames; k++) {
+      if (this.frame[k]! < 0) continue;
+      const key = this.counter[k]! * 2 + this.pull(k);
+      if (key < best) {
+        best = key;
+        f = k;
+      }
+    }
+    if (f < 0) return -1;
+    const victim = this.release(f);
+    this.evict(victim);
+    return victim;
+  }
+
   /** The counter of `page` (0 if not resident). */
   counterOf(page: number): number {
     const s = page >= 0 && page < this.pageCount ? this.slot[page]! : -1;
     return s >= 0 ? this.counter[s]! : 0;
-  }
-
-  isResident(page: number): boolean {
-    return page >= 0 && page < this.pageCount && this.slot[page]! >= 0;
-  }
-
-  /** In frame order. */
-  residentPages(): number[] {
-    return Array.from(this.frame.subarray(0, this.used));
   }
 }

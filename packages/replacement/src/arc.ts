@@ -5,6 +5,11 @@
 // (it leaves no ghost); else if |T1|+|T2|+|B1|+|B2| ≥ c: drop LRU of B2 if that total is 2c, then REPLACE; then
 // x → MRU of T1. REPLACE: if |T1| ≥ 1 and (x in B2 and |T1| = p, or |T1| > p) evict LRU of T1 to MRU of B1, else
 // evict LRU of T2 to MRU of B2.
+// With a kernel: `remove` takes a page out of T1 or T2 and leaves no ghost, so |T1| + |T2| can fall below c while
+// the ghost lists are not empty; the lists are then kept as above, but REPLACE runs only when |T1| + |T2| = c
+// (a free frame needs no eviction), and REPLACE takes T1's LRU page when T2 is empty. `victim()` is the eviction a
+// miss on a page in no list would make: with every frame taken, case IV above; otherwise REPLACE (not in B2).
+// A miss on a ghost adapts p first and then runs the same REPLACE.
 
 import { ReplacementPolicy, type PolicyOptions } from './policy.js';
 
@@ -42,64 +47,85 @@ export class ArcPolicy extends ReplacementPolicy {
     const w = this.where[page]!;
     if (w === T1 || w === T2) {
       this.hits++;
-      this.remove(page);
+      this.unlink(page);
       this.pushMru(T2, page);
       return true;
     }
     this.misses++;
+    const full = size[T1]! + size[T2]! === c;
     if (w === B1) {
       this.p = Math.min(c, this.p + Math.max(size[B2]! / size[B1]!, 1));
-      this.replace(false);
-      this.remove(page);
+      if (full) this.replace(false);
+      this.unlink(page);
       this.pushMru(T2, page);
       return false;
     }
     if (w === B2) {
       this.p = Math.max(0, this.p - Math.max(size[B1]! / size[B2]!, 1));
-      this.replace(true);
-      this.remove(page);
+      if (full) this.replace(true);
+      this.unlink(page);
       this.pushMru(T2, page);
       return false;
     }
-    const l1 = size[T1]! + size[B1]!;
-    const total = l1 + size[T2]! + size[B2]!;
-    if (l1 === c) {
-      if (size[T1]! < c) {
-        this.drop(this.tailOf[B1]!);
-        this.replace(false);
-      } else {
-        const victim = this.tailOf[T1]!;
-        this.remove(victim);
-        this.evict(victim);
-      }
-    } else if (total >= c) {
-      if (total === 2 * c) this.drop(this.tailOf[B2]!);
-      this.replace(false);
-    }
+    this.makeRoom(full);
     this.pushMru(T1, page);
     return false;
   }
 
-  private replace(inB2: boolean): void {
-    const t1 = this.sizeOf[T1]!;
-    if (t1 >= 1 && ((inB2 && t1 === this.p) || t1 > this.p)) {
+  /** Case IV before a new page joins T1: trims the ghost lists and, with every frame taken, evicts one page. */
+  private makeRoom(full: boolean): number {
+    const c = this.frames;
+    const size = this.sizeOf;
+    const l1 = size[T1]! + size[B1]!;
+    const total = l1 + size[T2]! + size[B2]!;
+    if (l1 === c) {
+      if (size[T1]! < c) {
+        this.unlink(this.tailOf[B1]!);
+        return full ? this.replace(false) : -1;
+      }
       const victim = this.tailOf[T1]!;
-      this.remove(victim);
-      this.pushMru(B1, victim);
+      this.unlink(victim);
       this.evict(victim);
-    } else {
-      const victim = this.tailOf[T2]!;
-      this.remove(victim);
-      this.pushMru(B2, victim);
-      this.evict(victim);
+      return victim;
     }
+    if (total >= c) {
+      if (total === 2 * c) this.unlink(this.tailOf[B2]!);
+      return full ? this.replace(false) : -1;
+    }
+    return -1;
   }
 
-  private drop(page: number): void {
-    this.remove(page);
+  protected evictVictim(): number {
+    const resident = this.sizeOf[T1]! + this.sizeOf[T2]!;
+    if (resident === 0) return -1;
+    return resident === this.frames ? this.makeRoom(true) : this.replace(false);
   }
 
-  private remove(page: number): void {
+  protected forget(page: number): void {
+    this.unlink(page);
+  }
+
+  residentCount(): number {
+    return this.sizeOf[T1]! + this.sizeOf[T2]!;
+  }
+
+  private replace(inB2: boolean): number {
+    const t1 = this.sizeOf[T1]!;
+    let victim: number;
+    if (t1 >= 1 && ((inB2 && t1 === this.p) || t1 > this.p || this.sizeOf[T2] === 0)) {
+      victim = this.tailOf[T1]!;
+      this.unlink(victim);
+      this.pushMru(B1, victim);
+    } else {
+      victim = this.tailOf[T2]!;
+      this.unlink(victim);
+      this.pushMru(B2, victim);
+    }
+    this.evict(victim);
+    return victim;
+  }
+
+  private unlink(page: number): void {
     const list = this.where[page]!;
     const p = this.prev[page]!;
     const n = this.next[page]!;

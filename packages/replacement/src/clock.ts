@@ -3,8 +3,11 @@
 // miss with the ring full the hand clears set bits, moving on, until it finds a clear one; that page is replaced
 // and the hand moves past it. The new page's bit is set (as the MMU sets Accessed on the faulting access), or
 // clear with `insertRef: false`. With `accessed`, a bit also counts as set if the kernel's page tables say so.
+// `victim()` runs the same hand (skipping frames a `remove` emptied) and frees the victim's frame; the next miss
+// fills the frame freed last, so victim() then a miss puts the new page in the victim's ring slot, hand past it.
 
-import { ReplacementPolicy, type AccessedBits, type PolicyOptions } from './policy.js';
+import { FramePolicy } from './frame-policy.js';
+import type { AccessedBits, PolicyOptions } from './policy.js';
 
 export interface ClockOptions extends PolicyOptions {
   /** Whether a newly loaded page starts with its reference bit set (default true). */
@@ -13,22 +16,17 @@ export interface ClockOptions extends PolicyOptions {
   readonly accessed?: AccessedBits | null;
 }
 
-export class ClockPolicy extends ReplacementPolicy {
+export class ClockPolicy extends FramePolicy {
   readonly name = 'clock' as const;
   readonly insertRef: boolean;
   private readonly accessed: AccessedBits | null;
-  private readonly frame: Int32Array;
-  private readonly slot: Int32Array;
   private readonly ref: Uint8Array;
-  private used = 0;
   private hand = 0;
 
   constructor(options: ClockOptions) {
     super(options);
     this.insertRef = options.insertRef ?? true;
     this.accessed = options.accessed ?? null;
-    this.frame = new Int32Array(this.frames).fill(-1);
-    this.slot = new Int32Array(this.pageCount).fill(-1);
     this.ref = new Uint8Array(this.frames);
   }
 
@@ -48,20 +46,19 @@ export class ClockPolicy extends ReplacementPolicy {
       return true;
     }
     this.misses++;
-    let f: number;
-    if (this.used < this.frames) {
-      f = this.used++;
-    } else {
-      f = this.sweep();
-      const victim = this.frame[f]!;
-      this.slot[victim] = -1;
-      this.evict(victim);
-      this.hand = f + 1 === this.frames ? 0 : f + 1;
-    }
-    this.frame[f] = page;
-    this.slot[page] = f;
+    if (this.freeCount === 0) this.evictVictim();
+    const f = this.place(page);
     this.ref[f] = this.insertRef ? 1 : 0;
     return false;
+  }
+
+  protected evictVictim(): number {
+    if (this.freeCount === this.frames) return -1;
+    const f = this.sweep();
+    const victim = this.release(f);
+    this.evict(victim);
+    this.hand = f + 1 === this.frames ? 0 : f + 1;
+    return victim;
   }
 
   /**
@@ -72,13 +69,18 @@ export class ClockPolicy extends ReplacementPolicy {
   private sweep(): number {
     const ref = this.ref;
     const accessed = this.accessed;
+    const frame = this.frame;
     let f = this.hand;
     for (let step = 2 * this.frames; step > 0; step--) {
-      const hw = accessed !== null && accessed.testAndClearAccessed(this.frame[f]!);
-      if (ref[f] === 0 && !hw) return f;
-      ref[f] = 0;
+      const page = frame[f]!;
+      if (page >= 0) {
+        const hw = accessed !== null && accessed.testAndClearAccessed(page);
+        if (ref[f] === 0 && !hw) return f;
+        ref[f] = 0;
+      }
       f = f + 1 === this.frames ? 0 : f + 1;
     }
+    while (frame[f]! < 0) f = f + 1 === this.frames ? 0 : f + 1;
     return f;
   }
 
@@ -93,7 +95,8 @@ export class ClockPolicy extends ReplacementPolicy {
     const dirty = this.dirty;
     const frames = this.frames;
     const insertBit = this.insertRef ? 1 : 0;
-    let used = this.used;
+    const freeList = this.freeList;
+    let freeCount = this.freeCount;
     let hand = this.hand;
     let hits = 0;
     let evictions = 0;
@@ -110,8 +113,8 @@ export class ClockPolicy extends ReplacementPolicy {
         continue;
       }
       let f: number;
-      if (used < frames) {
-        f = used++;
+      if (freeCount > 0) {
+        f = freeList[--freeCount]!;
         victim = -1;
       } else {
         f = hand;
@@ -133,7 +136,7 @@ export class ClockPolicy extends ReplacementPolicy {
       ref[f] = insertBit;
     }
     const n = end - start;
-    this.used = used;
+    this.freeCount = freeCount;
     this.hand = hand;
     this.references += n;
     this.hits += hits;
@@ -141,14 +144,5 @@ export class ClockPolicy extends ReplacementPolicy {
     this.evictions += evictions;
     this.writebacks += writebacks;
     if (n > 0) this.lastVictim = victim;
-  }
-
-  isResident(page: number): boolean {
-    return page >= 0 && page < this.pageCount && this.slot[page]! >= 0;
-  }
-
-  /** In frame order. */
-  residentPages(): number[] {
-    return Array.from(this.frame.subarray(0, this.used));
   }
 }

@@ -1,5 +1,6 @@
 // LRU: on a miss with every frame taken, evict the resident page whose last reference is the oldest. The
 // resident pages form a doubly linked list in typed arrays (head = most recent); a hit moves its page to the head.
+// `victim()` takes the same end a miss would; `remove` unlinks a page anywhere in the list.
 
 import { ReplacementPolicy, type PolicyOptions } from './policy.js';
 
@@ -34,17 +35,25 @@ export class LruPolicy extends ReplacementPolicy {
       return true;
     }
     this.misses++;
-    if (this.used === this.frames) {
-      const victim = this.evictMostRecent ? this.head : this.tail;
-      this.unlink(victim);
-      this.inList[victim] = 0;
-      this.evict(victim);
-    } else {
-      this.used++;
-    }
+    if (this.used === this.frames) this.evictVictim();
     this.pushHead(page);
     this.inList[page] = 1;
+    this.used++;
     return false;
+  }
+
+  protected evictVictim(): number {
+    const victim = this.evictMostRecent ? this.head : this.tail;
+    if (victim < 0) return -1;
+    this.forget(victim);
+    this.evict(victim);
+    return victim;
+  }
+
+  protected forget(page: number): void {
+    this.unlink(page);
+    this.inList[page] = 0;
+    this.used--;
   }
 
   protected override runChecked(pages: Int32Array, writes: Uint8Array | null, start: number, end: number): void {
@@ -136,6 +145,10 @@ export class LruPolicy extends ReplacementPolicy {
 
   isResident(page: number): boolean {
     return page >= 0 && page < this.pageCount && this.inList[page] !== 0;
+  }
+
+  residentCount(): number {
+    return this.used;
   }
 
   /** From the least to the most recently used. */

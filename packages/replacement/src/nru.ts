@@ -3,8 +3,10 @@
 // it) all R bits are cleared. On a miss with every frame taken the victim is taken from the lowest non-empty class
 // 0 (R=0, M=0), 1 (R=0, M=1), 2 (R=1, M=0), 3 (R=1, M=1); within a class, the page in the lowest frame.
 // Frames fill in order first. With `accessed`, the kernel's Accessed bits are folded into R when it is read.
+// `victim()` makes the same choice among the occupied frames.
 
-import { ReplacementPolicy, checkCount, type AccessedBits, type PolicyOptions } from './policy.js';
+import { FramePolicy } from './frame-policy.js';
+import { checkCount, type AccessedBits, type PolicyOptions } from './policy.js';
 
 export interface NruOptions extends PolicyOptions {
   /** References between two clearings of every R bit (default 16). */
@@ -12,21 +14,16 @@ export interface NruOptions extends PolicyOptions {
   readonly accessed?: AccessedBits | null;
 }
 
-export class NruPolicy extends ReplacementPolicy {
+export class NruPolicy extends FramePolicy {
   readonly name = 'nru' as const;
   readonly period: number;
   private readonly accessed: AccessedBits | null;
-  private readonly frame: Int32Array;
-  private readonly slot: Int32Array;
   private readonly ref: Uint8Array;
-  private used = 0;
 
   constructor(options: NruOptions) {
     super(options);
     this.period = checkCount('period', options.period ?? 16, 1);
     this.accessed = options.accessed ?? null;
-    this.frame = new Int32Array(this.frames).fill(-1);
-    this.slot = new Int32Array(this.pageCount).fill(-1);
     this.ref = new Uint8Array(this.frames);
   }
 
@@ -48,30 +45,13 @@ export class NruPolicy extends ReplacementPolicy {
     } else {
       this.misses++;
       hit = false;
-      let f: number;
-      if (this.used < this.frames) {
-        f = this.used++;
-      } else {
-        f = 0;
-        let best = 4;
-        for (let k = 0; k < this.frames; k++) {
-          const cls = this.pull(k) * 2 + this.dirty[this.frame[k]!]!;
-          if (cls < best) {
-            best = cls;
-            f = k;
-            if (cls === 0) break;
-          }
-        }
-        const victim = this.frame[f]!;
-        this.slot[victim] = -1;
-        this.evict(victim);
-      }
-      this.frame[f] = page;
-      this.slot[page] = f;
+      if (this.freeCount === 0) this.evictVictim();
+      const f = this.place(page);
       this.ref[f] = 1;
     }
     if (this.references % this.period === 0) {
-      for (let k = 0; k < this.used; k++) {
+      for (let k = 0; k < this.frames; k++) {
+        if (this.frame[k]! < 0) continue;
         this.pull(k);
         this.ref[k] = 0;
       }
@@ -79,12 +59,21 @@ export class NruPolicy extends ReplacementPolicy {
     return hit;
   }
 
-  isResident(page: number): boolean {
-    return page >= 0 && page < this.pageCount && this.slot[page]! >= 0;
-  }
-
-  /** In frame order. */
-  residentPages(): number[] {
-    return Array.from(this.frame.subarray(0, this.used));
+  protected evictVictim(): number {
+    let f = -1;
+    let best = 4;
+    for (let k = 0; k < this.frames; k++) {
+      if (this.frame[k]! < 0) continue;
+      const cls = this.pull(k) * 2 + this.dirty[this.frame[k]!]!;
+      if (cls < best) {
+        best = cls;
+        f = k;
+        if (cls === 0) break;
+      }
+    }
+    if (f < 0) return -1;
+    const victim = this.release(f);
+    this.evict(victim);
+    return victim;
   }
 }

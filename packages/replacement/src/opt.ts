@@ -1,7 +1,9 @@
 // OPT (Belady's MIN): on a miss with every frame taken, evict the resident page whose next reference is the
 // farthest in the future; a page never referenced again is infinitely far, and among several of those the one
 // whose last reference is the oldest goes first. It needs the whole stream up front (`stream`), and must then be
-// driven with exactly that stream, in order.
+// driven with exactly that stream, in order. `victim()` between two references evicts by the same rule, "next
+// use" meaning the next reference at or after the current stream position (the number of references so far);
+// `remove` forgets a page (its heap entry goes stale and is skipped).
 //
 // The resident pages sit in a max-heap of reference positions (lazy: an entry is live while its page is resident
 // and that position is still the page's latest reference); a position's key is its next use, or 2n − position.
@@ -73,17 +75,29 @@ export class OptPolicy extends ReplacementPolicy {
     } else {
       this.misses++;
       hit = false;
-      if (this.used === this.frames) {
-        const victim = this.popVictim();
-        this.latest[victim] = -1;
-        this.evict(victim);
-      } else {
-        this.used++;
-      }
+      if (this.used === this.frames) this.evictVictim();
+      this.used++;
     }
     this.latest[page] = pos;
     this.push(pos);
     return hit;
+  }
+
+  protected evictVictim(): number {
+    if (this.used === 0) return -1;
+    const victim = this.popVictim();
+    this.forget(victim);
+    this.evict(victim);
+    return victim;
+  }
+
+  protected forget(page: number): void {
+    this.latest[page] = -1;
+    this.used--;
+  }
+
+  residentCount(): number {
+    return this.used;
   }
 
   private popVictim(): number {

@@ -3,6 +3,8 @@
 // kept in a list in load order. To evict, pick list[⌊random() · frames⌋] with CPython's random() seeded like
 // random.seed(S); if its counter is ≥ 1 decrement it and pick again, else evict it (removing it from the list;
 // the new page is appended at the end). Pass the generator in `rng` to continue a stream the caller drew from.
+// `victim()` draws exactly as a miss does (the same draws in the same order); with fewer than `frames` pages
+// resident (after a `remove`) it picks list[⌊random() · length⌋] instead.
 
 import { ReplacementArgumentError } from './errors.js';
 import { PythonRandom } from './python-random.js';
@@ -50,25 +52,39 @@ export class OstepClockPolicy extends ReplacementPolicy {
       return true;
     }
     this.misses++;
-    if (this.used === this.frames) {
-      let index: number;
-      for (;;) {
-        index = Math.floor(this.rng.random() * this.frames);
-        const candidate = this.list[index]!;
-        if (this.counter[candidate]! >= 1) this.counter[candidate] = this.counter[candidate]! - 1;
-        else break;
-      }
-      const victim = this.list[index]!;
-      this.list.copyWithin(index, index + 1, this.used);
-      this.used--;
-      this.resident[victim] = 0;
-      this.counter[victim] = 0;
-      this.evict(victim);
-    }
+    if (this.used === this.frames) this.evictVictim();
     this.list[this.used++] = page;
     this.resident[page] = 1;
     this.counter[page] = 1;
     return false;
+  }
+
+  protected evictVictim(): number {
+    const length = this.used;
+    if (length === 0) return -1;
+    let index: number;
+    for (;;) {
+      index = Math.floor(this.rng.random() * length);
+      const candidate = this.list[index]!;
+      if (this.counter[candidate]! >= 1) this.counter[candidate] = this.counter[candidate]! - 1;
+      else break;
+    }
+    const victim = this.list[index]!;
+    this.forget(victim);
+    this.evict(victim);
+    return victim;
+  }
+
+  protected forget(page: number): void {
+    const index = this.list.subarray(0, this.used).indexOf(page);
+    this.list.copyWithin(index, index + 1, this.used);
+    this.used--;
+    this.resident[page] = 0;
+    this.counter[page] = 0;
+  }
+
+  residentCount(): number {
+    return this.used;
   }
 
   /** The page's counter (0 if not resident). */

@@ -1,6 +1,7 @@
 // The one interface every replacement policy has: a page (a dense id in [0, pageCount)) is referenced, read or
 // write; the policy keeps the resident set of at most `frames` pages, names a victim on a miss with every frame
-// taken, and counts references, hits, misses (compulsory included), evictions and writebacks.
+// taken (or when a kernel asks for one with `victim()` before it allocates), forgets pages a kernel freed
+// (`remove`), and counts references, hits, misses (compulsory included), evictions and writebacks.
 
 import { ReplacementArgumentError } from './errors.js';
 
@@ -58,8 +59,9 @@ export function checkCount(argument: string, value: unknown, min: number, max = 
 
 /**
  * The base of every policy: the counts, the per-page dirty bits (a page written since it was loaded) and the
- * argument checks. A subclass implements `reference(page, write)` (returns true on a hit) and calls
- * `evict(page)` for every page it removes from the resident set.
+ * argument checks. A subclass implements `step(page, write)` (returns true on a hit), `evictVictim()` (the one
+ * eviction path: `step` calls it on a miss with every frame taken, `victim()` calls it directly; it calls
+ * `evict(page)` for the page it removes) and `forget(page)` (drop a resident page without counting anything).
  */
 export abstract class ReplacementPolicy implements PolicyCounts {
   abstract readonly name: PolicyName;
@@ -121,6 +123,41 @@ export abstract class ReplacementPolicy implements PolicyCounts {
 
   /** True if `page` is resident. */
   abstract isResident(page: number): boolean;
+
+  /** The number of resident pages. */
+  abstract residentCount(): number;
+
+  /**
+   * Evicts the page the policy would evict on a miss now and returns it (-1 if nothing is resident): it leaves
+   * the resident set, the eviction is counted and a writeback too if the page was written since it was loaded,
+   * exactly as a miss would count them; references, hits and misses do not change. A kernel calls this before it
+   * allocates a frame; a later `access` of a new page takes the freed frame, so `victim()` then `access(page)`
+   * behaves exactly as `access(page)` missing with every frame taken.
+   */
+  victim(): number {
+    this.lastVictim = -1;
+    return this.evictVictim();
+  }
+
+  /**
+   * Forgets a resident page without counting an eviction or a writeback (a kernel freed its frame: munmap, exit,
+   * a copy-on-write break); false if `page` was not resident. Its frame becomes free for the next miss.
+   */
+  remove(page: number): boolean {
+    if ((page | 0) !== page || page < 0 || page >= this.pageCount) {
+      throw new ReplacementArgumentError('page', page, `an integer in [0, ${this.pageCount - 1}]`);
+    }
+    if (!this.isResident(page)) return false;
+    this.forget(page);
+    this.dirty[page] = 0;
+    return true;
+  }
+
+  /** The one eviction path: chooses a victim, removes it, calls `evict` for it, returns it; -1 if none. */
+  protected abstract evictVictim(): number;
+
+  /** Removes a resident page from the policy's structures (no counting; the base clears its dirty bit). */
+  protected abstract forget(page: number): void;
 
   /** The resident pages, in the policy's own order (frame order, or list order from the eviction end). */
   abstract residentPages(): number[];

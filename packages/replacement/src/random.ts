@@ -1,8 +1,11 @@
 // Random: on a miss with every frame taken, evict the page in frame ⌊random() · frames⌋, random() being CPython's
 // seeded generator (so `seed` gives the same run as Python's random.seed(seed)). Frames fill in order first.
+// `victim()` draws the same way; with r resident pages and free frames left by `remove`, it evicts the
+// ⌊random() · r⌋-th occupied frame in frame order (the same frame as ⌊random() · frames⌋ when all are taken).
 
+import { FramePolicy } from './frame-policy.js';
 import { PythonRandom } from './python-random.js';
-import { ReplacementPolicy, type PolicyOptions } from './policy.js';
+import type { PolicyOptions } from './policy.js';
 
 export interface RandomOptions extends PolicyOptions {
   /** The seed (default 0); ignored if `rng` is given. */
@@ -11,18 +14,13 @@ export interface RandomOptions extends PolicyOptions {
   readonly rng?: PythonRandom;
 }
 
-export class RandomPolicy extends ReplacementPolicy {
+export class RandomPolicy extends FramePolicy {
   readonly name = 'random' as const;
-  private readonly frame: Int32Array;
-  private readonly slot: Int32Array;
   private readonly rng: PythonRandom;
-  private used = 0;
 
   constructor(options: RandomOptions) {
     super(options);
     this.rng = options.rng instanceof PythonRandom ? options.rng : new PythonRandom(options.seed ?? 0);
-    this.frame = new Int32Array(this.frames).fill(-1);
-    this.slot = new Int32Array(this.pageCount).fill(-1);
   }
 
   protected step(page: number, write: number): boolean {
@@ -34,26 +32,29 @@ export class RandomPolicy extends ReplacementPolicy {
       return true;
     }
     this.misses++;
-    let f: number;
-    if (this.used < this.frames) {
-      f = this.used++;
-    } else {
-      f = Math.floor(this.rng.random() * this.frames);
-      const victim = this.frame[f]!;
-      this.slot[victim] = -1;
-      this.evict(victim);
-    }
-    this.frame[f] = page;
-    this.slot[page] = f;
+    if (this.freeCount === 0) this.evictVictim();
+    this.place(page);
     return false;
   }
 
-  isResident(page: number): boolean {
-    return page >= 0 && page < this.pageCount && this.slot[page]! >= 0;
-  }
-
-  /** In frame order. */
-  residentPages(): number[] {
-    return Array.from(this.frame.subarray(0, this.used));
+  protected evictVictim(): number {
+    const resident = this.frames - this.freeCount;
+    if (resident === 0) return -1;
+    let f: number;
+    if (this.freeCount === 0) {
+      f = Math.floor(this.rng.random() * this.frames);
+    } else {
+      let k = Math.floor(this.rng.random() * resident);
+      f = 0;
+      for (;; f++) {
+        if (this.frame[f]! >= 0) {
+          if (k === 0) break;
+          k--;
+        }
+      }
+    }
+    const victim = this.release(f);
+    this.evict(victim);
+    return victim;
   }
 }

@@ -5,8 +5,11 @@
 // a dirty one is written back at once (a writeback; the page is now clean) and the hand moves on; otherwise move
 // on. If that turn found no victim, the victim is the first clean page from the hand, or the page under the hand
 // if all are dirty. The new page takes the victim's frame with R set and last use := now; the hand moves past it.
+// `victim()` runs the same turn over the occupied frames (skipping frames a `remove` emptied) and frees the
+// victim's frame, which the next miss fills.
 
-import { ReplacementPolicy, checkCount, type AccessedBits, type PolicyOptions } from './policy.js';
+import { FramePolicy } from './frame-policy.js';
+import { checkCount, type AccessedBits, type PolicyOptions } from './policy.js';
 
 export interface WsclockOptions extends PolicyOptions {
   /** τ, the working-set window in references (default 4 × frames). */
@@ -14,23 +17,18 @@ export interface WsclockOptions extends PolicyOptions {
   readonly accessed?: AccessedBits | null;
 }
 
-export class WsclockPolicy extends ReplacementPolicy {
+export class WsclockPolicy extends FramePolicy {
   readonly name = 'wsclock' as const;
   readonly tau: number;
   private readonly accessed: AccessedBits | null;
-  private readonly frame: Int32Array;
-  private readonly slot: Int32Array;
   private readonly ref: Uint8Array;
   private readonly lastUse: Float64Array;
-  private used = 0;
   private hand = 0;
 
   constructor(options: WsclockOptions) {
     super(options);
     this.tau = checkCount('tau', options.tau ?? 4 * this.frames, 0);
     this.accessed = options.accessed ?? null;
-    this.frame = new Int32Array(this.frames).fill(-1);
-    this.slot = new Int32Array(this.pageCount).fill(-1);
     this.ref = new Uint8Array(this.frames);
     this.lastUse = new Float64Array(this.frames);
   }
@@ -46,21 +44,20 @@ export class WsclockPolicy extends ReplacementPolicy {
       return true;
     }
     this.misses++;
-    let f: number;
-    if (this.used < this.frames) {
-      f = this.used++;
-    } else {
-      f = this.sweep();
-      const victim = this.frame[f]!;
-      this.slot[victim] = -1;
-      this.evict(victim);
-      this.hand = f + 1 === this.frames ? 0 : f + 1;
-    }
-    this.frame[f] = page;
-    this.slot[page] = f;
+    if (this.freeCount === 0) this.evictVictim();
+    const f = this.place(page);
     this.ref[f] = 1;
     this.lastUse[f] = this.references;
     return false;
+  }
+
+  protected evictVictim(): number {
+    if (this.freeCount === this.frames) return -1;
+    const f = this.sweep();
+    const victim = this.release(f);
+    this.evict(victim);
+    this.hand = f + 1 === this.frames ? 0 : f + 1;
+    return victim;
   }
 
   private sweep(): number {
@@ -69,6 +66,10 @@ export class WsclockPolicy extends ReplacementPolicy {
     let f = this.hand;
     for (let k = 0; k < frames; k++) {
       const page = this.frame[f]!;
+      if (page < 0) {
+        f = f + 1 === frames ? 0 : f + 1;
+        continue;
+      }
       const hw = this.accessed !== null && this.accessed.testAndClearAccessed(page);
       if (this.ref[f] !== 0 || hw) {
         this.ref[f] = 0;
@@ -81,18 +82,11 @@ export class WsclockPolicy extends ReplacementPolicy {
       f = f + 1 === frames ? 0 : f + 1;
     }
     for (let k = 0; k < frames; k++) {
-      if (this.dirty[this.frame[f]!] === 0) return f;
+      const page = this.frame[f]!;
+      if (page >= 0 && this.dirty[page] === 0) return f;
       f = f + 1 === frames ? 0 : f + 1;
     }
+    while (this.frame[f]! < 0) f = f + 1 === frames ? 0 : f + 1;
     return f;
-  }
-
-  isResident(page: number): boolean {
-    return page >= 0 && page < this.pageCount && this.slot[page]! >= 0;
-  }
-
-  /** In frame order. */
-  residentPages(): number[] {
-    return Array.from(this.frame.subarray(0, this.used));
   }
 }

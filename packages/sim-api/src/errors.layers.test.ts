@@ -29,6 +29,7 @@ const SAMPLES: Readonly<Record<string, { readonly args: readonly unknown[]; read
   NotMappedError: { args: [3, 0x1234], errno: 'EFAULT' },
   PermissionDeniedError: { args: [2, 0x5000, 'execute'], errno: 'EACCES' },
   OutOfMemoryError: { args: ['fork', 7, 3], errno: 'ENOMEM' },
+  OomKilledError: { args: ['write', 3], errno: 'ENOMEM' },
   NoSuchProcessError: { args: [42], errno: 'ESRCH' },
   AlreadyMappedError: { args: [1, 0x8000], errno: 'EEXIST' },
   NotAlignedError: { args: ['va', 0x1001, 4096], errno: 'EINVAL' },
@@ -46,6 +47,7 @@ const SAMPLES: Readonly<Record<string, { readonly args: readonly unknown[]; read
   OvercommitError: { args: [70000, 4096], errno: 'ENOMEM' },
   NotPermittedError: { args: ['mmap', 0x1000, 'below mmap_min_addr'], errno: 'EPERM' },
   InvalidPointerError: { args: [-1, 'negative'], errno: 'EFAULT' },
+  TraceReplayError: { args: [7, 3, 0x40003000, -4, 'ENOMEM'], errno: 'ENOMEM' },
   // The kernel's file store (fs/errors.ts).
   BadFileDescriptorError: { args: [1, 7, 'not an open descriptor'], errno: 'EBADF' },
   NoSuchFileError: { args: ['notes'], errno: 'ENOENT' },

@@ -44,3 +44,25 @@ export { InvalidArgumentError, InvalidOptionError } from '@vmsim/kernel';
 // The base of every vmsim error (hw's), so that a consumer of this package alone (the CLI) can tell a vmsim
 // error from any other with `VmsimError.isInstance`.
 export { VmsimError, type ErrnoName } from '@vmsim/hw';
+
+/**
+ * A machine-mode trace replay (trace-replay.ts) whose kernel refused a reference: out of memory with swap full
+ * (ENOMEM, VM_FAULT_OOM), or a signal (EFAULT). The replay stops before that reference.
+ */
+export class TraceReplayError extends VmsimError {
+  static override readonly marker = '@vmsim/sim-api/TraceReplayError';
+  override readonly name = 'TraceReplayError' as const;
+  declare readonly errno: 'ENOMEM' | 'EFAULT';
+  constructor(
+    /** The reference's position in the stream. */
+    readonly reference: number,
+    /** Its page id. */
+    readonly page: number,
+    readonly va: number,
+    /** The kernel's code (VM_FAULT_OOM, SEGV_MAPERR …). */
+    readonly code: number,
+    errno: 'ENOMEM' | 'EFAULT',
+  ) {
+    super(`reference ${reference} (page ${page} at 0x${va.toString(16)}) refused by the kernel: code ${code}`, errno);
+  }
+}

@@ -13,6 +13,8 @@ describe('the public entry', () => {
       // The file store (files.ts) and the kernel's file errors.
       'BadFileDescriptorError', 'BeyondEndOfFileError', 'FileAccessError', 'FileExistsError', 'Files', 'NoSuchFileError',
       'OpenFlags', 'TooManyOpenFilesError', 'UnmappedRangeError',
+      // Machine-mode trace replay (trace-replay.ts).
+      'MachineReplay', 'REPLAY_BACKINGS', 'TraceReplayError', 'replayMachine',
     ].sort());
     expect(api.MODEL_NAMES).toEqual(['x86-32', 'sv32', 'x86-64', 'sv39']);
     expect(api.messages.zombie(1)).toBe('ZOMBIE 1');

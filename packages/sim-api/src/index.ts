@@ -13,7 +13,7 @@ export {
   MemoryManager, MmapFlags, ProtectionFlags, type MemoryStats, type VmError, type VmErrorKind, type VmResult,
 } from './memory-manager.js';
 export {
-  InvalidArgumentError, InvalidOptionError, InvalidPointerError, InvalidValueError, VmsimError, type ErrnoName,
+  InvalidArgumentError, InvalidOptionError, InvalidPointerError, InvalidValueError, TraceReplayError, VmsimError, type ErrnoName,
 } from './errors.js';
 // The kernel's statistics and event types, as `Simulator.stats()` and `sim.kernel.on` hand them out, so that
 // a consumer of this package (the CLI) needs no other.
@@ -24,3 +24,7 @@ export {
   BadFileDescriptorError, BeyondEndOfFileError, FileAccessError, FileExistsError, NoSuchFileError, TooManyOpenFilesError,
   UnmappedRangeError,
 } from '@vmsim/kernel';
+// Machine-mode trace replay: a page stream as real loads and stores under the kernel's reclaim.
+export {
+  MachineReplay, REPLAY_BACKINGS, replayMachine, type MachineReplayOptions, type MachineReplayResult, type ReplayBacking, type ReplayTrace,
+} from './trace-replay.js';

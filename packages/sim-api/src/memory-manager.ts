@@ -4,7 +4,7 @@
 // the /proc maps listing, and reads and writes at any address with the signal a refused access sends.
 
 import {
-  MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, NoSuchProcessError, formatMapsLine,
+  ERR_OOM_KILLED, MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, NoSuchProcessError, formatMapsLine,
   type MapsEntry, type SigInfo,
 } from '@vmsim/kernel';
 import { VmsimError } from '@vmsim/hw';
@@ -218,6 +218,11 @@ export class MemoryManager {
   }
 
   #refused<T>(pid: number, code: number): VmResult<T> {
+    // The kernel's OOM killer took the process itself: it is gone, there is no signal to take.
+    if (code === ERR_OOM_KILLED) {
+      const message = `out of memory: the OOM killer killed process ${pid}`;
+      return { ok: false, error: { kind: 'OutOfMemory', errno: 'ENOMEM', message, cause: new VmsimError(message, 'ENOMEM') } };
+    }
     const info = this.sim.kernel.takeSignal(pid);
     if (info === null) {
       return { ok: false, error: { kind: 'OutOfMemory', errno: 'ENOMEM', message: `the access failed with code ${code}`, cause: new VmsimError('access failed', 'ENOMEM') } };

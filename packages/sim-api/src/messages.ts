@@ -24,6 +24,14 @@ export function invalidAddress(page: number): string {
   return `Invalid address ${hex(page)}`;
 }
 
+/**
+ * The kernel's reclaim could not free a frame for an access and its OOM killer chose the process making it
+ * (@vmsim/kernel's ERR_OOM_KILLED): the process is gone.
+ */
+export function oomKilled(pid: number): string {
+  return `Out of memory: killed process ${pid}`;
+}
+
 /** A read or write by the current process while it is not running. */
 export function zombie(pid: number): string {
   return `ZOMBIE ${pid}`;

@@ -9,14 +9,14 @@ import {
   type HardwareModel, type ModelName, type TlbConfig,
 } from '@vmsim/hw';
 import {
-  ERR_NO_PROCESS, Kernel, OutOfMemoryError, SEGV_MAPERR, VM_FAULT_OOM,
+  ERR_NO_PROCESS, ERR_OOM_KILLED, Kernel, OutOfMemoryError, SEGV_MAPERR, VM_FAULT_OOM,
   type AddressSpace, type KernelEvent, type KernelStats, type Process,
 } from '@vmsim/kernel';
 import { DataType, valueOfWords } from './data-type.js';
 import { dumpLines } from './dump.js';
 import { InvalidArgumentError, InvalidOptionError } from './errors.js';
 import {
-  accessRefused, alreadyRegistered, badSwitch, hex, invalidAddress, noProcess, outOfMemory, outsideAddressSpace, pgcopy,
+  accessRefused, alreadyRegistered, badSwitch, hex, invalidAddress, noProcess, oomKilled, outOfMemory, outsideAddressSpace, pgcopy,
   pgzero, zombie, type LineWriter, type OutputSink,
 } from './messages.js';
 import { KERNBASE, Pointer } from './pointer.js';
@@ -494,6 +494,7 @@ export class Simulator {
     if (code === VM_FAULT_OOM) this.#print(outOfMemory(`${operation} ${hex(va)}`, 1, this.kernel.frames.freeCount));
     else if (code === SEGV_MAPERR) this.#print(invalidAddress(this.kernel.mmu.faultVa - (this.kernel.mmu.faultVa % this.#pageSize)));
     else if (code === ERR_NO_PROCESS) this.#print(zombie(p.pid));
+    else if (code === ERR_OOM_KILLED) this.#print(oomKilled(p.pid));
     else this.#print(accessRefused(`${operation} ${hex(va)}`, code));
     return undefined;
   }

@@ -5,6 +5,7 @@ import { isPolicyName, POLICY_NAMES, type PolicyName } from '@vmsim/replacement'
 import { parseKinds, TRACE_FORMATS, type TraceFormat } from '@vmsim/trace';
 import { parseSize, quote, shorten, UsageError } from '@vmsim/sim-api/script';
 import { parseCommandLine } from '../args.js';
+import { parseMachineOptions, type MachineSettings } from './trace-machine.js';
 
 export const TRACE_USAGE = `Usage: vmsim trace <file|-> [options]
 
@@ -28,6 +29,11 @@ Options:
                       (LRU and OPT in one pass each, the others by a run per frame count)
   --plot <file.svg>   draw the miss-ratio curves of the chosen policies
   --jobs <n>          runs in n worker threads (default 1)
+  --machine           machine mode: every reference a real load or store of one simulated process through
+                      the MMU and TLB, the kernel's reclaim holding it to the frame count with the policy
+  --hw <model>        machine mode's hardware: x86-32 (default), sv32, x86-64, sv39
+  --backing <b>       machine mode's memory: file (default; a shared file mapping, written pages written
+                      back: page mode's counts) or anon (private anonymous memory with swap)
   --json              one JSON object per run
   --csv               comma-separated values with a header
   -h, --help          this help
@@ -51,6 +57,8 @@ export interface TraceOptions {
   readonly mrc: boolean;
   readonly plot: string | undefined;
   readonly jobs: number;
+  /** --machine: the hardware and backing of machine mode; null for page mode. */
+  readonly machine: MachineSettings | null;
   readonly output: 'table' | 'json' | 'csv';
   readonly help: boolean;
 }
@@ -110,6 +118,9 @@ export function parseTraceOptions(argv: readonly string[]): TraceOptions {
       mrc: { type: 'boolean' },
       plot: { type: 'string' },
       jobs: { type: 'string' },
+      machine: { type: 'boolean' },
+      hw: { type: 'string' },
+      backing: { type: 'string' },
       json: { type: 'boolean' },
       csv: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -134,6 +145,7 @@ export function parseTraceOptions(argv: readonly string[]): TraceOptions {
     throw new UsageError(`--kinds: expected letters from ILSM, got ${quote(kinds)}`);
   }
   if (values.json === true && values.csv === true) throw new UsageError('--json and --csv: choose one');
+  const machine = parseMachineOptions(values, pageSize, values.mrc === true);
   return {
     file: positionals[0] ?? '-',
     format: format as TraceFormat | 'auto',
@@ -150,6 +162,7 @@ export function parseTraceOptions(argv: readonly string[]): TraceOptions {
     mrc: values.mrc === true,
     plot: values.plot,
     jobs: values.jobs === undefined ? 1 : integer('jobs', values.jobs, 1, 256),
+    machine,
     output: values.json === true ? 'json' : values.csv === true ? 'csv' : 'table',
     help,
   };

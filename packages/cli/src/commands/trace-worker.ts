@@ -2,7 +2,8 @@
 // copy), says it is ready, then runs the jobs the pool sends one at a time and posts each result back.
 
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { runJob, type PageInput, type RunJob, type RunResult, type RunSettings } from './trace-runs.js';
+import { runAnyJob } from './trace-machine.js';
+import type { PageInput, RunJob, RunResult, RunSettings } from './trace-runs.js';
 
 export interface WorkerData {
   readonly kind: 'vmsim-trace-worker';
@@ -30,7 +31,7 @@ if (!isMainThread && parentPort !== null && data !== null && data.kind === 'vmsi
   port.on('message', (message: WorkerJob) => {
     let reply: WorkerReply;
     try {
-      reply = { type: 'result', index: message.index, result: runJob(message.job, input, message.settings) };
+      reply = { type: 'result', index: message.index, result: runAnyJob(message.job, input, message.settings) };
     } catch (error) {
       reply = { type: 'error', index: message.index, message: error instanceof Error ? error.message : String(error) };
     }

@@ -9,7 +9,8 @@ import type { Io } from '../io.js';
 import { nodeTraceHost, type TraceHost } from './trace-host.js';
 import { parseTraceOptions, DEFAULT_FRAMES, TRACE_USAGE, type TraceOptions } from './trace-options.js';
 import { CSV_HEADER, csvLine, jsonRecord, tableLines } from './trace-output.js';
-import { policySettings, runJob, stackCurve, type PageInput, type RunJob, type RunResult, type RunSettings } from './trace-runs.js';
+import { jobFor, MACHINE_CSV_HEADER, machineCsvLine, machineJsonRecord, runAnyJob } from './trace-machine.js';
+import { policySettings, stackCurve, type PageInput, type RunJob, type RunResult, type RunSettings } from './trace-runs.js';
 
 /** Runs `vmsim trace` with the arguments after `trace`; resolves to the exit code. */
 export async function runTrace(argv: readonly string[], io: Io, host: TraceHost = nodeTraceHost()): Promise<number> {
@@ -90,15 +91,20 @@ export async function runTrace(argv: readonly string[], io: Io, host: TraceHost 
   progress.clear();
 
   if (options.output === 'json') {
-    for (const r of results) io.stdout(JSON.stringify(jsonRecord(r)));
+    const record = options.machine === null ? jsonRecord : machineJsonRecord;
+    for (const r of results) io.stdout(JSON.stringify(record(r)));
   } else if (options.output === 'csv') {
-    io.stdout(CSV_HEADER);
-    for (const r of results) io.stdout(csvLine(r));
+    io.stdout(options.machine === null ? CSV_HEADER : MACHINE_CSV_HEADER);
+    const line = options.machine === null ? csvLine : machineCsvLine;
+    for (const r of results) io.stdout(line(r));
   } else {
     io.stdout(
       `${name}: ${trace.format} trace, ${trace.lines} lines, ${trace.records} records, ${trace.pages.length} references to ` +
         `${trace.pageCount} pages of ${options.pageSize} bytes (${trace.crossings} crossing a page boundary)`,
     );
+    if (options.machine !== null) {
+      io.stdout(`machine mode: one process on ${options.machine.hw}, ${options.machine.backing === 'file' ? 'a shared file mapping' : 'anonymous memory with swap'}, reclaim at the frame count`);
+    }
     for (const line of tableLines(results)) io.stdout(line);
   }
   if (options.plot !== undefined) {
@@ -121,7 +127,7 @@ async function runAll(options: TraceOptions, input: PageInput, settings: RunSett
       continue;
     }
     for (const f of frames) {
-      jobs.push({ index: slots.length, job: { policy, frames: f } });
+      jobs.push({ index: slots.length, job: jobFor(policy, f, options.machine) });
       slots.push(null);
     }
   }
@@ -140,7 +146,7 @@ async function runAll(options: TraceOptions, input: PageInput, settings: RunSett
     });
   } else {
     for (const { index, job } of jobs) {
-      slots[index] = runJob(job, input, settings);
+      slots[index] = runAnyJob(job, input, settings);
       done++;
       tick();
     }

@@ -11,7 +11,9 @@ import type { VmFault } from './vm-fault.js';
 export function doAnonymousPage(ctx: KernelContext, vmf: VmFault): number {
   const { space, page, vma } = vmf;
   const write = vmf.access === ACCESS_WRITE;
-  if (!ctx.haveFrames(space.tablesNeeded(page) + (write ? 1 : 0))) return VM_FAULT_OOM;
+  const pid = vmf.process.pid;
+  const tables = space.tablesNeeded(page);
+  if (!(write ? ctx.roomToLoad(tables + 1, pid) : ctx.haveFrames(tables, pid))) return VM_FAULT_OOM;
   if (!write) {
     mapZeroPage(ctx, vmf.process, page, vma.prot);
     return PG_ZERO_MAP;
@@ -19,6 +21,7 @@ export function doAnonymousPage(ctx: KernelContext, vmf: VmFault): number {
   const pfn = ctx.allocFrame(FRAME_DATA);
   space.map(page, pfn, ctx.leafFlags(vma.prot, true), ctx.allocTable);
   ctx.rmapAdd(pfn, space, vmf.process.pid, page);
+  if (ctx.reclaim !== null) ctx.reclaim.loadedAnon(pfn, pid, vma, true);
   if (ctx.listening) ctx.emit({ type: 'map', pid: vmf.process.pid, va: page, pfn, writable: true });
   return PG_ZERO_FILL;
 }

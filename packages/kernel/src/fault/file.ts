@@ -46,7 +46,7 @@ export function doSharedFault(ctx: KernelContext, vmf: VmFault, index: number): 
 /** A private mapping's write: a frame of its own holding the file's page (no cache entry is needed). */
 export function doCowFault(ctx: KernelContext, vmf: VmFault, index: number): number {
   const { space, page, vma } = vmf;
-  if (!ctx.haveFrames(space.tablesNeeded(page) + 1)) return VM_FAULT_OOM;
+  if (!ctx.haveFrames(space.tablesNeeded(page) + 1, vmf.process.pid)) return VM_FAULT_OOM;
   const pfn = ctx.allocFrame(FRAME_DATA, false);
   copyPageIn(ctx, vma.file!, index, pfn);
   space.map(page, pfn, ctx.leafFlags(vma.prot, true), ctx.allocTable);
@@ -58,9 +58,21 @@ export function doCowFault(ctx: KernelContext, vmf: VmFault, index: number): num
 function mapCachedPage(ctx: KernelContext, vmf: VmFault, index: number, writable: boolean): number {
   const { space, page, vma } = vmf;
   const file = vma.file!;
+  const pid = vmf.process.pid;
+  const tables = space.tablesNeeded(page);
   let pfn = cachedPfn(file, index);
-  if (!ctx.haveFrames(space.tablesNeeded(page) + (pfn < 0 ? 1 : 0))) return VM_FAULT_OOM;
-  if (pfn < 0) pfn = cacheFill(ctx, file, index);
+  // A cached page is pinned while reclaim makes room for the tables; an OOM kill may still drop it from the
+  // cache (its last mapper died), and then it is read in like any page not cached.
+  if (pfn >= 0 ? !ctx.haveFrames(tables, pid, pfn) : !ctx.roomToLoad(tables + 1, pid)) return VM_FAULT_OOM;
+  if (pfn >= 0 && cachedPfn(file, index) !== pfn) {
+    pfn = -1;
+    if (!ctx.roomToLoad(tables + 1, pid)) return VM_FAULT_OOM;
+  }
+  if (pfn < 0) {
+    pfn = cacheFill(ctx, file, index);
+    ctx.reclaimCounts.fileMajorFaults++;
+    if (ctx.reclaim !== null) ctx.reclaim.loadedFile(pfn, pid, file, index, vmf.access === ACCESS_WRITE);
+  }
   const flags = ctx.leafFlags(vma.prot, writable);
   space.map(page, pfn, flags, ctx.allocTable);
   ctx.frames.ref(pfn);

@@ -5,7 +5,7 @@
 
 import { ACCESS_WRITE, isSwapEntry, PTE_W, type AccessKind } from '@vmsim/hw';
 import {
-  ACCESS_LABELS, PG_COW_COPY, PG_COW_REUSE, PG_SHARED_MAP, PG_SHARED_WRITE, PG_SPURIOUS, PG_ZERO_FILL, PG_ZERO_MAP,
+  ACCESS_LABELS, ERR_OOM_KILLED, PG_COW_COPY, PG_COW_REUSE, PG_SHARED_MAP, PG_SHARED_WRITE, PG_SPURIOUS, PG_ZERO_FILL, PG_ZERO_MAP,
   SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS,
 } from '../codes.js';
 import type { FaultResolution } from '../events.js';
@@ -83,10 +83,12 @@ function faultDone(ctx: KernelContext, p: Process, va: number, access: AccessKin
 
 /** Counts a refused fault (segfault, SIGBUS or out of memory apart) and reports it. */
 export function faultFailed(ctx: KernelContext, p: Process, va: number, access: AccessKind, code: number): number {
+  // Reclaim's OOM killer took the faulting process itself: the access fails with its own code.
+  if (code === VM_FAULT_OOM && p.state === 'terminated') code = ERR_OOM_KILLED;
   const signal = signalFor(code, va, ACCESS_LABELS[access]);
   if (signal !== null) p.siginfo = signal;
   let resolution: FaultResolution;
-  if (code === VM_FAULT_OOM) {
+  if (code === VM_FAULT_OOM || code === ERR_OOM_KILLED) {
     ctx.counts.oom++;
     resolution = 'oom';
   } else if (code === VM_FAULT_SIGBUS) {

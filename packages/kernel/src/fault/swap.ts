@@ -21,12 +21,13 @@ export function doSwapPage(ctx: KernelContext, vmf: VmFault, lo: number, hi: num
   let pfn = swapCache.pfnOf(slot);
   const fromCache = pfn >= 0;
   if (pfn < 0) {
-    if (!ctx.haveFrames(1)) return faultFailed(ctx, process, vmf.va, vmf.access, VM_FAULT_OOM);
+    if (!ctx.roomToLoad(1, process.pid)) return faultFailed(ctx, process, vmf.va, vmf.access, VM_FAULT_OOM);
     pfn = ctx.allocFrame(FRAME_DATA, false);
     swap.readPage(slot, ctx.ram, pfn);
     swapCache.add(slot, pfn);
     swap.dup(slot); // the cache's slot reference; the allocation's frame reference is the cache's
     ctx.swapCounts.pswpin++;
+    if (ctx.reclaim !== null) ctx.reclaim.loadedAnon(pfn, process.pid, vma, vmf.access === ACCESS_WRITE);
   }
   // This entry's slot reference goes. Exclusive: no other swap entry waits for the page (only the cache's
   // reference is left) and no other entry maps the frame yet; otherwise the page is shared copy-on-write.

@@ -38,7 +38,11 @@ export function wpPageReuse(ctx: KernelContext, vmf: VmFault): number {
 
 /** A frame others share (or the zero page): a frame of its own, copied (or zeroed), replaces it. */
 export function wpPageCopy(ctx: KernelContext, vmf: VmFault): number {
-  if (!ctx.haveFrames(1)) return VM_FAULT_OOM;
+  const pid = vmf.process.pid;
+  // The frame copied from must stay while reclaim makes room (it is pinned). A private copy of a file page is
+  // not reclaim's (mm/reclaim.ts): it needs a free frame, not room under the memory limits.
+  const anon = vmf.vma.file === undefined;
+  if (!(anon ? ctx.roomToLoad(1, pid, vmf.pfn) : ctx.haveFrames(1, pid, vmf.pfn))) return VM_FAULT_OOM;
   const fromZero = vmf.pfn === ctx.zeroPfn;
   // A copy overwrites every byte, so only a frame that replaces the zero page needs zeroing.
   const pfn = ctx.allocFrame(FRAME_DATA, fromZero);
@@ -46,6 +50,7 @@ export function wpPageCopy(ctx: KernelContext, vmf: VmFault): number {
   vmf.space.setLeaf(vmf.entryPa, pfn, ctx.leafFlags(vmf.vma.prot, true));
   ctx.rmapRemove(vmf.pfn, vmf.space, vmf.page);
   ctx.rmapAdd(pfn, vmf.space, vmf.process.pid, vmf.page);
+  if (ctx.reclaim !== null) ctx.reclaim.loadedAnon(pfn, pid, vmf.vma, true);
   ctx.unrefFrame(vmf.pfn);
   flushTlbPage(ctx, vmf.space, vmf.page);
   if (ctx.listening) {

@@ -26,7 +26,7 @@ export function registerPage(ctx: KernelContext, va: number, pid: number): void 
   const space = p.space!;
   const page = ctx.pageBase(va);
   if (space.vmas.find(page) !== undefined) throw new AlreadyMappedError(pid, va);
-  ctx.requireFrames('register', space.tablesNeeded(page));
+  ctx.requireFrames('register', space.tablesNeeded(page), pid);
   const vma = { start: page, end: page + ctx.pageSize, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS };
   space.vmas.insert(vma);
   mapZeroPage(ctx, p, page, vma.prot);
@@ -124,13 +124,13 @@ function getUnmappedArea(ctx: KernelContext, p: Process, hint: number, size: num
  * anonymous) and larger than RAM plus swap (none here) is refused; MAP_NORESERVE is not charged.
  */
 export function checkOvercommit(ctx: KernelContext, size: number, prot: number, flags: number): void {
-  if (wouldOvercommit(ctx, size, prot, flags)) throw new OvercommitError(size / ctx.pageSize, ctx.frames.total);
+  if (wouldOvercommit(ctx, size, prot, flags)) throw new OvercommitError(size / ctx.pageSize, ctx.frames.total + ctx.swap.slots);
 }
 
 export function wouldOvercommit(ctx: KernelContext, size: number, prot: number, flags: number): boolean {
   if ((flags & MAP_NORESERVE) !== 0) return false;
   const charged = (flags & MAP_SHARED_VALIDATE) === MAP_SHARED || (prot & PROT_WRITE) !== 0;
-  return charged && size / ctx.pageSize > ctx.frames.total;
+  return charged && size / ctx.pageSize > ctx.frames.total + ctx.swap.slots;
 }
 
 /** MAP_POPULATE: fault every page in now, as far as frames last (best effort: the mmap stands either way). */

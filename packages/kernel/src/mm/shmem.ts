@@ -15,7 +15,7 @@ import type { SharedAnon, Vma } from './vma.js';
 export function doSharedAnonPage(ctx: KernelContext, vmf: VmFault, shm: SharedAnon): number {
   const { space, page, vma } = vmf;
   const existing = shm.pages.get(page);
-  if (!ctx.haveFrames(space.tablesNeeded(page) + (existing === undefined ? 1 : 0))) return VM_FAULT_OOM;
+  if (!ctx.haveFrames(space.tablesNeeded(page) + (existing === undefined ? 1 : 0), vmf.process.pid)) return VM_FAULT_OOM;
   let pfn = existing;
   if (pfn === undefined) {
     pfn = ctx.allocFrame(FRAME_DATA);

@@ -110,6 +110,15 @@ export class SwapArea {
     else out.set(page.subarray(offset, offset + length), at);
   }
 
+  /** Every slot in use: its reference count and its bytes (a copy; null if never written), in slot order. */
+  snapshot(): { slot: number; refs: number; bytes: Uint8Array | null }[] {
+    const out: { slot: number; refs: number; bytes: Uint8Array | null }[] = [];
+    for (let s = 0; s < this.slots; s++) {
+      if (this.refs[s] !== 0) out.push({ slot: s, refs: this.refs[s]!, bytes: this.data[s]?.slice() ?? null });
+    }
+    return out;
+  }
+
   /** The slots in use with their counts, in slot order (for the invariant sweep and tests). */
   inUse(): [slot: number, refs: number][] {
     const out: [number, number][] = [];

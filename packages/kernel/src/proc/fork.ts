@@ -14,7 +14,7 @@ export function forkProcess(ctx: KernelContext, pid: number): Process {
   const parent = ctx.procs.live(pid);
   const ps = parent.space!;
   // The child needs at most as many tables as the parent, its root included.
-  ctx.requireFrames('fork', ps.tables);
+  ctx.requireFrames('fork', ps.tables, pid);
   // The parent's regions, read once (an array, not the list's iterator). Device/linear regions belong to their
   // memory map (vmm/), not to the child (VM_DONTCOPY): the child's list drops them, when there are any.
   const regions = ps.vmas.toArray();

@@ -8,6 +8,7 @@ import { ERR_NO_PROCESS, MAX_FAULT_RETRIES, SEGV_MAPERR, VM_FAULT_SIGBUS } from 
 import { InvalidArgumentError } from '../errors.js';
 import { faultFailed, handleMmFault } from '../fault/handle-mm-fault.js';
 import type { KernelContext } from '../kernel-context.js';
+import { touchAccess, touchFrame } from '../mm/reclaim.js';
 import type { Process } from '../proc/process.js';
 import { probeRead, probeWrite } from './probe.js';
 
@@ -22,6 +23,7 @@ export function userLoad(ctx: KernelContext, va: number, size: number): number {
   for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
     const value = size === 4 ? mmu.load32(va) : size === 1 ? mmu.load8(va) : mmu.load16(va);
     if (value >= 0) {
+      if (ctx.touching) touchAccess(ctx, p.space!, va, size, false, attempt > 0);
       ctx.status = 0;
       return value;
     }
@@ -47,6 +49,7 @@ export function userLoad64(ctx: KernelContext, va: number): bigint {
   for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
     const value = mmu.load64(va);
     if (mmu.status === 0) {
+      if (ctx.touching) touchAccess(ctx, p.space!, va, 8, false, attempt > 0);
       ctx.status = 0;
       return value;
     }
@@ -74,7 +77,10 @@ export function userStore(ctx: KernelContext, va: number, size: number, value: n
   const mmu = ctx.mmu;
   for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
     const r = size === 4 ? mmu.store32(va, value) : size === 1 ? mmu.store8(va, value) : mmu.store16(va, value);
-    if (r === 0) return (ctx.status = 0);
+    if (r === 0) {
+      if (ctx.touching) touchAccess(ctx, p.space!, va, size, true, attempt > 0);
+      return (ctx.status = 0);
+    }
     const h = handleMmFault(ctx, p, mmu.faultVa, ACCESS_WRITE);
     if (h < 0) return (ctx.status = h);
   }
@@ -91,7 +97,10 @@ export function userStore64(ctx: KernelContext, va: number, value: bigint): numb
   const mmu = ctx.mmu;
   for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
     const r = mmu.store64(va, value);
-    if (r === 0) return (ctx.status = 0);
+    if (r === 0) {
+      if (ctx.touching) touchAccess(ctx, p.space!, va, 8, true, attempt > 0);
+      return (ctx.status = 0);
+    }
     const h = handleMmFault(ctx, p, mmu.faultVa, ACCESS_WRITE);
     if (h < 0) return (ctx.status = h);
   }
@@ -114,6 +123,7 @@ export function userLoad64Words(ctx: KernelContext, va: number): number {
     // Across a page: the MMU's staged load translates every byte, as load64 does.
     const value = mmu.load64(va);
     if (mmu.status === 0) {
+      if (ctx.touching) touchAccess(ctx, p.space!, va, 8, false, attempt > 0);
       ctx.high = Number(value >> 32n);
       ctx.status = 0;
       return Number(value & 0xffffffffn);
@@ -134,6 +144,7 @@ export function loadWordsInPage(ctx: KernelContext, p: Process, va: number): num
   for (let attempt = 0; attempt < MAX_FAULT_RETRIES; attempt++) {
     const pa = mmu.translate(va, ACCESS_READ, true);
     if (pa >= 0) {
+      if (ctx.touching) touchFrame(ctx, Math.floor(pa / ctx.pageSize), false, attempt > 0);
       const view = ctx.ram.view;
       ctx.high = view.getUint32(pa + 4, true);
       ctx.status = 0;
@@ -177,6 +188,7 @@ export function storeWordsInPage(ctx: KernelContext, p: Process, va: number, lo:
       const view = ctx.ram.view;
       view.setUint32(pa, lo, true);
       view.setUint32(pa + 4, hi, true);
+      if (ctx.touching) touchFrame(ctx, Math.floor(pa / ctx.pageSize), true, attempt > 0);
       return (ctx.status = 0);
     }
     const h = handleMmFault(ctx, p, mmu.faultVa, ACCESS_WRITE);

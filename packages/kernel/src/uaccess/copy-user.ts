@@ -4,15 +4,16 @@
 // page of a file region reads as the file's page; past the file's end both fail (EFAULT, as read(2) does).
 
 import { ACCESS_READ, ACCESS_WRITE, isSwapEntry, PTE_A, PTE_D, PTE_W, swapEntrySlot, type AccessKind } from '@vmsim/hw';
-import { ACCESS_LABELS, SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../codes.js';
+import { ACCESS_LABELS, ERR_OOM_KILLED, SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../codes.js';
 import {
-  InvalidArgumentError, KernelInvariantError, NotMappedError, OutOfMemoryError, PermissionDeniedError,
+  InvalidArgumentError, KernelInvariantError, NotMappedError, OomKilledError, OutOfMemoryError, PermissionDeniedError,
 } from '../errors.js';
 import { handleMmFault } from '../fault/handle-mm-fault.js';
 import { BeyondEndOfFileError } from '../fs/errors.js';
 import { fileIndex } from '../fs/file-mapping.js';
 import { peekFilePage } from '../fs/page-cache.js';
 import type { KernelContext } from '../kernel-context.js';
+import { touchAccess } from '../mm/reclaim.js';
 import type { Process } from '../proc/process.js';
 import { probeWrite } from './probe.js';
 
@@ -25,8 +26,9 @@ export function copyOut(ctx: KernelContext, p: Process, va: number, data: Uint8A
   const probe = probeWrite(ctx, p, va, data.length, false);
   if (probe.code < 0) throw errorFor(ctx, probe.code, p, probe.va, ACCESS_WRITE, 0);
   const needed = probe.code;
-  if (!ctx.haveFrames(needed)) {
+  if (!ctx.haveFrames(needed, p.pid)) {
     ctx.counts.oom++;
+    if (p.state === 'terminated') throw new OomKilledError('write', p.pid);
     throw new OutOfMemoryError('write', needed, ctx.frames.freeCount);
   }
   let done = 0;
@@ -34,7 +36,8 @@ export function copyOut(ctx: KernelContext, p: Process, va: number, data: Uint8A
     const at = va + done;
     const page = ctx.pageBase(at);
     let leaf = space.leaf(page);
-    if (!leaf.valid || (leaf.flags & PTE_W) === 0) {
+    const faulted = !leaf.valid || (leaf.flags & PTE_W) === 0;
+    if (faulted) {
       const r = handleMmFault(ctx, p, at, ACCESS_WRITE);
       if (r < 0) throw errorFor(ctx, r, p, at, ACCESS_WRITE, needed);
       leaf = space.leaf(page);
@@ -43,6 +46,7 @@ export function copyOut(ctx: KernelContext, p: Process, va: number, data: Uint8A
     const offset = at - page;
     const n = Math.min(ctx.pageSize - offset, data.length - done);
     ctx.ram.bytes.set(data.subarray(done, done + n), leaf.pfn * ctx.pageSize + offset);
+    if (ctx.touching) touchAccess(ctx, space, at, n, true, faulted);
     done += n;
   }
   ctx.afterOperation();
@@ -94,6 +98,7 @@ function errorFor(ctx: KernelContext, code: number, p: Process, va: number, acce
   if (code === SEGV_MAPERR) return new NotMappedError(p.pid, va);
   if (code === SEGV_ACCERR) return new PermissionDeniedError(p.pid, va, ACCESS_LABELS[access]);
   if (code === VM_FAULT_OOM) return new OutOfMemoryError(ACCESS_LABELS[access], framesNeeded, ctx.frames.freeCount);
+  if (code === ERR_OOM_KILLED) return new OomKilledError(ACCESS_LABELS[access], p.pid);
   if (code === VM_FAULT_SIGBUS) return new BeyondEndOfFileError(p.pid, va);
   return new KernelInvariantError([`unexpected fault code ${code} at 0x${va.toString(16)} in pid ${p.pid}`]);
 }

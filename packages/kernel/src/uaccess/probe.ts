@@ -38,7 +38,7 @@ export function probeWrite(ctx: KernelContext, p: Process, va: number, length: n
       needed += space.tablesNeeded(page) + extra;
     }
     else if ((space.foundFlags & PTE_W) === 0 && (space.foundPfn === ctx.zeroPfn || ctx.frames.refCount(space.foundPfn) > 1)) needed += 1;
-    if (inOrder && !ctx.haveFrames(needed)) return { code: VM_FAULT_OOM, va: at };
+    if (inOrder && !ctx.haveFrames(needed, p.pid)) return { code: VM_FAULT_OOM, va: at };
   }
   return { code: needed, va };
 }
@@ -59,7 +59,7 @@ export function probeRead(ctx: KernelContext, p: Process, va: number, length: nu
       if (extra < 0) return { code: VM_FAULT_SIGBUS, va: at };
       needed += space.tablesNeeded(page) + extra;
     }
-    if (!ctx.haveFrames(needed)) return { code: VM_FAULT_OOM, va: at };
+    if (!ctx.haveFrames(needed, p.pid)) return { code: VM_FAULT_OOM, va: at };
   }
   return { code: needed, va };
 }

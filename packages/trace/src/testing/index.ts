@@ -17,3 +17,9 @@ export const TRUE_LACKEY_FACTS = {
   fifo: { 8: [5119, 1123], 16: [2840, 595], 32: [768, 140] },
   lru: { 8: [4039, 616], 16: [2106, 296], 32: [469, 50] },
 } as const;
+
+/**
+ * stride.lackey.gz: a static C program (fixtures/stride.c) that stores to, loads from and read-modify-writes 48
+ * pages of an array, traced by lackey (fixtures/README.md says how): writes spread over many pages.
+ */
+export const STRIDE_LACKEY_GZ = new URL('../../fixtures/stride.lackey.gz', import.meta.url);

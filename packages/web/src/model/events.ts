@@ -26,5 +26,9 @@ export function formatEvent(e: KernelEvent): string {
       return `swap-out: frame ${e.pfn} → slot ${e.slot}${e.written ? ' (written)' : ' (clean, dropped)'}`;
     case 'swap-in':
       return `swap-in: pid ${e.pid} ${vaHex(e.va)} ← slot ${e.slot} (frame ${e.pfn}${e.fromCache ? ', from the swap cache' : ''})`;
+    case 'evict':
+      return `evict: frame ${e.pfn} → ${e.to}${e.dirty ? ' (written)' : ' (clean, dropped)'}`;
+    case 'oom-kill':
+      return `oom-kill: pid ${e.pid} (${e.rss} resident, ${e.swap} in swap)`;
   }
 }

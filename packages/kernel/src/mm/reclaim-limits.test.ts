@@ -1,0 +1,210 @@
+// Per-process memory limits (memory cgroups), the OOM killer, frames leaving the policy when freed, and the
+// atomicity of refusals with swap in play (the snapshot holds the swap area and the swap cache), on every model.
+
+import { ACCESS_WRITE } from '@vmsim/hw';
+import { describe, expect, it } from 'vitest';
+import { ERR_OOM_KILLED, VM_FAULT_OOM } from '../codes.js';
+import { OomKilledError, OutOfMemoryError } from '../errors.js';
+import type { KernelEvent } from '../events.js';
+import type { Kernel, KernelOptions } from '../kernel.js';
+import { caught, expectSameSnapshot } from '../testing/assertions.js';
+import { boot, PAGE, pfnOf, VA } from '../testing/kernel-helpers.js';
+import { MODELS } from '../testing/models.js';
+import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE } from './vma.js';
+
+const RW = PROT_READ | PROT_WRITE;
+const ANON = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+
+function events(k: Kernel): KernelEvent[] {
+  const out: KernelEvent[] = [];
+  k.on((e) => out.push(e));
+  return out;
+}
+
+/** Stores a distinct word in `n` pages from `first`, as the running process; all must succeed. */
+function fill(k: Kernel, first: number, n: number, tag: number): void {
+  for (let i = 0; i < n; i++) expect(k.store(VA + (first + i) * PAGE, 4, tag + i)).toBe(0);
+}
+
+describe.each(MODELS)('memory limits and the OOM killer on $name', ({ make }) => {
+  const machine = (options: Partial<KernelOptions>): Kernel => boot(make, { swapSlots: 16, ...options });
+
+  it('a per-process limit evicts from the group its own policy chooses, leaving other processes alone', () => {
+    const k = machine({ reclaim: { policy: 'lru' } });
+    const a = k.spawn();
+    k.mmap(VA, 8 * PAGE, RW, ANON);
+    const b = k.fork(); // b has no limit: a's limit is set on a alone... but b is a's child and inherits it
+    k.setMemoryLimit(a.pid, 3);
+    k.setMemoryLimit(b.pid, null); // b had no group of its own: nothing changes, b stays in a's group
+    const c = k.spawn();
+    k.switchTo(c.pid);
+    k.mmap(VA, 8 * PAGE, RW, ANON);
+    fill(k, 0, 6, 100); // c: unlimited
+    k.switchTo(a.pid);
+    const log = events(k);
+    fill(k, 0, 3, 200); // a: 3 frames, at its limit
+    expect(k.load(VA, 4)).toBe(200); // page 0 is now the most recently used
+    fill(k, 3, 1, 203); // over: a's least recently used (page 1) goes
+    const evicted = log.filter((e) => e.type === 'evict');
+    expect(evicted).toHaveLength(1);
+    expect(k.translate(VA + PAGE, a.pid)).toBeNull();
+    expect(k.translate(VA, a.pid)).not.toBeNull();
+    for (let i = 0; i < 6; i++) expect(k.translate(VA + i * PAGE, c.pid)).not.toBeNull(); // c untouched
+    expect(k.reclaimStats().groups).toEqual([{ pid: a.pid, limit: 3, charged: 3 }]);
+    // b (a's child) shares the group: its frames count against the same limit
+    k.switchTo(b.pid);
+    fill(k, 6, 2, 300);
+    expect(k.reclaimStats().groups).toEqual([{ pid: a.pid, limit: 3, charged: 3 }]);
+    expect(k.reclaimStats().evictions).toBe(3);
+    // every page still reads back its value, through swap-ins charged to the group
+    k.switchTo(a.pid);
+    for (const [i, v] of [[0, 200], [1, 201], [2, 202], [3, 203]] as const) expect(k.load(VA + i * PAGE, 4)).toBe(v);
+    expect(k.reclaimStats().groups[0]!.charged).toBe(3);
+    k.checkInvariants();
+  });
+
+  it('raising a limit stops evictions; removing it hands the frames back to the machine-wide policy', () => {
+    const k = machine({ reclaim: { policy: 'fifo' } });
+    const a = k.spawn();
+    k.mmap(VA, 8 * PAGE, RW, ANON);
+    k.setMemoryLimit(a.pid, 2);
+    fill(k, 0, 3, 1);
+    expect(k.reclaimStats().evictions).toBe(1);
+    k.setMemoryLimit(a.pid, 4);
+    fill(k, 3, 2, 4);
+    expect(k.reclaimStats()).toMatchObject({ evictions: 1, groups: [{ pid: a.pid, limit: 4, charged: 4 }] });
+    k.setMemoryLimit(a.pid, null);
+    fill(k, 5, 3, 6);
+    expect(k.reclaimStats()).toMatchObject({ evictions: 1, resident: 7, groups: [] });
+    k.checkInvariants();
+  });
+
+  it('the OOM killer kills the largest process (RSS + swap), with its event, and the request goes on', () => {
+    const k = machine({ swapSlots: 0, reclaim: { policy: 'fifo', limit: 6 } });
+    const small = k.spawn();
+    k.mmap(VA, 8 * PAGE, RW, ANON);
+    fill(k, 0, 2, 1);
+    const big = k.spawn();
+    k.switchTo(big.pid);
+    k.mmap(VA, 8 * PAGE, RW, ANON);
+    fill(k, 0, 3, 10);
+    const third = k.spawn();
+    k.switchTo(third.pid);
+    k.mmap(VA, 8 * PAGE, RW, ANON);
+    fill(k, 0, 1, 20); // 6 frames: at the limit, nothing evictable (no swap)
+    const log = events(k);
+    expect(k.store(VA + PAGE, 4, 21)).toBe(0); // big (3 pages) is killed; third goes on
+    expect(log.filter((e) => e.type === 'oom-kill' || e.type === 'kill')).toEqual([
+      { type: 'oom-kill', pid: big.pid, rss: 3, swap: 0 },
+      { type: 'kill', pid: big.pid },
+    ]);
+    expect(k.processes().map((p) => p.pid)).toEqual([small.pid, third.pid]);
+    expect(k.reclaimStats()).toMatchObject({ oomKills: 1, resident: 4 });
+    expect(k.copyin(small.pid, VA, 1)[0]).toBe(1);
+    k.checkInvariants();
+  });
+
+  it('ties go to the lowest pid; swap entries count with the resident pages', () => {
+    const k = machine({ swapSlots: 2, reclaim: { policy: 'fifo', limit: 4 } });
+    const a = k.spawn();
+    k.mmap(VA, 8 * PAGE, RW, ANON);
+    fill(k, 0, 2, 1);
+    const b = k.spawn();
+    k.switchTo(b.pid);
+    k.mmap(VA, 8 * PAGE, RW, ANON);
+    fill(k, 0, 2, 5); // limit reached
+    fill(k, 2, 2, 7); // a's two pages go to the two slots: a has 0 + 2, b 4 + 0
+    expect(k.swapStats().processes).toEqual([{ pid: a.pid, swapPages: 2 }, { pid: b.pid, swapPages: 0 }]);
+    const log = events(k);
+    k.switchTo(a.pid);
+    expect(k.store(VA + 2 * PAGE, 4, 9)).toBe(0); // nothing evictable (swap full): b (4) is larger than a (2)
+    expect(log.find((e) => e.type === 'oom-kill')).toEqual({ type: 'oom-kill', pid: b.pid, rss: 4, swap: 0 });
+    const k2 = machine({ swapSlots: 0, reclaim: { policy: 'fifo', limit: 4 } });
+    const x = k2.spawn();
+    k2.mmap(VA, 8 * PAGE, RW, ANON);
+    fill(k2, 0, 2, 1);
+    const y = k2.spawn();
+    k2.switchTo(y.pid);
+    k2.mmap(VA, 8 * PAGE, RW, ANON);
+    fill(k2, 0, 2, 1);
+    const log2 = events(k2);
+    expect(k2.store(VA + 2 * PAGE, 4, 3)).toBe(0); // x and y tie at 2: x, the lower pid, goes
+    expect(log2.find((e) => e.type === 'oom-kill')).toEqual({ type: 'oom-kill', pid: x.pid, rss: 2, swap: 0 });
+  });
+
+  it('when the faulting process itself is killed the access fails with ERR_OOM_KILLED; a syscall with OomKilledError', () => {
+    const k = machine({ swapSlots: 0, reclaim: { policy: 'lru', limit: 2 } });
+    const p = k.spawn();
+    k.mmap(VA, 8 * PAGE, RW, ANON);
+    fill(k, 0, 2, 1);
+    const log = events(k);
+    expect(k.store(VA + 2 * PAGE, 4, 3)).toBe(ERR_OOM_KILLED);
+    expect(k.status).toBe(ERR_OOM_KILLED);
+    expect(k.process(p.pid).state).toBe('terminated');
+    expect(k.current).toBeNull();
+    expect(log.some((e) => e.type === 'fault' && e.resolution === 'oom')).toBe(true);
+    expect(k.stats().frames.data).toBe(0);
+    // a write by the kernel (copyout) for a process that gets killed: OomKilledError
+    const q = k.spawn();
+    k.mmap(VA, 8 * PAGE, RW, ANON, -1, 0, q.pid);
+    k.copyout(q.pid, VA, Uint8Array.of(1));
+    k.copyout(q.pid, VA + PAGE, Uint8Array.of(2));
+    const e = caught(() => k.copyout(q.pid, VA + 2 * PAGE, Uint8Array.of(3)));
+    expect(e).toBeInstanceOf(OomKilledError);
+    expect(e).toMatchObject({ pid: q.pid, errno: 'ENOMEM' });
+    k.checkInvariants();
+  });
+
+  it('with oomKill off, a request reclaim cannot serve fails and changes nothing (swap included in the snapshot)', () => {
+    const k = machine({ swapSlots: 1, reclaim: { policy: 'fifo', limit: 2, oomKill: false } });
+    const p = k.spawn();
+    k.mmap(VA, 8 * PAGE, RW, ANON);
+    fill(k, 0, 3, 1); // page 0 in the one slot
+    expect(k.snapshot().swap.slots).toEqual([{ slot: 0, refs: 1, bytes: expect.any(Uint8Array) }]);
+    const before = k.snapshot();
+    expect(k.store(VA + 3 * PAGE, 4, 9)).toBe(VM_FAULT_OOM);
+    expectSameSnapshot(k.snapshot(), before);
+    expect(k.handlePageFault(p.pid, VA + 4 * PAGE, ACCESS_WRITE)).toBe(VM_FAULT_OOM);
+    expectSameSnapshot(k.snapshot(), before);
+    expect(caught(() => k.write(VA + 5 * PAGE, Uint8Array.of(1)))).toBeInstanceOf(OutOfMemoryError);
+    expectSameSnapshot(k.snapshot(), before);
+    expect(k.process(p.pid).state).toBe('running');
+    expect(k.load(VA, 4)).toBe(VM_FAULT_OOM); // swapping page 0 in needs a frame under the limit too
+    expectSameSnapshot(k.snapshot(), before);
+  });
+
+  it('the snapshot sees a change in a swap slot and in the swap cache', () => {
+    const k = machine({ swapSlots: 4 });
+    const p = k.spawn();
+    k.mmap(VA, 2 * PAGE, RW, ANON);
+    k.store(VA, 4, 7);
+    k.reclaim(pfnOf(k, VA, p.pid));
+    const swapped = k.snapshot();
+    expect(swapped.swap.slots).toHaveLength(1);
+    expect(swapped.swap.slots[0]!.bytes![0]).toBe(7);
+    expect(k.load(VA, 4)).toBe(7);
+    const cached = k.snapshot();
+    expect(cached.swap.cache).toEqual([[0, pfnOf(k, VA, p.pid)]]);
+    expect(cached.swap).not.toEqual(swapped.swap);
+    expect(cached.reclaim).toBeNull();
+  });
+
+  it('frames leave the policy when freed: munmap, exit, a COW break by the last sharer', () => {
+    const k = machine({ reclaim: { policy: 'lru', limit: 8 } });
+    const a = k.spawn();
+    k.mmap(VA, 8 * PAGE, RW, ANON);
+    fill(k, 0, 3, 1);
+    expect(k.reclaimStats().resident).toBe(3);
+    k.munmap(VA, PAGE);
+    expect(k.reclaimStats().resident).toBe(2);
+    const b = k.fork();
+    k.switchTo(b.pid);
+    k.store(VA + PAGE, 4, 50); // b's copy: a new frame in the policy
+    expect(k.reclaimStats().resident).toBe(3);
+    k.kill(a.pid); // a's copy of page 1 goes; page 2 stays (b holds it)
+    expect(k.reclaimStats().resident).toBe(2);
+    k.kill(b.pid);
+    expect(k.reclaimStats().resident).toBe(0);
+    expect(k.snapshot().reclaim).toEqual({ tracked: [], groups: [] });
+  });
+});
