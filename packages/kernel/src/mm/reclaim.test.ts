@@ -186,6 +186,7 @@ describe.each(MODELS)('reclaim by policy on $name', ({ make }) => {
     const evicts = events.filter((e) => e.type === 'evict').map((e) => (e.type === 'evict' ? e.dirty : null));
     expect(evicts).toEqual([true, true, false]);
     expect(k.reclaimStats()).toMatchObject({ evictions: 3, writebacks: 2, pswpout: 2, pswpin: 2, majorFaults: 2 });
+    expect(k.reclaimStats()).toMatchObject({ minorFaults: 2, oomKills: 0, resident: 1, limit: 1, groups: [] }); // the two zero-fills
   });
 
   it('file pages: clean dropped, dirty written back to the file, re-read on a major fault', () => {
