@@ -119,6 +119,36 @@ describe.each(MODELS)('reclaim by policy on $name', ({ make }) => {
     expect(k.reclaimStats().resident).toBe(0);
   });
 
+  describe.each(['fifo', 'lru', 'clock'] as const)('%s over a shared file mapping (as a trace replay runs)', (name: PolicyName) => {
+    it('hits, misses (major faults) and writebacks equal the policy alone, first references read or written (property)', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.integer({ min: 0, max: 11 }), { minLength: 1, maxLength: 80 }),
+          fc.array(fc.boolean(), { minLength: 80, maxLength: 80 }),
+          fc.integer({ min: 1, max: 6 }),
+          (stream, writes, limit) => {
+            const k = boot(make, { reclaim: { policy: name, limit } });
+            k.spawn();
+            k.createFile('trace', new Uint8Array(12 * PAGE));
+            const at = k.mmap(0, 12 * PAGE, RW, MAP_SHARED, k.open('trace', O_RDWR), 0);
+            const alone = createPolicy(name, { frames: limit, pageCount: 12 });
+            stream.forEach((page, i) => {
+              const va = at + page * PAGE + 8 * (i % 16);
+              expect(writes[i] ? k.store(va, 4, i + 1) : k.load(va, 4)).toBeGreaterThanOrEqual(0);
+              alone.access(page, writes[i]!);
+            });
+            const s = k.reclaimStats();
+            expect(s.majorFaults).toBe(alone.misses);
+            expect(s.evictions).toBe(alone.evictions);
+            expect(s.writebacks).toBe(alone.writebacks);
+            k.checkInvariants();
+          },
+        ),
+        { numRuns: 15 },
+      );
+    });
+  });
+
   it('a COW-shared victim is unmapped from every process and comes back shared', () => {
     const k = machine({ reclaim: { policy: 'fifo', limit: 2 } });
     const a = k.spawn();
@@ -156,6 +186,7 @@ describe.each(MODELS)('reclaim by policy on $name', ({ make }) => {
     const evicts = events.filter((e) => e.type === 'evict').map((e) => (e.type === 'evict' ? e.dirty : null));
     expect(evicts).toEqual([true, true, false]);
     expect(k.reclaimStats()).toMatchObject({ evictions: 3, writebacks: 2, pswpout: 2, pswpin: 2, majorFaults: 2 });
+    expect(k.reclaimStats()).toMatchObject({ minorFaults: 2, oomKills: 0, resident: 1, limit: 1, groups: [] }); // the two zero-fills
   });
 
   it('file pages: clean dropped, dirty written back to the file, re-read on a major fault', () => {

@@ -181,6 +181,7 @@ export class Reclaimer {
 
   /** The group a process belongs to: its own, else its nearest ancestor's; null for none. */
   groupOfPid(pid: number): MemoryGroup | null {
+    if (this.groupByPid.size === 0) return null;
     const procs = this.ctx.procs;
     for (let p = pid; p >= 0; p = procs.get(p).parentPid) {
       const g = this.groupByPid.get(p);
