@@ -48,8 +48,6 @@ export class Mmu implements RamGrowthListener {
   declare private readonly pageShift: number;
   declare private readonly pageSize: number;
   declare private readonly pageMask: number;
-  /** 1 / pageSize (exact: a power of two), to take page numbers of wide addresses by multiplication. */
-  declare private readonly pageScale: number;
   declare private readonly levels: number;
   declare private readonly entryBytes: number;
   declare private readonly maxAsid: number;
@@ -58,6 +56,13 @@ export class Mmu implements RamGrowthListener {
    * space the non-negative addresses end at 2^(vaBits - 1), so its top bit sends an address to resolveWide.
    */
   declare private readonly vaHighMask: number;
+  /**
+   * The TLB shadow's geometry (tlb.ts): the number of near pages (the rest take the far words), where the
+   * tag starts in an address (tagShift) and the tag's bits in a word (tagMask).
+   */
+  declare private readonly nearPages: number;
+  declare private readonly tagShift: number;
+  declare private readonly tagMask: number;
   /**
    * Addresses may lie outside [0, 2^32) (x86-64, Sv39). Those go through `resolveWide`; addresses below 2^32
    * take the same fast path as on a 32-bit model, so the 32-bit models pay nothing for wide ones.
@@ -99,19 +104,24 @@ export class Mmu implements RamGrowthListener {
     if (problem !== null) throw new HwArgumentError('hardware model', model.name, problem);
     this.ram = ram;
     this.model = model;
-    this.tlb = new Tlb(options.tlb);
+    const unsignedBits = model.signExtendedVa === true ? model.vaBits - 1 : model.vaBits;
+    this.tlb = new Tlb(options.tlb, { pageShift: model.pageShift });
     this.control = options.control ?? CTL_WP;
     this.pageShift = model.pageShift;
     // `1 <<`, not `2 **`: V8 stores an exponentiation result as a heap double, which would put the hot path
     // into floating-point arithmetic. validateModel keeps pageShift within 4..30.
     this.pageSize = 1 << model.pageShift;
     this.pageMask = this.pageSize - 1;
-    this.pageScale = 1 / this.pageSize;
     this.levels = model.levels;
     this.entryBytes = model.entryBytes;
     this.maxAsid = 2 ** model.asidBits - 1;
-    const unsignedBits = model.signExtendedVa === true ? model.vaBits - 1 : model.vaBits;
     this.vaHighMask = unsignedBits >= 32 ? 0 : ~((1 << unsignedBits) - 1);
+    // The tag of an address is va >>> (p + k); when k leaves no tag bits (p + k = 32), compare none (JavaScript
+    // shifts count modulo 32, so va >>> 32 would be va itself).
+    const tagShift = model.pageShift + this.tlb.nearIndexBits;
+    this.nearPages = this.tlb.nearPages;
+    this.tagShift = tagShift >= 32 ? 31 : tagShift;
+    this.tagMask = tagShift >= 32 ? 0 : this.pageMask & ~0x3f;
     this.wide = model.vaBits > 32 || model.signExtendedVa === true;
     const range = vaRange(model);
     this.vaMin = range.min;
@@ -182,53 +192,55 @@ export class Mmu implements RamGrowthListener {
     return this.walk(va, access, user, false);
   }
 
+  // The loads and stores pass their access kind as a literal (checked against the constant by `satisfies`):
+  // V8 does not constant-fold an imported binding, and the hit path's rights bit must fold to a constant.
   load8(va: number, user = true): number {
-    const pa = this.resolve(va, 1, ACCESS_READ, user);
+    const pa = this.resolve(va, 1, 0 satisfies typeof ACCESS_READ, user);
     return pa >= 0 ? this.bytes[pa]! : pa;
   }
   load16(va: number, user = true): number {
-    const pa = this.resolve(va, 2, ACCESS_READ, user);
+    const pa = this.resolve(va, 2, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getUint16(pa, true);
     return pa === STAGED ? this.scratch.getUint16(0, true) : pa;
   }
   /** The unsigned 32-bit value at `va`, or a negative fault code. */
   load32(va: number, user = true): number {
-    const pa = this.resolve(va, 4, ACCESS_READ, user);
+    const pa = this.resolve(va, 4, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getUint32(pa, true);
     return pa === STAGED ? this.scratch.getUint32(0, true) : pa;
   }
   /** The unsigned 64-bit value at `va`; on a fault 0n, with the code in `status`. */
   load64(va: number, user = true): bigint {
-    const pa = this.resolve(va, 8, ACCESS_READ, user);
+    const pa = this.resolve(va, 8, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getBigUint64(pa, true);
     return pa === STAGED ? this.scratch.getBigUint64(0, true) : 0n;
   }
   /** On a fault NaN, with the code in `status`. */
   loadF32(va: number, user = true): number {
-    const pa = this.resolve(va, 4, ACCESS_READ, user);
+    const pa = this.resolve(va, 4, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getFloat32(pa, true);
     return pa === STAGED ? this.scratch.getFloat32(0, true) : NaN;
   }
   loadF64(va: number, user = true): number {
-    const pa = this.resolve(va, 8, ACCESS_READ, user);
+    const pa = this.resolve(va, 8, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getFloat64(pa, true);
     return pa === STAGED ? this.scratch.getFloat64(0, true) : NaN;
   }
   /** Fetches the 32-bit word at `va` for execution. */
   fetch32(va: number, user = true): number {
-    const pa = this.resolve(va, 4, ACCESS_EXEC, user);
+    const pa = this.resolve(va, 4, 2 satisfies typeof ACCESS_EXEC, user);
     if (pa >= 0) return this.view.getUint32(pa, true);
     return pa === STAGED ? this.scratch.getUint32(0, true) : pa;
   }
 
   /** Stores return 0, or a negative fault code (and then nothing was written). */
   store8(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 1, ACCESS_WRITE, user);
+    const pa = this.resolve(va, 1, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) this.bytes[pa] = value;
     return pa < 0 ? pa : 0;
   }
   store16(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 2, ACCESS_WRITE, user);
+    const pa = this.resolve(va, 2, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setUint16(pa, value, true);
       return 0;
@@ -238,7 +250,7 @@ export class Mmu implements RamGrowthListener {
     return this.scatter(2);
   }
   store32(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 4, ACCESS_WRITE, user);
+    const pa = this.resolve(va, 4, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setUint32(pa, value, true);
       return 0;
@@ -249,7 +261,7 @@ export class Mmu implements RamGrowthListener {
   }
   /** Stores the low 64 bits of `value`. */
   store64(va: number, value: bigint, user = true): number {
-    const pa = this.resolve(va, 8, ACCESS_WRITE, user);
+    const pa = this.resolve(va, 8, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setBigUint64(pa, BigInt.asUintN(64, value), true);
       return 0;
@@ -259,7 +271,7 @@ export class Mmu implements RamGrowthListener {
     return this.scatter(8);
   }
   storeF32(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 4, ACCESS_WRITE, user);
+    const pa = this.resolve(va, 4, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setFloat32(pa, value, true);
       return 0;
@@ -269,7 +281,7 @@ export class Mmu implements RamGrowthListener {
     return this.scatter(4);
   }
   storeF64(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 8, ACCESS_WRITE, user);
+    const pa = this.resolve(va, 8, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setFloat64(pa, value, true);
       return 0;
@@ -284,50 +296,65 @@ export class Mmu implements RamGrowthListener {
    * every byte translated (for reads the bytes are already in `scratch`); or a negative fault code.
    */
   private resolve(va: number, size: number, access: AccessKind, user: boolean): number {
-    if (va >>> 0 !== va || (va & this.vaHighMask) !== 0) return this.resolveWide(va, size, access, user);
-    const offset = va & this.pageMask;
-    if (offset + size > this.pageSize) return this.resolveSplit(va, size, access, user);
-    // The hit path reads the TLB's shadow (tlb.ts): one index, one tag compare, one rights test, and the
-    // LRU stamp written back; no loop, which keeps the inlined code of every load and store small and fast.
-    const tlb = this.tlb;
-    const vpn = va >>> this.pageShift;
-    const h = vpn & tlb.shadowMask;
-    const data = tlb.shadowData[h]!;
-    if (tlb.shadowTag[h] === vpn && (data & (1 << (access + (user ? 3 : 0)))) !== 0) {
-      tlb.shadowStamp[h] = ++tlb.clock;
-      this.status = 0;
-      return (((data >>> 6) << this.pageShift) | offset) >>> 0;
+    // The hit path reads one word of the TLB's shadow (tlb.ts): one mask-and-compare tests the tag and the
+    // rights, one xor makes the physical address, and one counter records the hit. No loop and no LRU
+    // store, which keeps the inlined code of every load and store small.
+    if (va >>> 0 === va && (va & this.pageMask) <= this.pageSize - size) {
+      const tlb = this.tlb;
+      const near = tlb.near;
+      const word = near[(va >>> this.pageShift) & (near.length - 1)]!;
+      const rights = 1 << (access + (user ? 3 : 0));
+      if (((word ^ ((va >>> this.tagShift) << 6)) & (this.tagMask | rights)) === rights) {
+        tlb.fastHits++;
+        this.status = 0;
+        return ((word & ~this.pageMask) ^ va) >>> 0;
+      }
+    }
+    return this.resolveSlow(va, size, access, user);
+  }
+
+  /**
+   * Not a near-page hit: a page-crossing access, a far page (above the near pages, above 2^32 or in the
+   * upper half), a miss, or an address that is not valid. Far pages try the shadow's far words first: the
+   * address is split into its 32-bit words, lo by truncation and hi by one exact multiplication, and the
+   * vpn's words are formed from them with integer shifts.
+   */
+  private resolveSlow(va: number, size: number, access: AccessKind, user: boolean): number {
+    let lo: number;
+    let hi: number;
+    if (va >>> 0 === va && (va & this.vaHighMask) === 0) {
+      lo = va;
+      hi = 0;
+    } else if (this.wide && typeof va === 'number' && va >= this.vaMin && va < this.vaEnd) {
+      lo = va >>> 0;
+      hi = (va - lo) * 2.3283064365386963e-10; // 2^-32: exact, va - lo is a multiple of 2^32
+      if ((hi | 0) !== hi) return this.badVa(va, access, user); // not an integer
+    } else {
+      return this.badVa(va, access, user);
+    }
+    if ((lo & this.pageMask) + size > this.pageSize) return this.resolveSplit(va, size, access, user);
+    const shift = this.pageShift;
+    const vpnLo = (lo >>> shift) | (hi << (32 - shift));
+    const vpnHi = hi >> shift;
+    if (vpnHi !== 0 || vpnLo >>> 0 >= this.nearPages) {
+      const tlb = this.tlb;
+      const set = vpnLo & tlb.setMask;
+      const word = tlb.farWord[set]!;
+      if ((word & (1 << (access + (user ? 3 : 0)))) !== 0 && tlb.farLo[set] === vpnLo && tlb.farHi[set] === vpnHi) {
+        tlb.fastHits++;
+        this.status = 0;
+        return ((word & ~this.pageMask) | (lo & this.pageMask)) >>> 0;
+      }
     }
     return this.miss(va, access, user);
   }
 
-  /**
-   * An address outside [0, 2^32): on a wide model, check it is canonical and translate it the same way as
-   * the fast path but with page numbers computed by division; on a 32-bit model, a bad argument.
-   */
-  private resolveWide(va: number, size: number, access: AccessKind, user: boolean): number {
-    if (this.wide && typeof va === 'number' && va >= this.vaMin && va < this.vaEnd && Math.floor(va) === va) {
-      // The same shadow hit path with the page number computed in floating point (exact below 2^53).
-      const vpn = Math.floor(va * this.pageScale);
-      const offset = va - vpn * this.pageSize;
-      if (offset + size > this.pageSize) return this.resolveSplit(va, size, access, user);
-      const tlb = this.tlb;
-      const h = vpn & tlb.shadowMask;
-      const data = tlb.shadowData[h]!;
-      if (tlb.shadowTag[h] === vpn && (data & (1 << (access + (user ? 3 : 0)))) !== 0) {
-        tlb.shadowStamp[h] = ++tlb.clock;
-        this.status = 0;
-        return (((data >>> 6) << this.pageShift) | offset) >>> 0;
-      }
-      return this.miss(va, access, user);
-    }
+  /** An address that is no integer of the space: a programmer error (throws), or on a wide model a
+   * non-canonical integer (FAULT_NON_CANONICAL). */
+  private badVa(va: number, access: AccessKind, user: boolean): number {
     this.checkVa(va);
-    if (va < this.vaMin || va >= this.vaEnd) {
-      this.status = this.fault(FAULT_NON_CANONICAL, va, access, user, -1);
-      return this.status;
-    }
-    if ((va & this.pageMask) + size > this.pageSize) return this.resolveSplit(va, size, access, user);
-    return this.miss(va, access, user);
+    this.status = this.fault(FAULT_NON_CANONICAL, va, access, user, -1);
+    return this.status;
   }
 
   /** Not in the set's most recently used entry: search the whole set, else walk and cache the translation. */
