@@ -296,10 +296,11 @@ export class Mmu implements RamGrowthListener {
    * every byte translated (for reads the bytes are already in `scratch`); or a negative fault code.
    */
   private resolve(va: number, size: number, access: AccessKind, user: boolean): number {
-    // The hit path reads one word of the TLB's shadow (tlb.ts): one mask-and-compare tests the tag and the
+    // The hit path reads one word of the TLB's shadow (tlb.ts): one xor-mask-compare tests the tag and the
     // rights, one xor makes the physical address, and one counter records the hit. No loop and no LRU
     // store, which keeps the inlined code of every load and store small.
-    if (va >>> 0 === va && (va & this.pageMask) <= this.pageSize - size) {
+    if (va >>> 0 !== va) return this.resolveFar(va, size, access, user);
+    if ((va & this.pageMask) <= this.pageSize - size) {
       const tlb = this.tlb;
       const near = tlb.near;
       const word = near[(va >>> this.pageShift) & (near.length - 1)]!;
@@ -314,10 +315,35 @@ export class Mmu implements RamGrowthListener {
   }
 
   /**
-   * Not a near-page hit: a page-crossing access, a far page (above the near pages, above 2^32 or in the
-   * upper half), a miss, or an address that is not valid. Far pages try the shadow's far words first: the
-   * address is split into its 32-bit words, lo by truncation and hi by one exact multiplication, and the
-   * vpn's words are formed from them with integer shifts.
+   * The hit path of an address outside [0, 2^32) (or not an integer): the shadow's far word of its set. The
+   * address is split into 32-bit words, lo by truncation and hi by one exact multiplication, and the vpn's
+   * words are made from them with integer shifts. A match of both vpn words means the page is cached, hence
+   * the address canonical; an address that is not an integer makes hi fractional and never matches.
+   */
+  private resolveFar(va: number, size: number, access: AccessKind, user: boolean): number {
+    if (typeof va === 'number') {
+      const lo = va >>> 0;
+      const hi = (va - lo) * 2.3283064365386963e-10; // 2^-32: exact, va - lo is a multiple of 2^32
+      if ((hi | 0) === hi && (lo & this.pageMask) <= this.pageSize - size) {
+        const shift = this.pageShift;
+        const vpnLo = (lo >>> shift) | (hi << (32 - shift));
+        const tlb = this.tlb;
+        const far = tlb.far;
+        const at = (vpnLo & tlb.setMask) << 2;
+        const word = far[at]!;
+        if ((word & (1 << (access + (user ? 3 : 0)))) !== 0 && far[at + 1] === vpnLo && far[at + 2] === hi >> shift) {
+          tlb.fastHits++;
+          this.status = 0;
+          return ((word & ~this.pageMask) | (lo & this.pageMask)) >>> 0;
+        }
+      }
+    }
+    return this.resolveSlow(va, size, access, user);
+  }
+
+  /**
+   * Not a hit through the shadow's word: a page-crossing access, a 32-bit address of a TLB without near
+   * words, a miss, or an address that is not valid.
    */
   private resolveSlow(va: number, size: number, access: AccessKind, user: boolean): number {
     let lo: number;
@@ -327,20 +353,19 @@ export class Mmu implements RamGrowthListener {
       hi = 0;
     } else if (this.wide && typeof va === 'number' && va >= this.vaMin && va < this.vaEnd) {
       lo = va >>> 0;
-      hi = (va - lo) * 2.3283064365386963e-10; // 2^-32: exact, va - lo is a multiple of 2^32
+      hi = (va - lo) * 2.3283064365386963e-10;
       if ((hi | 0) !== hi) return this.badVa(va, access, user); // not an integer
     } else {
       return this.badVa(va, access, user);
     }
     if ((lo & this.pageMask) + size > this.pageSize) return this.resolveSplit(va, size, access, user);
-    const shift = this.pageShift;
-    const vpnLo = (lo >>> shift) | (hi << (32 - shift));
-    const vpnHi = hi >> shift;
-    if (vpnHi !== 0 || vpnLo >>> 0 >= this.nearPages) {
+    if (hi === 0 && lo >>> this.pageShift >= this.nearPages) {
+      // A TLB without near words (pages under 512 bytes) keeps 32-bit pages in the far words too.
+      const shift = this.pageShift;
       const tlb = this.tlb;
-      const set = vpnLo & tlb.setMask;
-      const word = tlb.farWord[set]!;
-      if ((word & (1 << (access + (user ? 3 : 0)))) !== 0 && tlb.farLo[set] === vpnLo && tlb.farHi[set] === vpnHi) {
+      const at = ((lo >>> shift) & tlb.setMask) << 2;
+      const word = tlb.far[at]!;
+      if ((word & (1 << (access + (user ? 3 : 0)))) !== 0 && tlb.far[at + 1] === lo >>> shift && tlb.far[at + 2] === 0) {
         tlb.fastHits++;
         this.status = 0;
         return ((word & ~this.pageMask) | (lo & this.pageMask)) >>> 0;

@@ -62,7 +62,8 @@ export interface TlbEntry {
  * allocated at the first fill (until then `near` is one empty word), so a TLB never used costs nothing.
  * With pages under 512 bytes the tag would not fit in 2^20 words: such TLBs have no near words.
  * Far pages (at or above 2^32, or negative: the upper half of a sign-extended space) live one per set in
- * `farLo`/`farHi` (the vpn's low and high 32-bit words) and `farWord` (pfn << p | rights).
+ * `far`, four words per set: pfn << p | rights, then the vpn's low and high 32-bit words (and one unused,
+ * so that a set's words are found with one shift).
  * Pages under 64 bytes, or frames whose address does not fit 32 bits, are never shadowed: the set search
  * serves them.
  */
@@ -107,12 +108,8 @@ export class Tlb {
   declare readonly nearIndexBits: number;
   /** @internal Near pages: 2^(32 - pageShift), or 0 when the shadow has no near words. */
   declare readonly nearPages: number;
-  /** @internal The shadow's far pages, one per set: the vpn's low and high words, and pfn << pageShift | perm. */
-  declare readonly farLo: Int32Array;
-  /** @internal */
-  declare readonly farHi: Int32Array;
-  /** @internal */
-  declare readonly farWord: Int32Array;
+  /** @internal The shadow's far pages, one per set at [4 * set]: pfn << pageShift | rights, vpn low word, vpn high word. */
+  declare readonly far: Int32Array;
   /** @internal Per set: the slot the shadow holds (its most recent entry), or -1. */
   declare readonly held: Int32Array;
   /** @internal The ASID whose view the shadow holds. */
@@ -158,17 +155,16 @@ export class Tlb {
     this.span = new Uint8Array(entries);
     this.stamp = new Float64Array(entries);
     // Near words (see above): k >= log2(sets) and k >= 38 - 2p, at most 2^NEAR_MAX_BITS.
-    const k = Math.max(0, Math.log2(sets), 38 - 2 * pageShift);
+    // Integers built with shifts and clz32, not ** or log2: V8 would keep those as heap doubles in the fields.
+    const k = Math.max(0, 31 - Math.clz32(sets), 38 - 2 * pageShift);
     const shadowing = pageShift >= 6;
     const nearWords = shadowing && k <= NEAR_MAX_BITS;
     this.pageShift = pageShift;
     this.shadowing = shadowing;
     this.nearIndexBits = nearWords ? k : 0;
-    this.nearPages = nearWords ? 2 ** (32 - pageShift) : 0;
+    this.nearPages = nearWords ? 1 << (32 - pageShift) : 0;
     this.near = new Int32Array(1);
-    this.farLo = new Int32Array(sets);
-    this.farHi = new Int32Array(sets);
-    this.farWord = new Int32Array(sets);
+    this.far = new Int32Array(sets * 4);
     this.held = new Int32Array(sets).fill(-1);
     this.shadowAsid = 0;
     this.fastHits = 0;
@@ -398,8 +394,8 @@ export class Tlb {
       if (word === 0 || (word & ((1 << shift) - 1)) >>> 6 !== vpn / 2 ** this.nearIndexBits >>> 0) return null;
       return { slot, pfn: ((word >>> shift) ^ vpn) >>> 0, perm: word & SHADOW_PERM };
     }
-    if (this.farLo[set] !== (vpn | 0) || this.farHi[set] !== Math.floor(vpn / 2 ** 32)) return null;
-    const word = this.farWord[set]!;
+    if (this.far[set * 4 + 1] !== (vpn | 0) || this.far[set * 4 + 2] !== Math.floor(vpn / 2 ** 32)) return null;
+    const word = this.far[set * 4]!;
     return { slot, pfn: word >>> shift, perm: word & SHADOW_PERM };
   }
 
@@ -459,7 +455,7 @@ export class Tlb {
     if (old >= 0) {
       const vpn = this.tagVpn[old]!;
       if (this.isNear(vpn)) this.near[vpn & this.nearWordMask()] = 0;
-      else this.farWord[set] = 0;
+      else this.far[set * 4] = 0;
       this.held[set] = -1;
     }
     if (i < 0 || !this.shadowing) return;
@@ -472,9 +468,9 @@ export class Tlb {
       const tag = Math.floor(vpn / 2 ** this.nearIndexBits); // k may be 32 - p (no tag left): no shift by 32
       this.near[vpn & this.nearWordMask()] = ((pfn ^ vpn) << shift) | (tag << 6) | rights;
     } else {
-      this.farLo[set] = vpn | 0;
-      this.farHi[set] = Math.floor(vpn / 2 ** 32);
-      this.farWord[set] = (pfn << shift) | rights;
+      this.far[set * 4] = (pfn << shift) | rights;
+      this.far[set * 4 + 1] = vpn | 0;
+      this.far[set * 4 + 2] = Math.floor(vpn / 2 ** 32);
     }
     this.held[set] = i;
   }
