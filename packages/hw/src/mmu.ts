@@ -300,7 +300,9 @@ export class Mmu implements RamGrowthListener {
     // rights, one xor makes the physical address, and one counter records the hit. No loop and no LRU
     // store, which keeps the inlined code of every load and store small.
     if (va >>> 0 !== va) return this.resolveFar(va, size, access, user);
-    if ((va & this.pageMask) <= this.pageSize - size) {
+    // An aligned access never crosses a page (size is a power of two, at most 8, and pages are larger): the
+    // test folds to a constant mask. A misaligned one takes resolveSlow, which tries the shadow again.
+    if ((va & (size - 1)) === 0) {
       const tlb = this.tlb;
       const near = tlb.near;
       const word = near[(va >>> this.pageShift) & (near.length - 1)]!;
@@ -359,13 +361,23 @@ export class Mmu implements RamGrowthListener {
       return this.badVa(va, access, user);
     }
     if ((lo & this.pageMask) + size > this.pageSize) return this.resolveSplit(va, size, access, user);
-    if (hi === 0 && lo >>> this.pageShift >= this.nearPages) {
+    const shift = this.pageShift;
+    const tlb = this.tlb;
+    const rights = 1 << (access + (user ? 3 : 0));
+    if (hi === 0 && lo >>> shift < this.nearPages) {
+      // A misaligned access within one page: the near word, as in resolve.
+      const near = tlb.near;
+      const word = near[(lo >>> shift) & (near.length - 1)]!;
+      if (((word ^ ((lo >>> this.tagShift) << 6)) & (this.tagMask | rights)) === rights) {
+        tlb.fastHits++;
+        this.status = 0;
+        return ((word & ~this.pageMask) ^ lo) >>> 0;
+      }
+    } else if (hi === 0) {
       // A TLB without near words (pages under 512 bytes) keeps 32-bit pages in the far words too.
-      const shift = this.pageShift;
-      const tlb = this.tlb;
       const at = ((lo >>> shift) & tlb.setMask) << 2;
       const word = tlb.far[at]!;
-      if ((word & (1 << (access + (user ? 3 : 0)))) !== 0 && tlb.far[at + 1] === lo >>> shift && tlb.far[at + 2] === 0) {
+      if ((word & rights) !== 0 && tlb.far[at + 1] === lo >>> shift && tlb.far[at + 2] === 0) {
         tlb.fastHits++;
         this.status = 0;
         return ((word & ~this.pageMask) | (lo & this.pageMask)) >>> 0;
