@@ -318,22 +318,20 @@ export class Mmu implements RamGrowthListener {
 
   /**
    * The hit path of an address outside [0, 2^32) (or not an integer): the shadow's far word of its set. The
-   * address is split into 32-bit words, lo by truncation and hi by one exact multiplication, and the vpn's
-   * words are made from them with integer shifts. A match of both vpn words means the page is cached, hence
-   * the address canonical; an address that is not an integer makes hi fractional and never matches.
+   * address is split into 32-bit words, lo by truncation and hi by one exact multiplication, and compared
+   * with the cached page's words. A match means the page is cached, hence the address canonical; an address
+   * that is not an integer makes hi fractional, which equals no stored word.
    */
   private resolveFar(va: number, size: number, access: AccessKind, user: boolean): number {
     if (typeof va === 'number') {
       const lo = va >>> 0;
       const hi = (va - lo) * 2.3283064365386963e-10; // 2^-32: exact, va - lo is a multiple of 2^32
-      if ((hi | 0) === hi && (lo & this.pageMask) <= this.pageSize - size) {
-        const shift = this.pageShift;
-        const vpnLo = (lo >>> shift) | (hi << (32 - shift));
+      if ((lo & this.pageMask) <= this.pageSize - size) {
         const tlb = this.tlb;
         const far = tlb.far;
-        const at = (vpnLo & tlb.setMask) << 2;
+        const at = ((lo >>> this.pageShift) & tlb.setMask) << 2;
         const word = far[at]!;
-        if ((word & (1 << (access + (user ? 3 : 0)))) !== 0 && far[at + 1] === vpnLo && far[at + 2] === hi >> shift) {
+        if ((word & (1 << (access + (user ? 3 : 0)))) !== 0 && far[at + 1] === (lo & ~this.pageMask) && far[at + 2] === hi) {
           tlb.fastHits++;
           this.status = 0;
           return ((word & ~this.pageMask) | (lo & this.pageMask)) >>> 0;
@@ -377,7 +375,7 @@ export class Mmu implements RamGrowthListener {
       // A TLB without near words (pages under 512 bytes) keeps 32-bit pages in the far words too.
       const at = ((lo >>> shift) & tlb.setMask) << 2;
       const word = tlb.far[at]!;
-      if ((word & rights) !== 0 && tlb.far[at + 1] === lo >>> shift && tlb.far[at + 2] === 0) {
+      if ((word & rights) !== 0 && tlb.far[at + 1] === (lo & ~this.pageMask) && tlb.far[at + 2] === 0) {
         tlb.fastHits++;
         this.status = 0;
         return ((word & ~this.pageMask) | (lo & this.pageMask)) >>> 0;

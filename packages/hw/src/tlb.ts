@@ -62,8 +62,10 @@ export interface TlbEntry {
  * allocated at the first fill (until then `near` is one empty word), so a TLB never used costs nothing.
  * With pages under 512 bytes the tag would not fit in 2^20 words: such TLBs have no near words.
  * Far pages (at or above 2^32, or negative: the upper half of a sign-extended space) live one per set in
- * `far`, four words per set: pfn << p | rights, then the vpn's low and high 32-bit words (and one unused,
- * so that a set's words are found with one shift).
+ * `far`, four words per set: pfn << p | rights, then the page's address as two 32-bit words, low (its low p
+ * bits zero) and high (and one unused, so that a set's words are found with one shift). The MMU splits an
+ * address the same way, so it compares words and never forms a page number wider than 32 bits; the set is
+ * taken from the low word, which needs sets <= 2^(32 - p) (else far pages are not shadowed).
  * Pages under 64 bytes, or frames whose address does not fit 32 bits, are never shadowed: the set search
  * serves them.
  */
@@ -394,7 +396,7 @@ export class Tlb {
       if (word === 0 || (word & ((1 << shift) - 1)) >>> 6 !== vpn / 2 ** this.nearIndexBits >>> 0) return null;
       return { slot, pfn: ((word >>> shift) ^ vpn) >>> 0, perm: word & SHADOW_PERM };
     }
-    if (this.far[set * 4 + 1] !== (vpn | 0) || this.far[set * 4 + 2] !== Math.floor(vpn / 2 ** 32)) return null;
+    if (this.far[set * 4 + 1] !== vpn << shift || this.far[set * 4 + 2] !== Math.floor(vpn / 2 ** (32 - shift))) return null;
     const word = this.far[set * 4]!;
     return { slot, pfn: word >>> shift, perm: word & SHADOW_PERM };
   }
@@ -468,9 +470,10 @@ export class Tlb {
       const tag = Math.floor(vpn / 2 ** this.nearIndexBits); // k may be 32 - p (no tag left): no shift by 32
       this.near[vpn & this.nearWordMask()] = ((pfn ^ vpn) << shift) | (tag << 6) | rights;
     } else {
+      if (this.sets > 2 ** (32 - shift)) return; // the MMU could not find the set from the low word
       this.far[set * 4] = (pfn << shift) | rights;
-      this.far[set * 4 + 1] = vpn | 0;
-      this.far[set * 4 + 2] = Math.floor(vpn / 2 ** 32);
+      this.far[set * 4 + 1] = vpn << shift; // the low word of the page's address (vpn << shift keeps its low 32 bits)
+      this.far[set * 4 + 2] = Math.floor(vpn / 2 ** (32 - shift)); // the high word
     }
     this.held[set] = i;
   }
