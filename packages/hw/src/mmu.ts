@@ -52,8 +52,8 @@ export class Mmu implements RamGrowthListener {
   declare private readonly entryBytes: number;
   declare private readonly maxAsid: number;
   /**
-   * Bits of a 32-bit number that must be clear for the fast path (none when vaBits is 32). In a sign-extended
-   * space the non-negative addresses end at 2^(vaBits - 1), so its top bit sends an address to resolveWide.
+   * Bits of a 32-bit number that must be clear in a valid address (none when vaBits is 32). In a sign-extended
+   * space the non-negative addresses end at 2^(vaBits - 1), so its top bit makes an address non-canonical.
    */
   declare private readonly vaHighMask: number;
   /**
@@ -64,8 +64,9 @@ export class Mmu implements RamGrowthListener {
   declare private readonly tagShift: number;
   declare private readonly tagMask: number;
   /**
-   * Addresses may lie outside [0, 2^32) (x86-64, Sv39). Those go through `resolveWide`; addresses below 2^32
-   * take the same fast path as on a 32-bit model, so the 32-bit models pay nothing for wide ones.
+   * Addresses may lie outside [0, 2^32) (x86-64, Sv39). Those go through `resolveFar` and `resolveSlow`;
+   * addresses below 2^32 take the same fast path as on a 32-bit model, so the 32-bit models pay nothing for
+   * wide ones.
    */
   declare private readonly wide: boolean;
   /** The valid virtual addresses: [vaMin, vaEnd). */
@@ -392,7 +393,7 @@ export class Mmu implements RamGrowthListener {
     return this.status;
   }
 
-  /** Not in the set's most recently used entry: search the whole set, else walk and cache the translation. */
+  /** Not served by the shadow: search the set, else walk and cache the translation. */
   private miss(va: number, access: AccessKind, user: boolean): number {
     const tlb = this.tlb;
     const vpn = this.vpnOf(va);

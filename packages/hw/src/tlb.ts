@@ -1,8 +1,9 @@
 // A set-associative translation lookaside buffer: entries tagged with a virtual page number, an ASID and a
 // global bit, LRU replacement within a set, and counters. Fully associative (one set) and direct-mapped
 // (one way) are the two ends of the same configuration. All state lives in typed arrays.
-// Beside the modelled entries sits a shadow in the shape of v86's TLB: one int per (hashed) virtual page,
-// read by the MMU's hit path with one tag compare and one mask test, filled lazily from the entries.
+// Beside the modelled entries sits a shadow in the shape of v86's TLB: one int per virtual page below 4 GiB
+// (frame, tag and rights), read by the MMU's hit path with one xor-mask-compare; it holds each set's most
+// recent entry, so a hit through it changes no LRU order and only counts.
 // One file over 400 lines on purpose: the entries and the shadow change together in every operation, and
 // splitting them would put the invariant that ties them across two files.
 
