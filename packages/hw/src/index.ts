@@ -30,7 +30,7 @@ export {
 } from './level-names.js';
 export { isModelName, MODEL_NAMES, modelByName, type ModelName, type ModelOptionsByName } from './registry.js';
 export { sv39, SV39_HI_PPN_MASK, SV39_HI_RESERVED, SV39_PPN_SHIFT, SV39_SATP_MODE } from './sv39.js';
-export { permBit, Tlb, TLB_VALID, type TlbConfig, type TlbEntry } from './tlb.js';
+export { permBit, Tlb, TLB_VALID, type TlbConfig, type TlbEntry, type TlbGeometry } from './tlb.js';
 export { referenceWalk, type WalkRequest, type WalkResult } from './walk.js';
 export { Mmu, type MmuOptions } from './mmu.js';
 export {

@@ -48,19 +48,25 @@ export class Mmu implements RamGrowthListener {
   declare private readonly pageShift: number;
   declare private readonly pageSize: number;
   declare private readonly pageMask: number;
-  /** 1 / pageSize (exact: a power of two), to take page numbers of wide addresses by multiplication. */
-  declare private readonly pageScale: number;
   declare private readonly levels: number;
   declare private readonly entryBytes: number;
   declare private readonly maxAsid: number;
   /**
-   * Bits of a 32-bit number that must be clear for the fast path (none when vaBits is 32). In a sign-extended
-   * space the non-negative addresses end at 2^(vaBits - 1), so its top bit sends an address to resolveWide.
+   * Bits of a 32-bit number that must be clear in a valid address (none when vaBits is 32). In a sign-extended
+   * space the non-negative addresses end at 2^(vaBits - 1), so its top bit makes an address non-canonical.
    */
   declare private readonly vaHighMask: number;
   /**
-   * Addresses may lie outside [0, 2^32) (x86-64, Sv39). Those go through `resolveWide`; addresses below 2^32
-   * take the same fast path as on a 32-bit model, so the 32-bit models pay nothing for wide ones.
+   * The TLB shadow's geometry (tlb.ts): the number of near pages (the rest take the far words), where the
+   * tag starts in an address (tagShift) and the tag's bits in a word (tagMask).
+   */
+  declare private readonly nearPages: number;
+  declare private readonly tagShift: number;
+  declare private readonly tagMask: number;
+  /**
+   * Addresses may lie outside [0, 2^32) (x86-64, Sv39). Those go through `resolveFar` and `resolveSlow`;
+   * addresses below 2^32 take the same fast path as on a 32-bit model, so the 32-bit models pay nothing for
+   * wide ones.
    */
   declare private readonly wide: boolean;
   /** The valid virtual addresses: [vaMin, vaEnd). */
@@ -99,19 +105,24 @@ export class Mmu implements RamGrowthListener {
     if (problem !== null) throw new HwArgumentError('hardware model', model.name, problem);
     this.ram = ram;
     this.model = model;
-    this.tlb = new Tlb(options.tlb);
+    const unsignedBits = model.signExtendedVa === true ? model.vaBits - 1 : model.vaBits;
+    this.tlb = new Tlb(options.tlb, { pageShift: model.pageShift });
     this.control = options.control ?? CTL_WP;
     this.pageShift = model.pageShift;
     // `1 <<`, not `2 **`: V8 stores an exponentiation result as a heap double, which would put the hot path
     // into floating-point arithmetic. validateModel keeps pageShift within 4..30.
     this.pageSize = 1 << model.pageShift;
     this.pageMask = this.pageSize - 1;
-    this.pageScale = 1 / this.pageSize;
     this.levels = model.levels;
     this.entryBytes = model.entryBytes;
     this.maxAsid = 2 ** model.asidBits - 1;
-    const unsignedBits = model.signExtendedVa === true ? model.vaBits - 1 : model.vaBits;
     this.vaHighMask = unsignedBits >= 32 ? 0 : ~((1 << unsignedBits) - 1);
+    // The tag of an address is va >>> (p + k); when k leaves no tag bits (p + k = 32), compare none (JavaScript
+    // shifts count modulo 32, so va >>> 32 would be va itself).
+    const tagShift = model.pageShift + this.tlb.nearIndexBits;
+    this.nearPages = this.tlb.nearPages;
+    this.tagShift = tagShift >= 32 ? 31 : tagShift;
+    this.tagMask = tagShift >= 32 ? 0 : this.pageMask & ~0x3f;
     this.wide = model.vaBits > 32 || model.signExtendedVa === true;
     const range = vaRange(model);
     this.vaMin = range.min;
@@ -182,53 +193,55 @@ export class Mmu implements RamGrowthListener {
     return this.walk(va, access, user, false);
   }
 
+  // The loads and stores pass their access kind as a literal (checked against the constant by `satisfies`):
+  // V8 does not constant-fold an imported binding, and the hit path's rights bit must fold to a constant.
   load8(va: number, user = true): number {
-    const pa = this.resolve(va, 1, ACCESS_READ, user);
+    const pa = this.resolve(va, 1, 0 satisfies typeof ACCESS_READ, user);
     return pa >= 0 ? this.bytes[pa]! : pa;
   }
   load16(va: number, user = true): number {
-    const pa = this.resolve(va, 2, ACCESS_READ, user);
+    const pa = this.resolve(va, 2, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getUint16(pa, true);
     return pa === STAGED ? this.scratch.getUint16(0, true) : pa;
   }
   /** The unsigned 32-bit value at `va`, or a negative fault code. */
   load32(va: number, user = true): number {
-    const pa = this.resolve(va, 4, ACCESS_READ, user);
+    const pa = this.resolve(va, 4, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getUint32(pa, true);
     return pa === STAGED ? this.scratch.getUint32(0, true) : pa;
   }
   /** The unsigned 64-bit value at `va`; on a fault 0n, with the code in `status`. */
   load64(va: number, user = true): bigint {
-    const pa = this.resolve(va, 8, ACCESS_READ, user);
+    const pa = this.resolve(va, 8, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getBigUint64(pa, true);
     return pa === STAGED ? this.scratch.getBigUint64(0, true) : 0n;
   }
   /** On a fault NaN, with the code in `status`. */
   loadF32(va: number, user = true): number {
-    const pa = this.resolve(va, 4, ACCESS_READ, user);
+    const pa = this.resolve(va, 4, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getFloat32(pa, true);
     return pa === STAGED ? this.scratch.getFloat32(0, true) : NaN;
   }
   loadF64(va: number, user = true): number {
-    const pa = this.resolve(va, 8, ACCESS_READ, user);
+    const pa = this.resolve(va, 8, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getFloat64(pa, true);
     return pa === STAGED ? this.scratch.getFloat64(0, true) : NaN;
   }
   /** Fetches the 32-bit word at `va` for execution. */
   fetch32(va: number, user = true): number {
-    const pa = this.resolve(va, 4, ACCESS_EXEC, user);
+    const pa = this.resolve(va, 4, 2 satisfies typeof ACCESS_EXEC, user);
     if (pa >= 0) return this.view.getUint32(pa, true);
     return pa === STAGED ? this.scratch.getUint32(0, true) : pa;
   }
 
   /** Stores return 0, or a negative fault code (and then nothing was written). */
   store8(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 1, ACCESS_WRITE, user);
+    const pa = this.resolve(va, 1, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) this.bytes[pa] = value;
     return pa < 0 ? pa : 0;
   }
   store16(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 2, ACCESS_WRITE, user);
+    const pa = this.resolve(va, 2, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setUint16(pa, value, true);
       return 0;
@@ -238,7 +251,7 @@ export class Mmu implements RamGrowthListener {
     return this.scatter(2);
   }
   store32(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 4, ACCESS_WRITE, user);
+    const pa = this.resolve(va, 4, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setUint32(pa, value, true);
       return 0;
@@ -249,7 +262,7 @@ export class Mmu implements RamGrowthListener {
   }
   /** Stores the low 64 bits of `value`. */
   store64(va: number, value: bigint, user = true): number {
-    const pa = this.resolve(va, 8, ACCESS_WRITE, user);
+    const pa = this.resolve(va, 8, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setBigUint64(pa, BigInt.asUintN(64, value), true);
       return 0;
@@ -259,7 +272,7 @@ export class Mmu implements RamGrowthListener {
     return this.scatter(8);
   }
   storeF32(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 4, ACCESS_WRITE, user);
+    const pa = this.resolve(va, 4, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setFloat32(pa, value, true);
       return 0;
@@ -269,7 +282,7 @@ export class Mmu implements RamGrowthListener {
     return this.scatter(4);
   }
   storeF64(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 8, ACCESS_WRITE, user);
+    const pa = this.resolve(va, 8, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setFloat64(pa, value, true);
       return 0;
@@ -284,53 +297,103 @@ export class Mmu implements RamGrowthListener {
    * every byte translated (for reads the bytes are already in `scratch`); or a negative fault code.
    */
   private resolve(va: number, size: number, access: AccessKind, user: boolean): number {
-    if (va >>> 0 !== va || (va & this.vaHighMask) !== 0) return this.resolveWide(va, size, access, user);
-    const offset = va & this.pageMask;
-    if (offset + size > this.pageSize) return this.resolveSplit(va, size, access, user);
-    // The hit path reads the TLB's shadow (tlb.ts): one index, one tag compare, one rights test, and the
-    // LRU stamp written back; no loop, which keeps the inlined code of every load and store small and fast.
-    const tlb = this.tlb;
-    const vpn = va >>> this.pageShift;
-    const h = vpn & tlb.shadowMask;
-    const data = tlb.shadowData[h]!;
-    if (tlb.shadowTag[h] === vpn && (data & (1 << (access + (user ? 3 : 0)))) !== 0) {
-      tlb.shadowStamp[h] = ++tlb.clock;
-      this.status = 0;
-      return (((data >>> 6) << this.pageShift) | offset) >>> 0;
+    // The hit path reads one word of the TLB's shadow (tlb.ts): one xor-mask-compare tests the tag and the
+    // rights, one xor makes the physical address, and one counter records the hit. No loop and no LRU
+    // store, which keeps the inlined code of every load and store small.
+    if (va >>> 0 !== va) return this.resolveFar(va, size, access, user);
+    // An aligned access never crosses a page (size is a power of two, at most 8, and pages are larger): the
+    // test folds to a constant mask. A misaligned one takes resolveSlow, which tries the shadow again.
+    if ((va & (size - 1)) === 0) {
+      const tlb = this.tlb;
+      const near = tlb.near;
+      const word = near[(va >>> this.pageShift) & (near.length - 1)]!;
+      const rights = 1 << (access + (user ? 3 : 0));
+      if (((word ^ ((va >>> this.tagShift) << 6)) & (this.tagMask | rights)) === rights) {
+        tlb.fastHits++;
+        this.status = 0;
+        return ((word & ~this.pageMask) ^ va) >>> 0;
+      }
     }
-    return this.miss(va, access, user);
+    return this.resolveSlow(va, size, access, user);
   }
 
   /**
-   * An address outside [0, 2^32): on a wide model, check it is canonical and translate it the same way as
-   * the fast path but with page numbers computed by division; on a 32-bit model, a bad argument.
+   * The hit path of an address outside [0, 2^32) (or not an integer): the shadow's far word of its set. The
+   * address is split into 32-bit words, lo by truncation and hi by one exact multiplication, and compared
+   * with the cached page's words. A match means the page is cached, hence the address canonical; an address
+   * that is not an integer makes hi fractional, which equals no stored word.
    */
-  private resolveWide(va: number, size: number, access: AccessKind, user: boolean): number {
-    if (this.wide && typeof va === 'number' && va >= this.vaMin && va < this.vaEnd && Math.floor(va) === va) {
-      // The same shadow hit path with the page number computed in floating point (exact below 2^53).
-      const vpn = Math.floor(va * this.pageScale);
-      const offset = va - vpn * this.pageSize;
-      if (offset + size > this.pageSize) return this.resolveSplit(va, size, access, user);
-      const tlb = this.tlb;
-      const h = vpn & tlb.shadowMask;
-      const data = tlb.shadowData[h]!;
-      if (tlb.shadowTag[h] === vpn && (data & (1 << (access + (user ? 3 : 0)))) !== 0) {
-        tlb.shadowStamp[h] = ++tlb.clock;
-        this.status = 0;
-        return (((data >>> 6) << this.pageShift) | offset) >>> 0;
+  private resolveFar(va: number, size: number, access: AccessKind, user: boolean): number {
+    if (typeof va === 'number') {
+      const lo = va >>> 0;
+      const hi = (va - lo) * 2.3283064365386963e-10; // 2^-32: exact, va - lo is a multiple of 2^32
+      if ((lo & this.pageMask) <= this.pageSize - size) {
+        const tlb = this.tlb;
+        const far = tlb.far;
+        const at = ((lo >>> this.pageShift) & tlb.setMask) << 2;
+        const word = far[at]!;
+        if ((word & (1 << (access + (user ? 3 : 0)))) !== 0 && far[at + 1] === (lo & ~this.pageMask) && far[at + 2] === hi) {
+          tlb.fastHits++;
+          this.status = 0;
+          return ((word & ~this.pageMask) | (lo & this.pageMask)) >>> 0;
+        }
       }
-      return this.miss(va, access, user);
     }
-    this.checkVa(va);
-    if (va < this.vaMin || va >= this.vaEnd) {
-      this.status = this.fault(FAULT_NON_CANONICAL, va, access, user, -1);
-      return this.status;
+    return this.resolveSlow(va, size, access, user);
+  }
+
+  /**
+   * Not a hit through the shadow's word: a page-crossing access, a 32-bit address of a TLB without near
+   * words, a miss, or an address that is not valid.
+   */
+  private resolveSlow(va: number, size: number, access: AccessKind, user: boolean): number {
+    let lo: number;
+    let hi: number;
+    if (va >>> 0 === va && (va & this.vaHighMask) === 0) {
+      lo = va;
+      hi = 0;
+    } else if (this.wide && typeof va === 'number' && va >= this.vaMin && va < this.vaEnd) {
+      lo = va >>> 0;
+      hi = (va - lo) * 2.3283064365386963e-10;
+      if ((hi | 0) !== hi) return this.badVa(va, access, user); // not an integer
+    } else {
+      return this.badVa(va, access, user);
     }
-    if ((va & this.pageMask) + size > this.pageSize) return this.resolveSplit(va, size, access, user);
+    if ((lo & this.pageMask) + size > this.pageSize) return this.resolveSplit(va, size, access, user);
+    const shift = this.pageShift;
+    const tlb = this.tlb;
+    const rights = 1 << (access + (user ? 3 : 0));
+    if (hi === 0 && lo >>> shift < this.nearPages) {
+      // A misaligned access within one page: the near word, as in resolve.
+      const near = tlb.near;
+      const word = near[(lo >>> shift) & (near.length - 1)]!;
+      if (((word ^ ((lo >>> this.tagShift) << 6)) & (this.tagMask | rights)) === rights) {
+        tlb.fastHits++;
+        this.status = 0;
+        return ((word & ~this.pageMask) ^ lo) >>> 0;
+      }
+    } else if (hi === 0) {
+      // A TLB without near words (pages under 512 bytes) keeps 32-bit pages in the far words too.
+      const at = ((lo >>> shift) & tlb.setMask) << 2;
+      const word = tlb.far[at]!;
+      if ((word & rights) !== 0 && tlb.far[at + 1] === (lo & ~this.pageMask) && tlb.far[at + 2] === 0) {
+        tlb.fastHits++;
+        this.status = 0;
+        return ((word & ~this.pageMask) | (lo & this.pageMask)) >>> 0;
+      }
+    }
     return this.miss(va, access, user);
   }
 
-  /** Not in the set's most recently used entry: search the whole set, else walk and cache the translation. */
+  /** An address that is no integer of the space: a programmer error (throws), or on a wide model a
+   * non-canonical integer (FAULT_NON_CANONICAL). */
+  private badVa(va: number, access: AccessKind, user: boolean): number {
+    this.checkVa(va);
+    this.status = this.fault(FAULT_NON_CANONICAL, va, access, user, -1);
+    return this.status;
+  }
+
+  /** Not served by the shadow: search the set, else walk and cache the translation. */
   private miss(va: number, access: AccessKind, user: boolean): number {
     const tlb = this.tlb;
     const vpn = this.vpnOf(va);

@@ -1,8 +1,9 @@
 // A set-associative translation lookaside buffer: entries tagged with a virtual page number, an ASID and a
 // global bit, LRU replacement within a set, and counters. Fully associative (one set) and direct-mapped
 // (one way) are the two ends of the same configuration. All state lives in typed arrays.
-// Beside the modelled entries sits a shadow in the shape of v86's TLB: one int per (hashed) virtual page,
-// read by the MMU's hit path with one tag compare and one mask test, filled lazily from the entries.
+// Beside the modelled entries sits a shadow in the shape of v86's TLB: one int per virtual page below 4 GiB
+// (frame, tag and rights), read by the MMU's hit path with one xor-mask-compare; it holds each set's most
+// recent entry, so a hit through it changes no LRU order and only counts.
 // One file over 400 lines on purpose: the entries and the shadow change together in every operation, and
 // splitting them would put the invariant that ties them across two files.
 
@@ -41,24 +42,47 @@ export interface TlbEntry {
 }
 
 /*
- * The shadow: S = 2^k indices, h = vpn & (S - 1). Since S >= sets, entries sharing an index share a set.
- * Index h holds at most one entry, and only one visible in the current ASID (`shadowAsid`: its own entries
- * and global ones):
- *     shadowTag[h]   its vpn (NaN when h holds none, so no address matches)
- *     shadowData[h]  pfn << 6 | perm (bits 0..5, see permBit)
- *     shadowSlot[h]  its slot (-1 when h holds none)
- *     shadowStamp[h] its LRU stamp, kept here instead of in stamp[slot] while it is shadowed, so that a hit
- *                    writes one stamp with no further load
- * It is filled lazily: an entry enters the shadow when the set search finds it visible (`lookup`, the
- * MMU's second use of a page), replacing whatever its index held (whose stamp goes back to stamp[slot]),
- * and leaves it when it is dropped, replaced or no longer visible. So a fill costs nothing (the miss path
- * stays as cheap as a plain set-associative TLB), and a shadow hit is always exact: the insert rules keep at
- * most one visible entry per page, and the shadow only ever holds such an entry with its current data.
- * A hit through the shadow advances `clock` and nothing else; such hits are counted as clock - ticks,
- * where `ticks` counts the clock's other advances.
+ * The shadow, in the shape of v86's TLB: the MMU's hit path reads one 32-bit word, tests it with one
+ * xor-mask-compare and makes the physical address with one xor. It holds, for each set, the set's most
+ * recently used entry, if the set search found it (`lookup`) and it is visible in the current address space
+ * (`shadowAsid`: its own entries and global ones). A hit through the shadow is therefore a hit on an entry
+ * that is already the most recent of its set: LRU order does not change, and the hit path only counts it
+ * (`fastHits`). Any other use of the set (a lookup of another entry, an insert, a drop) moves or clears what
+ * the shadow holds for it, so hits, misses, ASIDs, global entries and LRU stay exact.
+ *
+ * Near pages (0 <= vpn < 2^(32 - p): every address below 2^32) live in `near`, 2^k words indexed by the
+ * vpn's low k bits. k >= log2(sets), so pages sharing a word share a set (and a set holds at most one word),
+ * and k >= 38 - 2p, so the rest of the vpn (the tag, 32 - p - k bits) fits between the rights and the frame:
+ *
+ *     31 .. p        p-1 .. 6                  5 .. 0
+ *    [ pfn ^ vpn ]  [ vpn >>> k (the tag) ]  [ rights: one bit per (privilege, access), see permBit ]
+ *
+ * An empty word is 0 (no rights: never a hit). For a 32-bit address va and the rights bit r of the access,
+ *     ((word ^ ((va >>> (p + k)) << 6)) & (TAG | r)) === r          TAG = bits 6 .. p-1
+ * tests the tag and the right at once, and the physical address is (word & ~(2^p - 1)) ^ va. The array is
+ * allocated at the first fill (until then `near` is one empty word), so a TLB never used costs nothing.
+ * With pages under 512 bytes the tag would not fit in 2^20 words: such TLBs have no near words.
+ * Far pages (at or above 2^32, or negative: the upper half of a sign-extended space) live one per set in
+ * `far`, four words per set: pfn << p | rights, then the page's address as two 32-bit words, low (its low p
+ * bits zero) and high (and one unused, so that a set's words are found with one shift). The MMU splits an
+ * address the same way, so it compares words and never forms a page number wider than 32 bits; the set is
+ * taken from the low word, which needs sets <= 2^(32 - p) (else far pages are not shadowed).
+ * Pages under 64 bytes, or frames whose address does not fit 32 bits, are never shadowed: the set search
+ * serves them.
  */
-const SHADOW_PFN_LIMIT = 2 ** 26;
+/** Low bits of a shadow word holding the rights. */
+const SHADOW_PERM = 0x3f;
+/** At most 2^20 near words (4 MiB; 64 KiB with 4 KiB pages). */
+const NEAR_MAX_BITS = 20;
 
+/**
+ * The page size the shadow is laid out for (the MMU passes its model's). A TLB built without one assumes
+ * 4 KiB pages; any vpn and frame still work, the page size only decides the layout of the shadow's words.
+ */
+export interface TlbGeometry {
+  /** log2 of the base page size, 4..30 (default 12). */
+  readonly pageShift?: number;
+}
 
 export class Tlb {
   // Fields set in the constructor are `declare`d: a plain declaration would first define them as undefined,
@@ -79,25 +103,28 @@ export class Tlb {
   declare readonly global: Uint8Array;
   /** @internal log2 of the base pages covered by the leaf an entry was made from (0 for a base page, 10 for 4 MiB). */
   declare readonly span: Uint8Array;
-  /** @internal LRU stamps of entries not in the shadow: the larger, the more recently used. */
+  /** @internal LRU stamps: the larger, the more recently used. */
   declare readonly stamp: Float64Array;
-  /** @internal The shadow (see above): index mask and arrays. */
-  declare readonly shadowMask: number;
-  /** @internal */
-  declare readonly shadowTag: Float64Array;
-  /** @internal */
-  declare readonly shadowData: Int32Array;
-  /** @internal */
-  declare readonly shadowSlot: Int32Array;
-  /** @internal */
-  declare readonly shadowStamp: Float64Array;
+  /** @internal The shadow's near words (see above): one empty word until the first fill. */
+  declare near: Int32Array;
+  /** @internal log2 of the near words (k; 0 when there are none). */
+  declare readonly nearIndexBits: number;
+  /** @internal Near pages: 2^(32 - pageShift), or 0 when the shadow has no near words. */
+  declare readonly nearPages: number;
+  /** @internal The shadow's far pages, one per set at [4 * set]: pfn << pageShift | rights, vpn low word, vpn high word. */
+  declare readonly far: Int32Array;
+  /** @internal Per set: the slot the shadow holds (its most recent entry), or -1. */
+  declare readonly held: Int32Array;
   /** @internal The ASID whose view the shadow holds. */
   declare shadowAsid: number;
-  /** @internal The LRU clock: advanced by every use of an entry. */
+  /** @internal Hits through the shadow since the last set search (folded into setHits there). */
+  declare fastHits: number;
+  /** @internal The LRU clock: advanced by every stamp. */
   declare clock: number;
-  /** @internal Advances of the clock other than hits through the shadow. */
-  declare private ticks: number;
-  /** Hits found by the set search (the rest are clock - ticks). */
+  /** log2 of the base page size, and whether the shadow is used at all (pages of 64 bytes or more). */
+  declare private readonly pageShift: number;
+  declare private readonly shadowing: boolean;
+  /** Hits found by the set search, plus the folded shadow hits. */
   declare private setHits: number;
   /** Valid entries cut from huge pages (span > 0): page flushes then also look outside the page's set. */
   declare private hugeEntries: number;
@@ -107,8 +134,9 @@ export class Tlb {
   /** Valid entries dropped by flushes. */
   declare flushedEntries: number;
 
-  constructor(config: TlbConfig = {}) {
+  constructor(config: TlbConfig = {}, geometry: TlbGeometry = {}) {
     if (typeof config !== 'object' || config === null) throw new HwArgumentError('TLB config', config, 'expected an object');
+    if (typeof geometry !== 'object' || geometry === null) throw new HwArgumentError('TLB geometry', geometry, 'expected an object');
     const entries = config.entries ?? 64;
     const ways = config.ways ?? Math.min(4, entries);
     checkInteger('TLB entries', entries, 1, 1 << 20);
@@ -116,6 +144,8 @@ export class Tlb {
     if (entries % ways !== 0) throw new HwArgumentError('TLB ways', ways, `must divide the number of entries (${entries})`);
     const sets = entries / ways;
     if ((sets & (sets - 1)) !== 0) throw new HwArgumentError('TLB entries', entries, `entries / ways must be a power of two (got ${sets} sets)`);
+    const pageShift = geometry.pageShift ?? 12;
+    checkInteger('TLB page shift', pageShift, 4, 30);
     this.entries = entries;
     this.ways = ways;
     this.sets = sets;
@@ -127,19 +157,21 @@ export class Tlb {
     this.global = new Uint8Array(entries);
     this.span = new Uint8Array(entries);
     this.stamp = new Float64Array(entries);
-    // 16 indices per entry (at least 1024, at most 2^16 unless the sets need more) keep pages that are
-    // near each other in distinct indices.
-    let size = 1024;
-    while (size < entries * 16 && size < 1 << 16) size *= 2;
-    while (size < sets) size *= 2;
-    this.shadowMask = size - 1;
-    this.shadowTag = new Float64Array(size).fill(NaN);
-    this.shadowData = new Int32Array(size);
-    this.shadowSlot = new Int32Array(size).fill(-1);
-    this.shadowStamp = new Float64Array(size);
+    // Near words (see above): k >= log2(sets) and k >= 38 - 2p, at most 2^NEAR_MAX_BITS.
+    // Integers built with shifts and clz32, not ** or log2: V8 would keep those as heap doubles in the fields.
+    const k = Math.max(0, 31 - Math.clz32(sets), 38 - 2 * pageShift);
+    const shadowing = pageShift >= 6;
+    const nearWords = shadowing && k <= NEAR_MAX_BITS;
+    this.pageShift = pageShift;
+    this.shadowing = shadowing;
+    this.nearIndexBits = nearWords ? k : 0;
+    this.nearPages = nearWords ? 1 << (32 - pageShift) : 0;
+    this.near = new Int32Array(1);
+    this.far = new Int32Array(sets * 4);
+    this.held = new Int32Array(sets).fill(-1);
     this.shadowAsid = 0;
+    this.fastHits = 0;
     this.clock = 0;
-    this.ticks = 0;
     this.setHits = 0;
     this.hugeEntries = 0;
     this.misses = 0;
@@ -149,10 +181,10 @@ export class Tlb {
 
   /** Hits: translations served by a cached entry (through the shadow or the set search). */
   get hits(): number {
-    return this.setHits + this.clock - this.ticks;
+    return this.setHits + this.fastHits;
   }
   set hits(n: number) {
-    this.setHits = n - (this.clock - this.ticks);
+    this.setHits = n - this.fastHits;
   }
 
   /** Counts a hit found by `lookup` (the MMU's slow path). */
@@ -163,22 +195,25 @@ export class Tlb {
   /** The slot caching `vpn` for `asid` (or a global entry), or -1. Marks the slot most recently used; the
    * caller counts hits and misses, since only it knows whether the cached rights served the access. */
   lookup(vpn: number, asid: number): number {
+    // The shadow's hits are folded here, so that their counter stays a small integer.
+    this.setHits += this.fastHits;
+    this.fastHits = 0;
     const base = (vpn & this.setMask) * this.ways;
     const end = base + this.ways;
     for (let i = base; i < end; i++) {
       if (this.tagVpn[i] === vpn && (this.tagAsid[i] === asid || this.global[i] === 1)) {
         this.touch(i);
-        if (this.visible(i)) this.shadow(i);
         return i;
       }
     }
     return -1;
   }
 
-  /** Marks slot `i` most recently used (for a hit found without lookup). */
+  /** Marks slot `i` most recently used (for a hit found without lookup); the shadow then holds it for its set. */
   touch(i: number): void {
-    this.ticks++;
-    this.setStamp(i, ++this.clock);
+    this.stamp[i] = ++this.clock;
+    const set = (i / this.ways) | 0;
+    if (this.held[set] !== i) this.hold(set, this.valid(i) && this.visible(i) ? i : -1);
   }
 
   /** Looks without touching counters or LRU order (for inspectors). */
@@ -196,7 +231,8 @@ export class Tlb {
    * huge page drops every piece of it.
    */
   insert(vpn: number, asid: number, pfn: number, perm: number, global: boolean, span = 0): number {
-    const base = (vpn & this.setMask) * this.ways;
+    const set = vpn & this.setMask;
+    const base = set * this.ways;
     const end = base + this.ways;
     // One pass over the set: the page's own entry if cached, else the first empty way, else the LRU one.
     let victim = -1;
@@ -212,7 +248,7 @@ export class Tlb {
       if (tag !== tag) {
         if (empty < 0) empty = i;
       } else {
-        const stamp = this.stampOf(i);
+        const stamp = this.stamp[i]!;
         if (oldest < 0 || stamp < oldestStamp) {
           oldest = i;
           oldestStamp = stamp;
@@ -220,7 +256,9 @@ export class Tlb {
       }
     }
     if (victim < 0) victim = empty >= 0 ? empty : oldest;
-    if (this.valid(victim)) this.unshadow(victim);
+    // The new entry is the set's most recent: whatever the shadow held for the set is not any more. The
+    // new one enters the shadow at its first hit (lookup), which keeps the miss path short.
+    if (this.held[set] !== -1) this.hold(set, -1);
     this.tagVpn[victim] = vpn;
     this.tagAsid[victim] = asid;
     this.pfn[victim] = pfn;
@@ -229,7 +267,6 @@ export class Tlb {
     if (this.span[victim] !== 0) this.hugeEntries--; // the victim, if it was valid (drop() zeroes span)
     this.span[victim] = span;
     if (span !== 0) this.hugeEntries++;
-    this.ticks++;
     this.stamp[victim] = ++this.clock;
     return victim;
   }
@@ -291,15 +328,16 @@ export class Tlb {
 
   /**
    * Makes the shadow show the entries of address space `asid` (called by the MMU when the root register
-   * changes). Only the indices the old view filled are cleared.
+   * changes). Only the sets whose held entry the new space cannot see are touched.
    */
   setAsid(asid: number): void {
     if (asid === this.shadowAsid) return;
     this.shadowAsid = asid;
     // Entries of the old address space leave the shadow; global ones stay. Nothing is filled here: the new
     // space's entries enter it at their next use (lookup).
-    for (let i = 0; i < this.entries; i++) {
-      if (this.valid(i) && !this.visible(i)) this.unshadow(i);
+    for (let set = 0; set < this.sets; set++) {
+      const i = this.held[set]!;
+      if (i >= 0 && !this.visible(i)) this.hold(set, -1);
     }
   }
 
@@ -335,10 +373,14 @@ export class Tlb {
     };
   }
 
-  /** The LRU stamp of slot `i` (larger is more recent; 0 for a slot never filled), for inspectors. */
+  /**
+   * The LRU stamp of slot `i` (0 for a slot never filled), for inspectors. Within a set, the larger stamp is
+   * the more recently used entry. A hit through the shadow does not restamp its entry (it is already the
+   * most recent of its set), so across sets the stamps order the last changes of each set's order.
+   */
   stampOfSlot(i: number): number {
     checkInteger('TLB slot', i, 0, this.entries - 1);
-    return this.stampOf(i);
+    return this.stamp[i]!;
   }
 
   /**
@@ -346,27 +388,35 @@ export class Tlb {
    * frame and rights it would use, or null. For tests that check the shadow against the entries.
    */
   shadowEntry(vpn: number): { readonly slot: number; readonly pfn: number; readonly perm: number } | null {
-    const h = vpn & this.shadowMask;
-    if (this.shadowTag[h] !== vpn) return null;
-    const data = this.shadowData[h]!;
-    return { slot: this.shadowSlot[h]!, pfn: data >>> 6, perm: data & 0x3f };
+    const set = vpn & this.setMask;
+    const slot = this.held[set]!;
+    if (slot < 0 || this.tagVpn[slot] !== vpn) return null;
+    const shift = this.pageShift;
+    if (this.isNear(vpn)) {
+      const word = this.near[vpn & this.nearWordMask()]!;
+      if (word === 0 || (word & ((1 << shift) - 1)) >>> 6 !== vpn / 2 ** this.nearIndexBits >>> 0) return null;
+      return { slot, pfn: ((word >>> shift) ^ vpn) >>> 0, perm: word & SHADOW_PERM };
+    }
+    if (this.far[set * 4 + 1] !== vpn << shift || this.far[set * 4 + 2] !== Math.floor(vpn / 2 ** (32 - shift))) return null;
+    const word = this.far[set * 4]!;
+    return { slot, pfn: word >>> shift, perm: word & SHADOW_PERM };
   }
 
-  /** Number of shadow indices (pages equal modulo this share one). */
+  /** Number of near shadow words (near pages equal modulo this share one, and then also a set). */
   get shadowSize(): number {
-    return this.shadowMask + 1;
+    return 2 ** this.nearIndexBits;
   }
 
-  /** Number of filled shadow indices (a scan of the whole shadow, for tests). */
+  /** Number of entries the shadow holds (at most one per set). */
   shadowOccupancy(): number {
     let n = 0;
-    for (let h = 0; h <= this.shadowMask; h++) if (this.shadowSlot[h] !== -1) n++;
+    for (let set = 0; set < this.sets; set++) if (this.held[set] !== -1) n++;
     return n;
   }
 
   resetCounters(): void {
     this.setHits = 0;
-    this.ticks = this.clock;
+    this.fastHits = 0;
     this.misses = 0;
     this.flushes = 0;
     this.flushedEntries = 0;
@@ -389,56 +439,49 @@ export class Tlb {
     return this.global[i] === 1 || this.tagAsid[i] === this.shadowAsid;
   }
 
-  private hash(i: number): number {
-    return this.tagVpn[i]! & this.shadowMask;
+  /** Is `vpn` a near page (served by `near`)? */
+  private isNear(vpn: number): boolean {
+    return vpn >= 0 && vpn < this.nearPages;
   }
 
-  private stampOf(i: number): number {
-    const h = this.hash(i);
-    return this.shadowSlot[h] === i ? this.shadowStamp[h]! : this.stamp[i]!;
+  private nearWordMask(): number {
+    return 2 ** this.nearIndexBits - 1;
   }
 
-  private setStamp(i: number, stamp: number): void {
-    const h = this.hash(i);
-    if (this.shadowSlot[h] === i) this.shadowStamp[h] = stamp;
-    else this.stamp[i] = stamp;
-  }
-
-  /** A visible entry joins the shadow's view. */
-  /** A visible entry found by the set search takes its index of the shadow (the previous holder leaves it). */
-  private shadow(i: number): void {
-    const h = this.hash(i);
-    if (this.shadowSlot[h] === i) return;
-    this.unfill(h);
-    this.fill(h, i);
-  }
-
-  /** Slot `i` leaves the shadow if it is there (before it is dropped or replaced, or stops being visible). */
-  private unshadow(i: number): void {
-    const h = this.hash(i);
-    if (this.shadowSlot[h] === i) this.unfill(h);
-  }
-
-  private fill(h: number, i: number): void {
+  /**
+   * The shadow holds slot `i` for `set` (or nothing, for -1): the previous holder's word is emptied and the
+   * new one's written. An entry whose frame address does not fit 32 bits, or without rights, is not held.
+   */
+  private hold(set: number, i: number): void {
+    const old = this.held[set]!;
+    const shift = this.pageShift;
+    if (old >= 0) {
+      const vpn = this.tagVpn[old]!;
+      if (this.isNear(vpn)) this.near[vpn & this.nearWordMask()] = 0;
+      else this.far[set * 4] = 0;
+      this.held[set] = -1;
+    }
+    if (i < 0 || !this.shadowing) return;
+    const vpn = this.tagVpn[i]!;
     const pfn = this.pfn[i]!;
-    if (pfn >= SHADOW_PFN_LIMIT) return; // a frame this high (pages under 64 bytes) takes the set search
-    this.shadowTag[h] = this.tagVpn[i]!;
-    this.shadowData[h] = (pfn << 6) | (this.perm[i]! & 0x3f);
-    this.shadowSlot[h] = i;
-    this.shadowStamp[h] = this.stamp[i]!;
-  }
-
-  private unfill(h: number): void {
-    const i = this.shadowSlot[h]!;
-    if (i < 0) return;
-    this.stamp[i] = this.shadowStamp[h]!;
-    this.shadowTag[h] = NaN;
-    this.shadowData[h] = 0;
-    this.shadowSlot[h] = -1;
+    const rights = this.perm[i]! & SHADOW_PERM;
+    if (rights === 0 || pfn >= 2 ** (32 - shift)) return;
+    if (this.isNear(vpn)) {
+      if (this.near.length !== 2 ** this.nearIndexBits) this.near = new Int32Array(2 ** this.nearIndexBits);
+      const tag = Math.floor(vpn / 2 ** this.nearIndexBits); // k may be 32 - p (no tag left): no shift by 32
+      this.near[vpn & this.nearWordMask()] = ((pfn ^ vpn) << shift) | (tag << 6) | rights;
+    } else {
+      if (this.sets > 2 ** (32 - shift)) return; // the MMU could not find the set from the low word
+      this.far[set * 4] = (pfn << shift) | rights;
+      this.far[set * 4 + 1] = vpn << shift; // the low word of the page's address (vpn << shift keeps its low 32 bits)
+      this.far[set * 4 + 2] = Math.floor(vpn / 2 ** (32 - shift)); // the high word
+    }
+    this.held[set] = i;
   }
 
   private drop(i: number): void {
-    this.unshadow(i);
+    const set = (i / this.ways) | 0;
+    if (this.held[set] === i) this.hold(set, -1);
     if (this.span[i] !== 0) this.hugeEntries--;
     this.tagVpn[i] = NaN;
     this.perm[i] = 0;
