@@ -111,12 +111,24 @@ export class Tlb {
   declare readonly nearIndexBits: number;
   /** @internal Near pages: 2^(32 - pageShift), or 0 when the shadow has no near words. */
   declare readonly nearPages: number;
+  /** @internal 2^k - 1 and 2^k (the near index mask and word count), precomputed: `**` on the fill path is slow. */
+  declare private readonly nearMask: number;
+  declare private readonly nearSize: number;
+  /** @internal Frames the shadow can hold: 2^(32 - pageShift). */
+  declare private readonly frameLimit: number;
   /** @internal The shadow's far pages, one per set at [4 * set]: pfn << pageShift | rights, vpn low word, vpn high word. */
   declare readonly far: Int32Array;
   /** @internal Per set: the slot the shadow holds (its most recent entry), or -1. */
   declare readonly held: Int32Array;
   /** @internal The ASID whose view the shadow holds. */
   declare shadowAsid: number;
+  /**
+   * @internal The valid slots, in no order (`filled[0..filledCount)`), and each slot's place in that list (-1 when
+   * empty): flushes visit only these, so a MOV CR3 on a nearly empty TLB costs what it empties.
+   */
+  declare private readonly filled: Int32Array;
+  declare private readonly filledAt: Int32Array;
+  declare private filledCount: number;
   /** @internal Hits through the shadow since the last set search (folded into setHits there). */
   declare fastHits: number;
   /** @internal The LRU clock: advanced by every stamp. */
@@ -166,9 +178,15 @@ export class Tlb {
     this.shadowing = shadowing;
     this.nearIndexBits = nearWords ? k : 0;
     this.nearPages = nearWords ? 1 << (32 - pageShift) : 0;
+    this.nearMask = nearWords ? (1 << k) - 1 : 0;
+    this.nearSize = nearWords ? 1 << k : 0;
+    this.frameLimit = 1 << (32 - pageShift);
     this.near = new Int32Array(1);
     this.far = new Int32Array(sets * 4);
     this.held = new Int32Array(sets).fill(-1);
+    this.filled = new Int32Array(entries);
+    this.filledAt = new Int32Array(entries).fill(-1);
+    this.filledCount = 0;
     this.shadowAsid = 0;
     this.fastHits = 0;
     this.clock = 0;
@@ -259,6 +277,10 @@ export class Tlb {
     // The new entry is the set's most recent: whatever the shadow held for the set is not any more. The
     // new one enters the shadow at its first hit (lookup), which keeps the miss path short.
     if (this.held[set] !== -1) this.hold(set, -1);
+    if (this.filledAt[victim] < 0) {
+      this.filledAt[victim] = this.filledCount;
+      this.filled[this.filledCount++] = victim;
+    }
     this.tagVpn[victim] = vpn;
     this.tagAsid[victim] = asid;
     this.pfn[victim] = pfn;
@@ -282,7 +304,8 @@ export class Tlb {
       if (this.tagVpn[i] === vpn) this.drop(i);
     }
     if (this.hugeEntries > 0) {
-      for (let i = 0; i < this.entries; i++) {
+      for (let j = this.filledCount - 1; j >= 0; j--) {
+        const i = this.filled[j]!;
         if (this.inSameHugePage(i, vpn)) this.drop(i);
       }
     }
@@ -296,7 +319,8 @@ export class Tlb {
       if (this.tagVpn[i] === vpn && this.tagAsid[i] === asid && this.global[i] === 0) this.drop(i);
     }
     if (this.hugeEntries > 0) {
-      for (let i = 0; i < this.entries; i++) {
+      for (let j = this.filledCount - 1; j >= 0; j--) {
+        const i = this.filled[j]!;
         if (this.tagAsid[i] === asid && this.global[i] === 0 && this.inSameHugePage(i, vpn)) this.drop(i);
       }
     }
@@ -305,25 +329,26 @@ export class Tlb {
   /** Drops the non-global entries of one address space (RISC-V SFENCE.VMA x0, asid). */
   flushAsid(asid: number): void {
     this.flushes++;
-    for (let i = 0; i < this.entries; i++) {
-      if (this.valid(i) && this.tagAsid[i] === asid && this.global[i] === 0) this.drop(i);
+    // From the end of the list: drop() moves the last filled slot into the dropped one's place, already visited.
+    for (let j = this.filledCount - 1; j >= 0; j--) {
+      const i = this.filled[j]!;
+      if (this.tagAsid[i] === asid && this.global[i] === 0) this.drop(i);
     }
   }
 
   /** Drops every non-global entry (x86 MOV to CR3). */
   flushNonGlobal(): void {
     this.flushes++;
-    for (let i = 0; i < this.entries; i++) {
-      if (this.valid(i) && this.global[i] === 0) this.drop(i);
+    for (let j = this.filledCount - 1; j >= 0; j--) {
+      const i = this.filled[j]!;
+      if (this.global[i] === 0) this.drop(i);
     }
   }
 
   /** Drops everything, global entries included. */
   flushAll(): void {
     this.flushes++;
-    for (let i = 0; i < this.entries; i++) {
-      if (this.valid(i)) this.drop(i);
-    }
+    for (let j = this.filledCount - 1; j >= 0; j--) this.drop(this.filled[j]!);
   }
 
   /**
@@ -393,7 +418,7 @@ export class Tlb {
     if (slot < 0 || this.tagVpn[slot] !== vpn) return null;
     const shift = this.pageShift;
     if (this.isNear(vpn)) {
-      const word = this.near[vpn & this.nearWordMask()]!;
+      const word = this.near[vpn & this.nearMask]!;
       if (word === 0 || (word & ((1 << shift) - 1)) >>> 6 !== vpn / 2 ** this.nearIndexBits >>> 0) return null;
       return { slot, pfn: ((word >>> shift) ^ vpn) >>> 0, perm: word & SHADOW_PERM };
     }
@@ -444,10 +469,6 @@ export class Tlb {
     return vpn >= 0 && vpn < this.nearPages;
   }
 
-  private nearWordMask(): number {
-    return 2 ** this.nearIndexBits - 1;
-  }
-
   /**
    * The shadow holds slot `i` for `set` (or nothing, for -1): the previous holder's word is emptied and the
    * new one's written. An entry whose frame address does not fit 32 bits, or without rights, is not held.
@@ -457,7 +478,7 @@ export class Tlb {
     const shift = this.pageShift;
     if (old >= 0) {
       const vpn = this.tagVpn[old]!;
-      if (this.isNear(vpn)) this.near[vpn & this.nearWordMask()] = 0;
+      if (this.isNear(vpn)) this.near[vpn & this.nearMask] = 0;
       else this.far[set * 4] = 0;
       this.held[set] = -1;
     }
@@ -465,11 +486,11 @@ export class Tlb {
     const vpn = this.tagVpn[i]!;
     const pfn = this.pfn[i]!;
     const rights = this.perm[i]! & SHADOW_PERM;
-    if (rights === 0 || pfn >= 2 ** (32 - shift)) return;
+    if (rights === 0 || pfn >= this.frameLimit) return;
     if (this.isNear(vpn)) {
-      if (this.near.length !== 2 ** this.nearIndexBits) this.near = new Int32Array(2 ** this.nearIndexBits);
-      const tag = Math.floor(vpn / 2 ** this.nearIndexBits); // k may be 32 - p (no tag left): no shift by 32
-      this.near[vpn & this.nearWordMask()] = ((pfn ^ vpn) << shift) | (tag << 6) | rights;
+      if (this.near.length !== this.nearSize) this.near = new Int32Array(this.nearSize);
+      const tag = vpn >>> this.nearIndexBits; // a near vpn is below 2^(32 - p) and k ≤ NEAR_MAX_BITS < 32
+      this.near[vpn & this.nearMask] = ((pfn ^ vpn) << shift) | (tag << 6) | rights;
     } else {
       if (this.sets > 2 ** (32 - shift)) return; // the MMU could not find the set from the low word
       this.far[set * 4] = (pfn << shift) | rights;
@@ -483,6 +504,12 @@ export class Tlb {
     const set = (i / this.ways) | 0;
     if (this.held[set] === i) this.hold(set, -1);
     if (this.span[i] !== 0) this.hugeEntries--;
+    // Out of the filled list: the last listed slot takes this one's place.
+    const at = this.filledAt[i]!;
+    const last = this.filled[--this.filledCount]!;
+    this.filled[at] = last;
+    this.filledAt[last] = at;
+    this.filledAt[i] = -1;
     this.tagVpn[i] = NaN;
     this.perm[i] = 0;
     this.global[i] = 0;
