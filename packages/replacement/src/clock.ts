@@ -6,7 +6,7 @@
 // `victim()` runs the same hand (skipping frames a `remove` emptied) and frees the victim's frame; the next miss
 // fills the frame freed last, so victim() then a miss puts the new page in the victim's ring slot, hand past it.
 
-import { FramePolicy } from './frame-policy.js';
+import { HandPolicy } from './frame-policy.js';
 import type { AccessedBits, PolicyOptions } from './policy.js';
 
 export interface ClockOptions extends PolicyOptions {
@@ -16,12 +16,11 @@ export interface ClockOptions extends PolicyOptions {
   readonly accessed?: AccessedBits | null;
 }
 
-export class ClockPolicy extends FramePolicy {
+export class ClockPolicy extends HandPolicy {
   readonly name = 'clock' as const;
   readonly insertRef: boolean;
   private readonly accessed: AccessedBits | null;
   private readonly ref: Uint8Array;
-  private hand = 0;
 
   constructor(options: ClockOptions) {
     super(options);
@@ -52,21 +51,12 @@ export class ClockPolicy extends FramePolicy {
     return false;
   }
 
-  protected evictVictim(): number {
-    if (this.freeCount === this.frames) return -1;
-    const f = this.sweep();
-    const victim = this.release(f);
-    this.evict(victim);
-    this.hand = f + 1 === this.frames ? 0 : f + 1;
-    return victim;
-  }
-
   /**
    * Moves the hand to the first frame with a clear bit, clearing set bits on the way; returns that frame. Two
    * full turns always find one when the Accessed bits clear as they are read; if an AccessedBits source keeps
    * answering true, the frame under the hand after two turns is taken, so the hand never spins forever.
    */
-  private sweep(): number {
+  protected sweep(): number {
     const ref = this.ref;
     const accessed = this.accessed;
     const frame = this.frame;

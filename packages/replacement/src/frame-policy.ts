@@ -58,3 +58,24 @@ export abstract class FramePolicy extends ReplacementPolicy {
     return out;
   }
 }
+
+/**
+ * A frame policy with a clock hand (clock, wsclock): `sweep()` moves over the ring and names the victim's frame;
+ * the eviction empties it and moves the hand past it, so the next miss's page takes that frame (freed last).
+ */
+export abstract class HandPolicy extends FramePolicy {
+  /** The frame the next sweep starts at. */
+  protected hand = 0;
+
+  /** The frame whose page goes now (at least one frame is occupied). */
+  protected abstract sweep(): number;
+
+  protected evictVictim(): number {
+    if (this.freeCount === this.frames) return -1;
+    const f = this.sweep();
+    const victim = this.release(f);
+    this.evict(victim);
+    this.hand = f + 1 === this.frames ? 0 : f + 1;
+    return victim;
+  }
+}

@@ -8,7 +8,7 @@
 // `victim()` runs the same turn over the occupied frames (skipping frames a `remove` emptied) and frees the
 // victim's frame, which the next miss fills.
 
-import { FramePolicy } from './frame-policy.js';
+import { HandPolicy } from './frame-policy.js';
 import { checkCount, type AccessedBits, type PolicyOptions } from './policy.js';
 
 export interface WsclockOptions extends PolicyOptions {
@@ -17,13 +17,12 @@ export interface WsclockOptions extends PolicyOptions {
   readonly accessed?: AccessedBits | null;
 }
 
-export class WsclockPolicy extends FramePolicy {
+export class WsclockPolicy extends HandPolicy {
   readonly name = 'wsclock' as const;
   readonly tau: number;
   private readonly accessed: AccessedBits | null;
   private readonly ref: Uint8Array;
   private readonly lastUse: Float64Array;
-  private hand = 0;
 
   constructor(options: WsclockOptions) {
     super(options);
@@ -51,16 +50,7 @@ export class WsclockPolicy extends FramePolicy {
     return false;
   }
 
-  protected evictVictim(): number {
-    if (this.freeCount === this.frames) return -1;
-    const f = this.sweep();
-    const victim = this.release(f);
-    this.evict(victim);
-    this.hand = f + 1 === this.frames ? 0 : f + 1;
-    return victim;
-  }
-
-  private sweep(): number {
+  protected sweep(): number {
     const now = this.references;
     const frames = this.frames;
     let f = this.hand;
