@@ -277,7 +277,7 @@ export class Tlb {
     // The new entry is the set's most recent: whatever the shadow held for the set is not any more. The
     // new one enters the shadow at its first hit (lookup), which keeps the miss path short.
     if (this.held[set] !== -1) this.hold(set, -1);
-    if (this.filledAt[victim] < 0) {
+    if (this.filledAt[victim]! < 0) {
       this.filledAt[victim] = this.filledCount;
       this.filled[this.filledCount++] = victim;
     }

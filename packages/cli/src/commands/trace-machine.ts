@@ -3,7 +3,7 @@
 // (sim-api's replayMachine). The options --hw and --backing, the run itself (in this thread or a worker), and
 // the JSON and CSV records: page mode's fields, then `mode` and the kernel's figures.
 
-import { MODEL_NAMES, REPLAY_BACKINGS, replayMachine, type ModelName, type ReplayBacking } from '@vmsim/sim-api';
+import { MODEL_NAMES, REPLAY_BACKINGS, replayMachine, type MachineReplayResult, type ModelName, type ReplayBacking } from '@vmsim/sim-api';
 import { quote, UsageError } from '@vmsim/sim-api/script';
 import { csvLine, CSV_HEADER, jsonRecord } from './trace-output.js';
 import { runJob, type PageInput, type RunJob, type RunResult, type RunSettings } from './trace-runs.js';
@@ -19,17 +19,10 @@ export interface MachineRunJob extends RunJob {
 }
 
 /** A machine-mode run: page mode's counts (from the kernel's counters) and the kernel's own figures. */
-export interface MachineRunResult extends RunResult {
+export interface MachineRunResult
+  extends RunResult,
+    Pick<MachineReplayResult, 'hw' | 'backing' | 'majorFaults' | 'minorFaults' | 'tlbHits' | 'tlbMisses' | 'walks' | 'pswpin' | 'pswpout'> {
   readonly mode: 'machine';
-  readonly hw: string;
-  readonly backing: ReplayBacking;
-  readonly majorFaults: number;
-  readonly minorFaults: number;
-  readonly tlbHits: number;
-  readonly tlbMisses: number;
-  readonly walks: number;
-  readonly pswpin: number;
-  readonly pswpout: number;
 }
 
 /**
