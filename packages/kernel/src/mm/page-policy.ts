@@ -2,7 +2,7 @@
 // that learns when a frame is loaded, referenced (only if it asks for references) and freed, and names the next
 // victim on demand. `ReplacementPagePolicy` wraps a @vmsim/replacement policy by name (page ids = pfns).
 
-import { createPolicy, type AccessedBits, type PolicyName, type ReplacementPolicy } from '@vmsim/replacement';
+import { createPolicy, type AccessedBits, type CreatePolicyOptions, type PolicyName, type ReplacementPolicy } from '@vmsim/replacement';
 import { InvalidOptionError, KernelInvariantError } from '../errors.js';
 
 /**
@@ -25,20 +25,12 @@ export interface PagePolicy {
 /** Policies that order pages by their references and so need `touched`; the rest see loads only. */
 const REFERENCE_POLICIES: ReadonlySet<PolicyName> = new Set<PolicyName>(['lru', 'mru', 'lfu', 'arc', 'opt', 'ostep-clock']);
 
-/** The options of a named policy (as @vmsim/replacement's createPolicy takes them). */
-export interface NamedPolicyOptions {
-  /** Resident frames the policy holds at most. */
-  readonly frames: number;
-  /** Page ids are pfns in [0, pageCount): the RAM's frame count. */
-  readonly pageCount: number;
-  readonly seed?: number;
-  readonly bits?: number;
-  readonly period?: number;
-  readonly tau?: number;
-  readonly insertRef?: boolean;
-  /** The page tables' Accessed bits, for clock, nru, aging and wsclock. */
-  readonly accessed?: AccessedBits | null;
-}
+/**
+ * The options of a named policy: @vmsim/replacement's createPolicy options without OPT's stream. Here the page
+ * ids are pfns in [0, pageCount) (the RAM's frame count), `frames` the resident frames the policy holds at most,
+ * and `accessed` the page tables' Accessed bits (clock, nru, aging, wsclock).
+ */
+export type NamedPolicyOptions = Omit<CreatePolicyOptions, 'stream'>;
 
 /**
  * A @vmsim/replacement policy as a PagePolicy: `loaded` and `touched` are `access(pfn, write)` (a miss and a
