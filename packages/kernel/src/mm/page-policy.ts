@@ -2,7 +2,7 @@
 // that learns when a frame is loaded, referenced (only if it asks for references) and freed, and names the next
 // victim on demand. `ReplacementPagePolicy` wraps a @vmsim/replacement policy by name (page ids = pfns).
 
-import { createPolicy, type AccessedBits, type CreatePolicyOptions, type PolicyName, type ReplacementPolicy } from '@vmsim/replacement';
+import { createPolicy, type CreatePolicyOptions, type PolicyName, type ReplacementPolicy } from '@vmsim/replacement';
 import { InvalidOptionError, KernelInvariantError } from '../errors.js';
 
 /**
