@@ -247,7 +247,7 @@ export class Session {
     if (first === 'verbose' || first === 'quiet') {
       verbose = first === 'verbose';
       i = 1;
-    } else if (first !== undefined && first !== 'swap' && first !== 'reclaim') {
+    } else if (first !== undefined && first !== 'swap' && first !== 'reclaim' && first !== 'limit') {
       throw new ScriptError(`begin: expected verbose or quiet, not ${quote(args[0]!)}`);
     }
     while (i < args.length) {
