@@ -86,7 +86,7 @@ describe('too many arguments', () => {
     ['kill 0', 'kill: too many arguments (expected kill)'],
     ['stats all', 'stats: too many arguments (expected stats)'],
     ['dump 0', 'dump: too many arguments (expected dump)'],
-    ['begin verbose now', 'begin: too many arguments (expected begin [verbose|quiet])'],
+    ['begin verbose now', 'begin: unexpected "now" (expected begin [verbose|quiet] [swap N] [reclaim POLICY [limit N]])'],
   ];
   for (const [line, message] of cases) it(line, () => fails(DECLARE, line, message));
 

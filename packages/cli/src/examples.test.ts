@@ -165,7 +165,7 @@ describe('examples/cow-tour.vmsim', () => {
 
 describe('every example script', () => {
   it('runs without an error and without a stack trace, in text and JSON', async () => {
-    for (const name of ['readme.vmsim', 'processes.vmsim', 'cow-tour.vmsim']) {
+    for (const name of ['readme.vmsim', 'processes.vmsim', 'cow-tour.vmsim', 'swap.vmsim']) {
       for (const options of [[], ['--json', '--stats'], ...MODELS.map((model) => ['--hw', model, '--stats'])]) {
         const { code, out, err } = await runExample(name, options);
         expect(code).toBe(0);
@@ -173,5 +173,84 @@ describe('every example script', () => {
         expect(out.join('\n')).not.toContain(STACK_FRAME);
       }
     }
+  });
+});
+
+describe('examples/swap.vmsim', () => {
+  /** The frame numbers of EVICT lines, which depend on how many page-table frames the model took first. */
+  const withoutPfns = (lines: string[]): string[] => lines.map((line) => line.replace(/^EVICT: pfn 0x[0-9a-f]+ /, 'EVICT: pfn _ '));
+
+  it('evicts to swap, reads every value back, then the OOM killer kills the largest process; the statistics', async () => {
+    const { code, out, err } = await runExample('swap.vmsim');
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    const stats = out.indexOf('-- statistics');
+    expect(out.slice(0, stats)).toEqual([
+      '-- process 0 writes five pages; the three frames fill, then the oldest pages go to swap',
+      'PGZERO: 0x0', 'PGZERO: 0x1000', 'PGZERO: 0x2000',
+      'EVICT: pfn 0x3 to swap, written', 'PGZERO: 0x3000',
+      'EVICT: pfn 0x4 to swap, written', 'PGZERO: 0x4000',
+      '-- every value reads back: the swapped pages come back in (SWAPIN), others go out for them',
+      'EVICT: pfn 0x5 to swap, written', 'SWAPIN: 0x0 from slot 0', 'page 0: 100',
+      'EVICT: pfn 0x3 to swap, written', 'SWAPIN: 0x1000 from slot 1', 'page 1: 101',
+      'EVICT: pfn 0x4 to swap, written', 'SWAPIN: 0x2000 from slot 2', 'page 2: 102',
+      'EVICT: pfn 0x5 to swap, clean', 'SWAPIN: 0x3000 from slot 3', 'page 3: 103',
+      'EVICT: pfn 0x3 to swap, clean', 'SWAPIN: 0x4000 from slot 4', 'page 4: 104',
+      '-- process 0 forks; the parent writes three more pages: 8 pages on 3 frames and 6 slots',
+      'EVICT: pfn 0x4 to swap, clean', 'PGZERO: 0x5000',
+      'EVICT: pfn 0x5 to swap, clean', 'PGZERO: 0x6000',
+      'EVICT: pfn 0x3 to swap, clean', 'PGZERO: 0x7000',
+      '-- the child writes two new pages: the second finds swap full, and the parent (the largest) is killed',
+      'EVICT: pfn 0x4 to swap, written', 'PGZERO: 0xa000',
+      'Out of memory: killed process 0 (rss 2 pages, swap 6 pages)',
+      'PGZERO: 0xb000',
+      '-- the child goes on: its pages, shared with the parent before, are intact',
+      'SWAPIN: 0x0 from slot 0', 'page 0: 100',
+      'EVICT: pfn 0x4 to swap, written', 'SWAPIN: 0x1000 from slot 1', 'page 1: 101',
+      'EVICT: pfn 0x2 to swap, clean', 'SWAPIN: 0x2000 from slot 2', 'page 2: 102',
+      'EVICT: pfn 0x3 to swap, clean', 'SWAPIN: 0x3000 from slot 3', 'page 3: 103',
+      'EVICT: pfn 0x2 to swap, clean', 'SWAPIN: 0x4000 from slot 4', 'page 4: 104',
+      'EVICT: pfn 0x3 to swap, clean', 'SWAPIN: 0xa000 from slot 5', 'page 10: 110',
+      'page 11: 111',
+    ]);
+    expect(out.slice(stats + 1, stats + 4)).toEqual([
+      'machine: x86-32, 2 levels, 4096-byte pages',
+      'frames: 262144 total, 262138 free, 6 used (2 page tables, 3 data, 1 zero page)',
+      'faults: 10 zero-fill, 0 cow-copy, 0 cow-reuse, 0 zero-map, 0 spurious, 0 segfault, 0 sigbus, 0 out-of-memory',
+    ]);
+    expect(out[stats + 4]).toMatch(/^tlb: \d+ hits, \d+ misses, \d+ flushes \(64 entries\)$/);
+    expect(out.slice(stats + 5)).toEqual([
+      'memory: 28672 bytes allocated, 2 regions, 3 mapped pages',
+      'process 1: running, 3 resident (2 shared, 1 private), 0 zero-mapped, 2 page tables',
+      'swap: 6 of 6 slots used, 11 pswpin, 7 pswpout, 2 in swap cache (process 1: 4)',
+      'reclaim: lru, 3 frames held (limit 3), 16 evictions, 7 writebacks, 11 major faults, 10 minor faults, 1 OOM kills',
+    ]);
+  });
+
+  it.each(MODELS)('with --hw %s: the same evictions, swap-ins, values and OOM kill; the model\'s tables', async (model) => {
+    const x86 = await runExample('swap.vmsim');
+    const { code, out, err } = await runExample('swap.vmsim', ['--hw', model]);
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    const stats = out.indexOf('-- statistics');
+    expect(stats).toBe(x86.out.indexOf('-- statistics'));
+    expect(withoutPfns(out.slice(0, stats + 1))).toEqual(withoutPfns(x86.out.slice(0, stats + 1)));
+    const levels = LEVELS[model]!;
+    expect(out[stats + 1]).toBe(`machine: ${model}, ${levels} levels, 4096-byte pages`);
+    expect(out[stats + 2]).toBe(`frames: 262144 total, ${262144 - levels - 4} free, ${levels + 4} used (${levels} page tables, 3 data, 1 zero page)`);
+    expect(out.slice(stats + 5, stats + 6)).toEqual(['memory: 28672 bytes allocated, 2 regions, 3 mapped pages']);
+    expect(out[stats + 6]).toBe(`process 1: running, 3 resident (2 shared, 1 private), 0 zero-mapped, ${levels} page tables`);
+    expect(out.slice(stats + 7)).toEqual(x86.out.slice(stats + 7));
+  });
+
+  it('as JSON: the OOM kill is a message record, and the stats record carries swap and reclaim', async () => {
+    const { code, out } = await runExample('swap.vmsim', ['--json']);
+    expect(code).toBe(0);
+    const records = out.map((line) => JSON.parse(line) as { type: string; text?: string; swap?: { slotsUsed: number }; reclaim?: { policy: string; oomKills: number } });
+    expect(records.filter((r) => r.type === 'message' && r.text!.startsWith('Out of memory')).map((r) => r.text))
+      .toEqual(['Out of memory: killed process 0 (rss 2 pages, swap 6 pages)']);
+    const stats = records.find((r) => r.type === 'stats')!;
+    expect(stats.swap?.slotsUsed).toBe(6);
+    expect([stats.reclaim?.policy, stats.reclaim?.oomKills]).toEqual(['lru', 1]);
   });
 });

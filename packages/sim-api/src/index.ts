@@ -1,6 +1,6 @@
 // @vmsim/sim-api: the friendly API of rust-vmem (Simulator, Pointer, ValueType, DataType) on @vmsim/kernel.
 
-export { MODEL_NAMES, Simulator, type ModelName, type ProcessInfo, type SimulatorOptions } from './simulator.js';
+export { MODEL_NAMES, Simulator, type ModelName, type ProcessInfo, type SimulatorOptions, type SimulatorReclaimOptions } from './simulator.js';
 export { ADDRESS_LIMIT, KERNBASE, Pointer, POINTER_LIMIT } from './pointer.js';
 export { I64_MAX, I64_MIN, SIZE_OF_VALUE_TYPE, U64_MAX, ValueType, type ValueKind } from './value-type.js';
 export { DataType, type DataKind } from './data-type.js';

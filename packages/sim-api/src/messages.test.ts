@@ -1,8 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import {
-  accessRefused, alreadyRegistered, badSwitch, hex, invalidAddress, noProcess, outOfMemory, outsideAddressSpace, pgcopy,
-  pgzero, zombie,
+  accessRefused, alreadyRegistered, badSwitch, evicted, hex, invalidAddress, noProcess, oomKill, outOfMemory, outsideAddressSpace, pgcopy,
+  pgzero, swappedIn, zombie,
 } from './messages.js';
+
+describe('swap and reclaim messages', () => {
+  it('the OOM kill shows the pid, the resident and the swapped pages, singular for one', () => {
+    expect(oomKill(3, 12, 4)).toBe('Out of memory: killed process 3 (rss 12 pages, swap 4 pages)');
+    expect(oomKill(0, 1, 0)).toBe('Out of memory: killed process 0 (rss 1 page, swap 0 pages)');
+    expect(oomKill(1, 0, 1)).toBe('Out of memory: killed process 1 (rss 0 pages, swap 1 page)');
+  });
+
+  it('EVICT and SWAPIN lines in the style of PGZERO', () => {
+    expect(evicted(0x12, true, 'swap')).toBe('EVICT: pfn 0x12 to swap, written');
+    expect(evicted(5, false, 'file')).toBe('EVICT: pfn 0x5 to file, clean');
+    expect(swappedIn(0x3000, 2, false)).toBe('SWAPIN: 0x3000 from slot 2');
+    expect(swappedIn(0, 0, true)).toBe('SWAPIN: 0x0 from slot 0 (swap cache)');
+  });
+});
 
 describe('messages', () => {
   it('prints the original texts character for character', () => {

@@ -32,6 +32,27 @@ export function oomKilled(pid: number): string {
   return `Out of memory: killed process ${pid}`;
 }
 
+/**
+ * The OOM killer killed `pid` (reclaim could free no frame: swap full, nothing clean to drop): its resident
+ * pages and its pages in swap. Printed whether verbose or not, in event order.
+ */
+export function oomKill(pid: number, rss: number, swap: number): string {
+  return `Out of memory: killed process ${pid} (rss ${rss} page${rss === 1 ? '' : 's'}, swap ${swap} page${swap === 1 ? '' : 's'})`;
+}
+
+/**
+ * Verbose: reclaim evicted frame `pfn`: an anonymous page to swap (written when dirty, else its copy in swap
+ * kept), or a page-cache page to its file (written back when dirty, else dropped).
+ */
+export function evicted(pfn: number, dirty: boolean, to: 'swap' | 'file'): string {
+  return `EVICT: pfn ${hex(pfn)} to ${to}${dirty ? ', written' : ', clean'}`;
+}
+
+/** Verbose: a page swapped out earlier is mapped again; `offset` = page − 0x80000000, read from `slot` (or the swap cache). */
+export function swappedIn(offset: number, slot: number, fromCache: boolean): string {
+  return `SWAPIN: ${hex(offset)} from slot ${slot}${fromCache ? ' (swap cache)' : ''}`;
+}
+
 /** A read or write by the current process while it is not running. */
 export function zombie(pid: number): string {
   return `ZOMBIE ${pid}`;

@@ -12,12 +12,13 @@ import {
   ERR_NO_PROCESS, ERR_OOM_KILLED, Kernel, OutOfMemoryError, SEGV_MAPERR, VM_FAULT_OOM,
   type AddressSpace, type KernelEvent, type KernelStats, type Process,
 } from '@vmsim/kernel';
+import { isPolicyName, type PolicyName } from '@vmsim/replacement';
 import { DataType, valueOfWords } from './data-type.js';
 import { dumpLines } from './dump.js';
 import { InvalidArgumentError, InvalidOptionError } from './errors.js';
 import {
-  accessRefused, alreadyRegistered, badSwitch, hex, invalidAddress, noProcess, oomKilled, outOfMemory, outsideAddressSpace, pgcopy,
-  pgzero, zombie, type LineWriter, type OutputSink,
+  accessRefused, alreadyRegistered, badSwitch, evicted, hex, invalidAddress, noProcess, oomKill, oomKilled, outOfMemory,
+  outsideAddressSpace, pgcopy, pgzero, swappedIn, zombie, type LineWriter, type OutputSink,
 } from './messages.js';
 import { KERNBASE, Pointer } from './pointer.js';
 import { storedHighWord, storedLowWord, ValueType } from './value-type.js';
@@ -42,6 +43,26 @@ export interface SimulatorOptions {
   readonly output?: OutputSink | LineWriter;
   /** TLB geometry, passed to the MMU. */
   readonly tlb?: TlbConfig;
+  /**
+   * Slots of the swap area (default 0: no swap), an integer from 0 to 2^30. Swap is used by reclaim: give
+   * `reclaim` too, or nothing is ever swapped out.
+   */
+  readonly swapSlots?: number;
+  /**
+   * Page reclaim by a @vmsim/replacement policy (every name but 'opt', which needs the future): `limit` caps
+   * the frames of user data the machine holds (default: RAM alone). Over the limit, or with RAM full, the
+   * policy's victim is swapped out; when nothing can be evicted (swap full), the OOM killer kills the largest
+   * process (resident plus swapped pages) and prints `Out of memory: killed process …` whether verbose or not.
+   */
+  readonly reclaim?: SimulatorReclaimOptions;
+}
+
+/** The `reclaim` option of `Simulator.begin`. */
+export interface SimulatorReclaimOptions {
+  /** The replacement policy by name: 'fifo', 'lru', 'clock', …; not 'opt'. */
+  readonly policy: PolicyName;
+  /** Frames of user data the policy may hold at most, machine-wide (1 to the RAM's frames). */
+  readonly limit?: number;
 }
 
 /** A live process as `processes()` lists it. */
@@ -53,7 +74,10 @@ export interface ProcessInfo {
   readonly current: boolean;
 }
 
-const OPTION_NAMES: readonly string[] = ['ramBytes', 'frames', 'model', 'output', 'tlb'];
+const OPTION_NAMES: readonly string[] = ['ramBytes', 'frames', 'model', 'output', 'tlb', 'swapSlots', 'reclaim'];
+const RECLAIM_KEYS: readonly string[] = ['policy', 'limit'];
+/** The most swap slots the option takes (the kernel's own bound). */
+const MAX_SWAP_SLOTS = 2 ** 30;
 const defaultOutput: OutputSink = (line) => console.log(line);
 
 interface CheckedOptions {
@@ -61,6 +85,8 @@ interface CheckedOptions {
   ramBytes: number;
   output: OutputSink | LineWriter;
   tlb: TlbConfig | undefined;
+  swapSlots: number;
+  reclaim: SimulatorReclaimOptions | undefined;
 }
 
 /** A function, or an object with a writeLine method. */
@@ -118,12 +144,35 @@ function checkOptions(options: unknown): CheckedOptions {
   if (frames - 1 > model.maxPfn) throw new InvalidOptionError(option, shown, `${model.name} entries hold frame numbers up to ${model.maxPfn}`);
 
   if (o.output !== undefined && !isOutput(o.output)) throw new InvalidOptionError('output', o.output, OUTPUT_EXPECTED);
+  const swapSlots = o.swapSlots ?? 0;
+  if (typeof swapSlots !== 'number' || !Number.isInteger(swapSlots) || swapSlots < 0 || swapSlots > MAX_SWAP_SLOTS) {
+    throw new InvalidOptionError('swapSlots', swapSlots, 'expected an integer from 0 to 2^30');
+  }
   return {
     model,
     ramBytes: frames * pageSize,
     output: (o.output as OutputSink | LineWriter | undefined) ?? defaultOutput,
     tlb: o.tlb as TlbConfig | undefined,
+    swapSlots,
+    reclaim: o.reclaim === undefined ? undefined : checkReclaim(o.reclaim, frames),
   };
+}
+
+/** The `reclaim` option: an object with a policy name (not opt) and an optional limit of 1 to `frames`. */
+function checkReclaim(reclaim: unknown, frames: number): SimulatorReclaimOptions {
+  if (reclaim === null || typeof reclaim !== 'object') throw new InvalidOptionError('reclaim', reclaim, "expected an object { policy, limit? }");
+  const r = reclaim as Record<string, unknown>;
+  for (const key of Object.keys(r)) {
+    if (!RECLAIM_KEYS.includes(key)) throw new InvalidOptionError(`reclaim.${key}`, r[key], `unknown option; expected one of ${RECLAIM_KEYS.join(', ')}`);
+  }
+  if (r.policy === 'opt') {
+    throw new InvalidOptionError('reclaim.policy', 'opt', 'opt needs the future references, which a running machine does not know; replay a trace for it (MachineReplay)');
+  }
+  if (!isPolicyName(r.policy)) throw new InvalidOptionError('reclaim.policy', r.policy, 'expected a policy name of @vmsim/replacement (fifo, lru, clock, …)');
+  if (r.limit !== undefined && (typeof r.limit !== 'number' || !Number.isInteger(r.limit) || r.limit < 1 || r.limit > frames)) {
+    throw new InvalidOptionError('reclaim.limit', r.limit, `expected an integer from 1 to ${frames} (the RAM's frames)`);
+  }
+  return r.limit === undefined ? { policy: r.policy } : { policy: r.policy, limit: r.limit };
 }
 
 /** A parked access window (see Simulator.#hitSpace): [start, end) of `space` at change `seq`. */
@@ -145,8 +194,12 @@ export class Simulator {
 
   /** The machine underneath, for users who outgrow the friendly API. */
   readonly kernel: Kernel;
-  /** Print PGZERO / PGCOPY and let `print()` dump memory. */
+  /** Print PGZERO / PGCOPY (and evictions and swap-ins) and let `print()` dump memory. */
   readonly verbose: boolean;
+  /** Slots of the swap area (0: no swap). */
+  readonly swapSlots: number;
+  /** The reclaim policy by name, or null when the machine has no reclaim. */
+  readonly reclaimPolicy: PolicyName | null;
   #output: OutputSink | LineWriter;
   /** Live processes in creation order: `switch(n)` indexes this list. */
   readonly #live: Process[] = [];
@@ -171,8 +224,10 @@ export class Simulator {
   #hitEnd = 0;
   readonly #parked: (AccessWindow | undefined)[] = [];
 
-  private constructor(verbose: boolean, kernel: Kernel, output: OutputSink | LineWriter) {
+  private constructor(verbose: boolean, kernel: Kernel, output: OutputSink | LineWriter, swapSlots: number, reclaimPolicy: PolicyName | null) {
     this.verbose = verbose;
+    this.swapSlots = swapSlots;
+    this.reclaimPolicy = reclaimPolicy;
     this.kernel = kernel;
     this.#output = output;
     this.#pageSize = kernel.pageSize;
@@ -195,17 +250,26 @@ export class Simulator {
     const checked = checkOptions(options);
     let kernel: Kernel;
     try {
-      kernel = new Kernel({ model: checked.model, ramBytes: checked.ramBytes, ...(checked.tlb === undefined ? {} : { tlb: checked.tlb }) });
+      kernel = new Kernel({
+        model: checked.model,
+        ramBytes: checked.ramBytes,
+        ...(checked.tlb === undefined ? {} : { tlb: checked.tlb }),
+        ...(checked.swapSlots === 0 ? {} : { swapSlots: checked.swapSlots }),
+        ...(checked.reclaim === undefined ? {} : { reclaim: checked.reclaim }),
+      });
     } catch (error) {
+      // The kernel's own word on swap and reclaim (swapSlots beyond what the model's entries hold) names them already.
+      if (InvalidOptionError.isInstance(error) && (error.option === 'swapSlots' || error.option.startsWith('reclaim'))) throw error;
       if (checked.tlb !== undefined && VmsimError.isInstance(error)) throw new InvalidOptionError('tlb', checked.tlb, error.message);
       throw error;
     }
     Pointer.reset();
-    const sim = new Simulator(verbose, kernel, checked.output);
+    const sim = new Simulator(verbose, kernel, checked.output, checked.swapSlots, checked.reclaim?.policy ?? null);
     const first = kernel.spawn();
     sim.#live.push(first);
     sim.#current = first;
-    if (verbose) kernel.on((event) => sim.#onKernelEvent(event));
+    // An OOM kill is printed whether verbose or not; it can happen only with reclaim.
+    if (verbose || checked.reclaim !== undefined) kernel.on((event) => sim.#onKernelEvent(event));
     return sim;
   }
 
@@ -494,7 +558,10 @@ export class Simulator {
     if (code === VM_FAULT_OOM) this.#print(outOfMemory(`${operation} ${hex(va)}`, 1, this.kernel.frames.freeCount));
     else if (code === SEGV_MAPERR) this.#print(invalidAddress(this.kernel.mmu.faultVa - (this.kernel.mmu.faultVa % this.#pageSize)));
     else if (code === ERR_NO_PROCESS) this.#print(zombie(p.pid));
-    else if (code === ERR_OOM_KILLED) this.#print(oomKilled(p.pid));
+    // With reclaim (the only way to an OOM kill) the kill was printed, in event order, by #onKernelEvent.
+    else if (code === ERR_OOM_KILLED) {
+      if (this.reclaimPolicy === null) this.#print(oomKilled(p.pid));
+    }
     else this.#print(accessRefused(`${operation} ${hex(va)}`, code));
     return undefined;
   }
@@ -507,6 +574,10 @@ export class Simulator {
   }
 
   #onKernelEvent(event: KernelEvent): void {
+    if (event.type === 'oom-kill') return this.#print(oomKill(event.pid, event.rss, event.swap));
+    if (!this.verbose) return;
+    if (event.type === 'evict') return this.#print(evicted(event.pfn, event.dirty, event.to));
+    if (event.type === 'swap-in') return this.#print(swappedIn(event.va - (event.va % this.#pageSize) - KERNBASE, event.slot, event.fromCache));
     if (event.type !== 'fault') return;
     if (event.resolution !== 'zero-fill' && event.resolution !== 'cow-copy') return;
     const offset = event.va - (event.va % this.#pageSize) - KERNBASE;

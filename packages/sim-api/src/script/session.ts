@@ -1,8 +1,10 @@
 // One simulation driven by text commands: the script and REPL commands mapped onto @vmsim/sim-api. Output
 // goes through a Printer, as plain lines or as one JSON object per line.
 
+import { isPolicyName, POLICY_NAMES, type PolicyName } from '@vmsim/replacement';
 import {
   DataType, I64_MAX, I64_MIN, messages, Pointer, Simulator, U64_MAX, ValueType, VmsimError, type KernelStats, type ModelName,
+  type SimulatorReclaimOptions,
 } from '../index.js';
 import { ScriptError } from './errors.js';
 import { MM_COMMAND_HELP, MM_COMMANDS, MmCommands } from './mm-commands.js';
@@ -25,7 +27,23 @@ export interface SessionOptions {
   readonly ramBytes: number | undefined;
   readonly verbose: boolean;
   readonly printer: Printer;
+  /** Swap slots of every machine a bare `begin` starts (default 0); `begin … swap N` overrides it. */
+  readonly swapSlots?: number;
+  /** Reclaim of every machine a bare `begin` starts (default none); `begin … reclaim POLICY` overrides it. */
+  readonly reclaim?: SimulatorReclaimOptions;
 }
+
+/** What `begin` starts: the mode, the swap area and the reclaim policy. */
+interface MachineChoice {
+  readonly verbose: boolean;
+  readonly swapSlots: number;
+  readonly reclaim: SimulatorReclaimOptions | undefined;
+}
+
+const BEGIN_USAGE = 'begin [verbose|quiet] [swap N] [reclaim POLICY [limit N]]';
+/** The policies reclaim takes by name: every one but opt (it needs the future). */
+const RECLAIM_POLICIES = POLICY_NAMES.filter((name) => name !== 'opt');
+const MAX_SWAP_SLOTS = 2n ** 30n;
 
 interface TypeWord {
   readonly name: string;
@@ -76,7 +94,11 @@ function typeWord(word: string | undefined, command: string): TypeWord {
 
 /** The command summary that `help` prints and the README repeats. */
 export const COMMAND_HELP: readonly string[] = [
-  'begin [verbose|quiet]             start a fresh simulator (one is started for you with the CLI options)',
+  'begin [verbose|quiet] [swap N] [reclaim POLICY [limit N]]',
+  '                                  start a fresh simulator (one is started for you with the CLI options),',
+  '                                  with N swap slots and reclaim by POLICY (fifo, lru, clock, ...) holding at',
+  '                                  most N data frames; when nothing can be evicted the largest process is killed',
+  'limit <pid> <pages>|none          a memory limit (memory.max) on pid and its children; needs reclaim',
   'ptr <name> [type]                 a named pointer at the next simulated address (like Pointer.new);',
   '                                  its type (default unsigned) is used when read or write names none',
   'register <name|addr>              register the page holding the address in the current process',
@@ -106,7 +128,7 @@ export class Session {
   private pt: PageTableCommands;
 
   constructor(private readonly options: SessionOptions) {
-    this.sim = this.begin(options.verbose);
+    this.sim = this.begin({ verbose: options.verbose, swapSlots: options.swapSlots ?? 0, reclaim: options.reclaim });
     this.mm = new MmCommands(options.printer, () => this.sim);
     this.pt = new PageTableCommands(this.sim, options.printer);
   }
@@ -155,6 +177,8 @@ export class Session {
       case 'stats':
         this.arity(command, args, 0, 0, '');
         return this.printStats();
+      case 'limit':
+        return this.commandLimit(args);
       case 'dump': {
         this.arity(command, args, 0, 0, '');
         const printer = this.options.printer;
@@ -187,26 +211,95 @@ export class Session {
 
   /** Prints the statistics (at the end of a run with --stats, or for the `stats` command). */
   printStats(): void {
-    const stats = this.sim.stats();
-    if (this.options.printer.json) this.options.printer.record({ type: 'stats', stats });
-    else for (const line of formatStats(stats)) this.options.printer.line(line);
+    const sim = this.sim;
+    const stats = sim.stats();
+    const printer = this.options.printer;
+    const swap = sim.swapSlots > 0 ? sim.kernel.swapStats() : undefined;
+    const reclaim = sim.reclaimPolicy !== null ? { policy: sim.reclaimPolicy, ...sim.kernel.reclaimStats() } : undefined;
+    if (printer.json) {
+      printer.record({ type: 'stats', stats, ...(swap === undefined ? {} : { swap }), ...(reclaim === undefined ? {} : { reclaim }) });
+      return;
+    }
+    for (const line of formatStats(stats)) printer.line(line);
+    for (const line of formatSwapStats(swap, reclaim)) printer.line(line);
   }
 
-  private begin(verbose: boolean): Simulator {
+  private begin(choice: MachineChoice): Simulator {
     const printer = this.options.printer;
     const output = printer.json ? (text: string) => printer.record({ type: 'message', text }) : (text: string) => printer.line(text);
-    const options = this.options.ramBytes === undefined ? { model: this.options.model, output } : { model: this.options.model, output, ramBytes: this.options.ramBytes };
-    return Simulator.begin(verbose, options);
+    return Simulator.begin(choice.verbose, {
+      model: this.options.model,
+      output,
+      ...(this.options.ramBytes === undefined ? {} : { ramBytes: this.options.ramBytes }),
+      ...(choice.swapSlots === 0 ? {} : { swapSlots: choice.swapSlots }),
+      ...(choice.reclaim === undefined ? {} : { reclaim: choice.reclaim }),
+    });
+  }
+
+  /** `begin [verbose|quiet] [swap N] [reclaim POLICY [limit N]]`: what is not given comes from the session's options. */
+  private parseBegin(args: string[]): MachineChoice {
+    let verbose = this.options.verbose;
+    let swapSlots: number | undefined;
+    let policy: PolicyName | undefined;
+    let limit: number | undefined;
+    let i = 0;
+    const first = args[0]?.toLowerCase();
+    if (first === 'verbose' || first === 'quiet') {
+      verbose = first === 'verbose';
+      i = 1;
+    } else if (first !== undefined && first !== 'swap' && first !== 'reclaim' && first !== 'limit') {
+      throw new ScriptError(`begin: expected verbose or quiet, not ${quote(args[0]!)}`);
+    }
+    while (i < args.length) {
+      const word = args[i]!.toLowerCase();
+      const value = args[i + 1];
+      if (word === 'swap') {
+        if (swapSlots !== undefined) throw new ScriptError('begin: swap given twice');
+        if (value === undefined) throw new ScriptError(`begin: swap needs a number of slots (expected ${BEGIN_USAGE})`);
+        swapSlots = Number(parseRange(value, 'begin swap', 0n, MAX_SWAP_SLOTS, 'decimal'));
+        i += 2;
+      } else if (word === 'reclaim') {
+        if (policy !== undefined) throw new ScriptError('begin: reclaim given twice');
+        if (value === undefined) throw new ScriptError(`begin: reclaim needs a policy (one of ${RECLAIM_POLICIES.join(', ')})`);
+        const name = value.toLowerCase();
+        if (name === 'opt') throw new ScriptError('begin: reclaim opt is not possible: opt needs the future references (use vmsim trace for it)');
+        if (!isPolicyName(name)) throw new ScriptError(`begin: unknown policy ${quote(value)} (expected one of ${RECLAIM_POLICIES.join(', ')})`);
+        policy = name;
+        i += 2;
+        if (args[i]?.toLowerCase() === 'limit') {
+          const n = args[i + 1];
+          if (n === undefined) throw new ScriptError('begin: limit needs a number of frames');
+          limit = Number(parseRange(n, 'begin limit', 1n, BigInt(Number.MAX_SAFE_INTEGER), 'decimal'));
+          i += 2;
+        }
+      } else if (word === 'limit') {
+        throw new ScriptError(`begin: limit goes after reclaim POLICY (expected ${BEGIN_USAGE})`);
+      } else {
+        throw new ScriptError(`begin: unexpected ${quote(args[i]!)} (expected ${BEGIN_USAGE})`);
+      }
+    }
+    // Given nothing about swap and reclaim, a begin takes the session's own (the CLI's); given either, only what it says.
+    if (swapSlots === undefined && policy === undefined) {
+      return { verbose, swapSlots: this.options.swapSlots ?? 0, reclaim: this.options.reclaim };
+    }
+    const reclaim = policy === undefined ? undefined : limit === undefined ? { policy } : { policy, limit };
+    return { verbose, swapSlots: swapSlots ?? 0, reclaim };
   }
 
   private commandBegin(args: string[]): void {
-    this.arity('begin', args, 0, 1, '[verbose|quiet]');
-    const mode = args[0]?.toLowerCase() ?? (this.options.verbose ? 'verbose' : 'quiet');
-    if (mode !== 'verbose' && mode !== 'quiet') throw new ScriptError(`begin: expected verbose or quiet, not ${quote(args[0]!)}`);
-    this.sim = this.begin(mode === 'verbose');
+    this.sim = this.begin(this.parseBegin(args));
     this.pointers.clear();
     this.mm.reset();
     this.pt = new PageTableCommands(this.sim, this.options.printer);
+  }
+
+  /** `limit <pid> <pages>|none`: the kernel's setMemoryLimit (a memory cgroup's memory.max) on pid's group. */
+  private commandLimit(args: string[]): void {
+    this.arity('limit', args, 2, 2, '<pid> <pages>|none');
+    if (this.sim.reclaimPolicy === null) throw new ScriptError(`limit: needs reclaim (start with ${BEGIN_USAGE})`);
+    const pid = Number(parseRange(args[0]!, 'limit pid', 0n, MAX_SAFE, 'decimal'));
+    const pages = args[1]!.toLowerCase() === 'none' ? null : Number(parseRange(args[1]!, 'limit pages', 1n, MAX_SAFE, 'decimal'));
+    this.sim.kernel.setMemoryLimit(pid, pages);
   }
 
   private commandPtr(args: string[]): void {
@@ -283,6 +376,29 @@ export class Session {
     if (args.length < min) throw new ScriptError(`${command}: missing argument (expected ${command} ${usage})`.trimEnd());
     if (args.length > max) throw new ScriptError(`${command}: too many arguments (expected ${`${command} ${usage}`.trimEnd()})`);
   }
+}
+
+/**
+ * The swap and reclaim statistics as text lines: a `swap:` line when the machine has swap, a `reclaim:` line
+ * when it has reclaim (both kernel counters: see Kernel.swapStats and Kernel.reclaimStats).
+ */
+export function formatSwapStats(
+  swap: ReturnType<Simulator['kernel']['swapStats']> | undefined,
+  reclaim: ({ policy: PolicyName } & ReturnType<Simulator['kernel']['reclaimStats']>) | undefined,
+): string[] {
+  const lines: string[] = [];
+  if (swap !== undefined) {
+    const using = swap.processes.filter((p) => p.swapPages > 0).map((p) => `process ${p.pid}: ${p.swapPages}`);
+    lines.push(`swap: ${swap.slotsUsed} of ${swap.slots} slots used, ${swap.pswpin} pswpin, ${swap.pswpout} pswpout, ${swap.swapCached} in swap cache` +
+      (using.length === 0 ? '' : ` (${using.join(', ')})`));
+  }
+  if (reclaim !== undefined) {
+    const limit = reclaim.limit === null ? 'no limit' : `limit ${reclaim.limit}`;
+    lines.push(`reclaim: ${reclaim.policy}, ${reclaim.resident} frames held (${limit}), ${reclaim.evictions} evictions, ${reclaim.writebacks} writebacks, ` +
+      `${reclaim.majorFaults} major faults, ${reclaim.minorFaults} minor faults, ${reclaim.oomKills} OOM kills`);
+    for (const g of reclaim.groups) lines.push(`memory limit of process ${g.pid}: ${g.charged} of ${g.limit} pages charged`);
+  }
+  return lines;
 }
 
 /** The statistics as text lines. */
