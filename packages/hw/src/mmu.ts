@@ -21,6 +21,8 @@ export interface MmuOptions {
 
 /** Returned by `resolve` when a page-crossing access was staged through the scratch buffer. */
 const STAGED = -16;
+/** `hit`'s answer when the shadow does not serve the access (any negative number would do: no fault code is tested). */
+const NO_HIT = -1;
 const RIGHTS = PTE_R | PTE_W | PTE_X | PTE_U;
 
 export class Mmu implements RamGrowthListener {
@@ -196,52 +198,72 @@ export class Mmu implements RamGrowthListener {
   // The loads and stores pass their access kind as a literal (checked against the constant by `satisfies`):
   // V8 does not constant-fold an imported binding, and the hit path's rights bit must fold to a constant.
   load8(va: number, user = true): number {
-    const pa = this.resolve(va, 1, 0 satisfies typeof ACCESS_READ, user);
+    let pa = this.hit(va, 1, 0 satisfies typeof ACCESS_READ, user);
+    if (pa >= 0) return this.bytes[pa]!;
+    pa = this.resolveSlow(va, 1, 0 satisfies typeof ACCESS_READ, user);
     return pa >= 0 ? this.bytes[pa]! : pa;
   }
   load16(va: number, user = true): number {
-    const pa = this.resolve(va, 2, 0 satisfies typeof ACCESS_READ, user);
+    let pa = this.hit(va, 2, 0 satisfies typeof ACCESS_READ, user);
+    if (pa >= 0) return this.view.getUint16(pa, true);
+    pa = this.resolveSlow(va, 2, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getUint16(pa, true);
     return pa === STAGED ? this.scratch.getUint16(0, true) : pa;
   }
   /** The unsigned 32-bit value at `va`, or a negative fault code. */
   load32(va: number, user = true): number {
-    const pa = this.resolve(va, 4, 0 satisfies typeof ACCESS_READ, user);
+    let pa = this.hit(va, 4, 0 satisfies typeof ACCESS_READ, user);
+    if (pa >= 0) return this.view.getUint32(pa, true);
+    pa = this.resolveSlow(va, 4, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getUint32(pa, true);
     return pa === STAGED ? this.scratch.getUint32(0, true) : pa;
   }
   /** The unsigned 64-bit value at `va`; on a fault 0n, with the code in `status`. */
   load64(va: number, user = true): bigint {
-    const pa = this.resolve(va, 8, 0 satisfies typeof ACCESS_READ, user);
+    let pa = this.hit(va, 8, 0 satisfies typeof ACCESS_READ, user);
+    if (pa >= 0) return this.view.getBigUint64(pa, true);
+    pa = this.resolveSlow(va, 8, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getBigUint64(pa, true);
     return pa === STAGED ? this.scratch.getBigUint64(0, true) : 0n;
   }
   /** On a fault NaN, with the code in `status`. */
   loadF32(va: number, user = true): number {
-    const pa = this.resolve(va, 4, 0 satisfies typeof ACCESS_READ, user);
+    let pa = this.hit(va, 4, 0 satisfies typeof ACCESS_READ, user);
+    if (pa >= 0) return this.view.getFloat32(pa, true);
+    pa = this.resolveSlow(va, 4, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getFloat32(pa, true);
     return pa === STAGED ? this.scratch.getFloat32(0, true) : NaN;
   }
   loadF64(va: number, user = true): number {
-    const pa = this.resolve(va, 8, 0 satisfies typeof ACCESS_READ, user);
+    let pa = this.hit(va, 8, 0 satisfies typeof ACCESS_READ, user);
+    if (pa >= 0) return this.view.getFloat64(pa, true);
+    pa = this.resolveSlow(va, 8, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.view.getFloat64(pa, true);
     return pa === STAGED ? this.scratch.getFloat64(0, true) : NaN;
   }
   /** Fetches the 32-bit word at `va` for execution. */
   fetch32(va: number, user = true): number {
-    const pa = this.resolve(va, 4, 2 satisfies typeof ACCESS_EXEC, user);
+    let pa = this.hit(va, 4, 2 satisfies typeof ACCESS_EXEC, user);
+    if (pa >= 0) return this.view.getUint32(pa, true);
+    pa = this.resolveSlow(va, 4, 2 satisfies typeof ACCESS_EXEC, user);
     if (pa >= 0) return this.view.getUint32(pa, true);
     return pa === STAGED ? this.scratch.getUint32(0, true) : pa;
   }
 
   /** Stores return 0, or a negative fault code (and then nothing was written). */
   store8(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 1, 1 satisfies typeof ACCESS_WRITE, user);
+    let pa = this.hit(va, 1, 1 satisfies typeof ACCESS_WRITE, user);
+    if (pa < 0) pa = this.resolveSlow(va, 1, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) this.bytes[pa] = value;
     return pa < 0 ? pa : 0;
   }
   store16(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 2, 1 satisfies typeof ACCESS_WRITE, user);
+    let pa = this.hit(va, 2, 1 satisfies typeof ACCESS_WRITE, user);
+    if (pa >= 0) {
+      this.view.setUint16(pa, value, true);
+      return 0;
+    }
+    pa = this.resolveSlow(va, 2, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setUint16(pa, value, true);
       return 0;
@@ -251,7 +273,12 @@ export class Mmu implements RamGrowthListener {
     return this.scatter(2);
   }
   store32(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 4, 1 satisfies typeof ACCESS_WRITE, user);
+    let pa = this.hit(va, 4, 1 satisfies typeof ACCESS_WRITE, user);
+    if (pa >= 0) {
+      this.view.setUint32(pa, value, true);
+      return 0;
+    }
+    pa = this.resolveSlow(va, 4, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setUint32(pa, value, true);
       return 0;
@@ -262,7 +289,12 @@ export class Mmu implements RamGrowthListener {
   }
   /** Stores the low 64 bits of `value`. */
   store64(va: number, value: bigint, user = true): number {
-    const pa = this.resolve(va, 8, 1 satisfies typeof ACCESS_WRITE, user);
+    let pa = this.hit(va, 8, 1 satisfies typeof ACCESS_WRITE, user);
+    if (pa >= 0) {
+      this.view.setBigUint64(pa, BigInt.asUintN(64, value), true);
+      return 0;
+    }
+    pa = this.resolveSlow(va, 8, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setBigUint64(pa, BigInt.asUintN(64, value), true);
       return 0;
@@ -272,7 +304,12 @@ export class Mmu implements RamGrowthListener {
     return this.scatter(8);
   }
   storeF32(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 4, 1 satisfies typeof ACCESS_WRITE, user);
+    let pa = this.hit(va, 4, 1 satisfies typeof ACCESS_WRITE, user);
+    if (pa >= 0) {
+      this.view.setFloat32(pa, value, true);
+      return 0;
+    }
+    pa = this.resolveSlow(va, 4, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setFloat32(pa, value, true);
       return 0;
@@ -282,7 +319,12 @@ export class Mmu implements RamGrowthListener {
     return this.scatter(4);
   }
   storeF64(va: number, value: number, user = true): number {
-    const pa = this.resolve(va, 8, 1 satisfies typeof ACCESS_WRITE, user);
+    let pa = this.hit(va, 8, 1 satisfies typeof ACCESS_WRITE, user);
+    if (pa >= 0) {
+      this.view.setFloat64(pa, value, true);
+      return 0;
+    }
+    pa = this.resolveSlow(va, 8, 1 satisfies typeof ACCESS_WRITE, user);
     if (pa >= 0) {
       this.view.setFloat64(pa, value, true);
       return 0;
@@ -297,10 +339,19 @@ export class Mmu implements RamGrowthListener {
    * every byte translated (for reads the bytes are already in `scratch`); or a negative fault code.
    */
   private resolve(va: number, size: number, access: AccessKind, user: boolean): number {
-    // The hit path reads one word of the TLB's shadow (tlb.ts): one xor-mask-compare tests the tag and the
-    // rights, one xor makes the physical address, and one counter records the hit. No loop and no LRU
-    // store, which keeps the inlined code of every load and store small.
-    if (va >>> 0 !== va) return this.resolveFar(va, size, access, user);
+    const pa = this.hit(va, size, access, user);
+    return pa >= 0 ? pa : this.resolveSlow(va, size, access, user);
+  }
+
+  /**
+   * The hit path: the physical address of [va, va + size) when the TLB's shadow (tlb.ts) holds its page with
+   * the right, else NO_HIT. It reads one word of the shadow: one xor-mask-compare tests the tag and the
+   * rights, one xor makes the physical address, and one counter records the hit. No loop, no LRU store and
+   * no call: the loads and stores read RAM in the hit branch itself, so that in a caller's loop V8 need not
+   * re-check `this` or re-tag the address after a call that the hit path never makes.
+   */
+  private hit(va: number, size: number, access: AccessKind, user: boolean): number {
+    if (va >>> 0 !== va) return this.hitFar(va, size, access, user);
     // An aligned access never crosses a page (size is a power of two, at most 8, and pages are larger): the
     // test folds to a constant mask. A misaligned one takes resolveSlow, which tries the shadow again.
     if ((va & (size - 1)) === 0) {
@@ -314,7 +365,7 @@ export class Mmu implements RamGrowthListener {
         return ((word & ~this.pageMask) ^ va) >>> 0;
       }
     }
-    return this.resolveSlow(va, size, access, user);
+    return NO_HIT;
   }
 
   /**
@@ -323,7 +374,7 @@ export class Mmu implements RamGrowthListener {
    * with the cached page's words. A match means the page is cached, hence the address canonical; an address
    * that is not an integer makes hi fractional, which equals no stored word.
    */
-  private resolveFar(va: number, size: number, access: AccessKind, user: boolean): number {
+  private hitFar(va: number, size: number, access: AccessKind, user: boolean): number {
     if (typeof va === 'number') {
       const lo = va >>> 0;
       const hi = (va - lo) * 2.3283064365386963e-10; // 2^-32: exact, va - lo is a multiple of 2^32
@@ -339,7 +390,7 @@ export class Mmu implements RamGrowthListener {
         }
       }
     }
-    return this.resolveSlow(va, size, access, user);
+    return NO_HIT;
   }
 
   /**
