@@ -32,9 +32,10 @@ describe('PhysicalMemory sizes', () => {
     expect(ram.size).toBe(4096);
     expect(ram.frameSize).toBe(4096);
     expect(ram.frameCount).toBe(1);
+    expect(ram.isFrameZero(0)).toBe(true);
+    ram.commitFrame(0);
     expect(ram.bytes.length).toBe(4096);
     expect(ram.view.byteLength).toBe(4096);
-    expect(ram.isFrameZero(0)).toBe(true);
   });
 
   it('honours a custom power-of-two frame size, down to 1 byte', () => {
@@ -396,23 +397,27 @@ describe('PhysicalMemory frame helpers', () => {
 });
 
 describe('PhysicalMemory committed on demand', () => {
-  it('starts with a small commit, whole frames, whatever its size', () => {
+  it('commits nothing when made, then a small first commit of whole frames, whatever its size', () => {
+    const first = (ram: PhysicalMemory): number => {
+      expect([ram.committedBytes, ram.bytes.length, ram.view.byteLength]).toEqual([0, 0, 0]);
+      ram.commitFrame(0);
+      expect(ram.bytes.length).toBe(ram.committedBytes);
+      expect(ram.view.byteLength).toBe(ram.committedBytes);
+      return ram.committedBytes;
+    };
     for (const size of [4096, 16 * 4096, MIB, GIB, MAX_RAM_BYTES]) {
       const ram = new PhysicalMemory(size);
       expect(ram.size).toBe(size);
-      expect(ram.committedBytes).toBe(Math.min(size, INITIAL_COMMIT_BYTES));
-      expect(ram.bytes.length).toBe(ram.committedBytes);
-      expect(ram.view.byteLength).toBe(ram.committedBytes);
+      expect(first(ram)).toBe(Math.min(size, INITIAL_COMMIT_BYTES));
     }
     // A frame larger than the initial commit: one frame, so the committed bytes stay whole frames.
-    const huge = new PhysicalMemory(4 * MIB, { frameSize: MIB });
-    expect(huge.committedBytes).toBe(MIB);
-    const tiny = new PhysicalMemory(1024, { frameSize: 256 });
-    expect(tiny.committedBytes).toBe(1024);
+    expect(first(new PhysicalMemory(4 * MIB, { frameSize: MIB }))).toBe(MIB);
+    expect(first(new PhysicalMemory(1024, { frameSize: 256 }))).toBe(1024);
   });
 
   it('reads past the committed bytes return zero and commit nothing; straddling reads combine both', () => {
     const ram = new PhysicalMemory(GIB);
+    ram.commitFrame(0);
     const end = ram.committedBytes;
     expect([ram.read8(GIB - 1), ram.read16(GIB - 2), ram.read32(GIB - 4), ram.readF32(GIB - 4), ram.readF64(GIB - 8)]).toEqual([0, 0, 0, 0, 0]);
     expect(ram.read64(GIB - 8)).toBe(0n);
@@ -496,7 +501,7 @@ describe('PhysicalMemory committed on demand', () => {
     expect(() => ram.writeBytes(MIB - 1, new Uint8Array(2))).toThrow(PhysicalAddressError);
     expect(() => ram.fillFrame(256, 1)).toThrow(PhysicalAddressError);
     expect(() => ram.copyFrame(255, 256)).toThrow(PhysicalAddressError);
-    expect(ram.committedBytes).toBe(INITIAL_COMMIT_BYTES);
+    expect(ram.committedBytes).toBe(0);
   });
 
   it('behaves as one plain zero-filled byte array under random accesses across the committed end (property)', () => {
@@ -559,10 +564,10 @@ describe('PhysicalMemory committed on demand', () => {
             ram.zeroFrame(o.pfn);
             model.fill(0, o.pfn * FRAME, (o.pfn + 1) * FRAME);
           }
-          // Never shrinks; whole frames, a power-of-two multiple of the start or all of RAM.
+          // Never shrinks; nothing, or whole frames: the first commit, a power-of-two multiple of it or all of RAM.
           expect(ram.committedBytes).toBeGreaterThanOrEqual(committed);
           committed = ram.committedBytes;
-          expect([EDGE, 2 * EDGE, SIZE]).toContain(committed);
+          expect([0, EDGE, 2 * EDGE, SIZE]).toContain(committed);
           expect(ram.view.buffer).toBe(ram.bytes.buffer);
         }
         expect(difference(ram, model)).toBe(-1);

@@ -1,6 +1,6 @@
 // Physical RAM: byte-addressable, little-endian, up to 4 GiB (the whole 32-bit physical address space).
-// RAM is committed on demand: the backing ArrayBuffer starts small and doubles (up to `size`) when a write
-// or `commitFrame` reaches past it. Bytes never committed read as zero and cost nothing, so a machine's
+// RAM is committed on demand: nothing is allocated when RAM is made; the first write or `commitFrame`
+// allocates a small backing ArrayBuffer, which doubles (up to `size`) when a write or commit reaches past it. Bytes never committed read as zero and cost nothing, so a machine's
 // start-up and garbage-collection load do not depend on its RAM size. Growth replaces `bytes` and `view`;
 // whoever caches them registers a RamGrowthListener (the MMU does) or re-reads them after a call that can grow.
 
@@ -9,8 +9,15 @@ import { checkInteger, HwArgumentError, PhysicalAddressError } from './errors.js
 /** The largest RAM a 32-bit physical address space holds: 4 GiB. */
 export const MAX_RAM_BYTES = 2 ** 32;
 
-/** Bytes committed when RAM is made (or the whole RAM, or one frame, whichever is the right bound). */
+/** Bytes the first commit allocates at least (or the whole RAM, or one frame, whichever is the right bound). */
 export const INITIAL_COMMIT_BYTES = 64 * 1024;
+
+/**
+ * The views of RAM before its first commit, shared by every PhysicalMemory: empty, never written. Allocating
+ * an ArrayBuffer costs ~4 µs whatever its size, so RAM that is made and not yet used costs nothing.
+ */
+const UNCOMMITTED_BYTES = new Uint8Array(0);
+const UNCOMMITTED_VIEW = new DataView(UNCOMMITTED_BYTES.buffer);
 
 export interface PhysicalMemoryOptions {
   /** Size of one frame in bytes, a power of two (default 4096). Frame helpers work in these units. */
@@ -58,10 +65,8 @@ export class PhysicalMemory {
     this.size = size;
     this.frameSize = frameSize;
     this.frameCount = size / frameSize;
-    // A power of two at least one frame long, so every later doubling stays a whole number of frames.
-    const buffer = new ArrayBuffer(Math.min(size, Math.max(INITIAL_COMMIT_BYTES, frameSize)));
-    this.bytes = new Uint8Array(buffer);
-    this.view = new DataView(buffer);
+    this.bytes = UNCOMMITTED_BYTES;
+    this.view = UNCOMMITTED_VIEW;
     this.listeners = [];
     this.edgeBytes = new Uint8Array(8);
     this.edgeView = new DataView(this.edgeBytes.buffer);
@@ -233,7 +238,9 @@ export class PhysicalMemory {
    */
   private grow(end: number): void {
     const old = this.bytes;
-    let length = old.length;
+    // The first commit: a power of two at least one frame long, so every later doubling stays a whole
+    // number of frames.
+    let length = old.length > 0 ? old.length : Math.max(INITIAL_COMMIT_BYTES, this.frameSize);
     while (length < end) length *= 2;
     if (length > this.size) length = this.size;
     const buffer = new ArrayBuffer(length);

@@ -961,7 +961,7 @@ class Harness {
     }
     let free = 0;
     for (let pfn = 0; pfn < total; pfn++) {
-      const refs = k.frames.refCounts[pfn]!;
+      const refs = k.frames.refCount(pfn);
       const isFree = k.frames.isFree(pfn);
       if (isFree) free++;
       if (pfn === k.zeroPfn) {

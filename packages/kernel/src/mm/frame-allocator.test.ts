@@ -120,6 +120,7 @@ describe('FrameAllocator: contents', () => {
   it('hands out never-used frames as zeros: committed ones written behind its back, and ones committed only now', () => {
     const ram = new PhysicalMemory(2 ** 30);
     const fa = new FrameAllocator(ram);
+    ram.commitFrame(0); // RAM's first commit
     const committedFrames = ram.committedBytes / FRAME;
     // Junk in free frames: inside the first commit, at its last frame, and far past it (which commits RAM
     // up to there, so the frames between are committed and zero, and the junk one is committed and dirty).

@@ -21,8 +21,12 @@ export const FRAME_RESERVED = 4;
 export type FrameKind = typeof FRAME_DATA | typeof FRAME_TABLE | typeof FRAME_ZERO;
 export const FRAME_KIND_NAMES: readonly string[] = ['free', 'data', 'table', 'zero', 'reserved'];
 
-/** Frames the books cover at start (or every frame of a smaller RAM); they double from there. */
-export const INITIAL_BOOK_FRAMES = 1024;
+/**
+ * Frames the books cover at start (or every frame of a smaller RAM); they double from there. Few enough that
+ * the start books are typed arrays of at most 64 bytes, which V8 keeps on its heap: a larger one gets a
+ * backing store of its own, ~2 µs apiece at start-up.
+ */
+export const INITIAL_BOOK_FRAMES = 16;
 
 export interface FrameAllocatorOptions {
   /** Fill freed frames with 0xA5 so a dangling mapping shows junk instead of stale data (debug aid). */
