@@ -197,6 +197,7 @@ export class Mmu implements RamGrowthListener {
 
   // The loads and stores pass their access kind as a literal (checked against the constant by `satisfies`):
   // V8 does not constant-fold an imported binding, and the hit path's rights bit must fold to a constant.
+  // Each touches RAM twice in its text, in the hit branch and after resolveSlow: see `hit` for why.
   load8(va: number, user = true): number {
     let pa = this.hit(va, 1, 0 satisfies typeof ACCESS_READ, user);
     if (pa >= 0) return this.bytes[pa]!;
