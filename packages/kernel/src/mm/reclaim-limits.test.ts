@@ -26,19 +26,24 @@ function fill(k: Kernel, first: number, n: number, tag: number): void {
   for (let i = 0; i < n; i++) expect(k.store(VA + (first + i) * PAGE, 4, tag + i)).toBe(0);
 }
 
+/** Spawns a process, makes it the running one and maps 8 anonymous read-write pages at VA in it. */
+function spawnWithArea(k: Kernel): ReturnType<Kernel['spawn']> {
+  const p = k.spawn();
+  k.switchTo(p.pid);
+  k.mmap(VA, 8 * PAGE, RW, ANON);
+  return p;
+}
+
 describe.each(MODELS)('memory limits and the OOM killer on $name', ({ make }) => {
   const machine = (options: Partial<KernelOptions>): Kernel => boot(make, { swapSlots: 16, ...options });
 
   it('a per-process limit evicts from the group its own policy chooses, leaving other processes alone', () => {
     const k = machine({ reclaim: { policy: 'lru' } });
-    const a = k.spawn();
-    k.mmap(VA, 8 * PAGE, RW, ANON);
+    const a = spawnWithArea(k);
     const b = k.fork(); // b has no limit: a's limit is set on a alone... but b is a's child and inherits it
     k.setMemoryLimit(a.pid, 3);
     k.setMemoryLimit(b.pid, null); // b had no group of its own: nothing changes, b stays in a's group
-    const c = k.spawn();
-    k.switchTo(c.pid);
-    k.mmap(VA, 8 * PAGE, RW, ANON);
+    const c = spawnWithArea(k);
     fill(k, 0, 6, 100); // c: unlimited
     k.switchTo(a.pid);
     const log = events(k);
@@ -65,8 +70,7 @@ describe.each(MODELS)('memory limits and the OOM killer on $name', ({ make }) =>
 
   it('raising a limit stops evictions; removing it hands the frames back to the machine-wide policy', () => {
     const k = machine({ reclaim: { policy: 'fifo' } });
-    const a = k.spawn();
-    k.mmap(VA, 8 * PAGE, RW, ANON);
+    const a = spawnWithArea(k);
     k.setMemoryLimit(a.pid, 2);
     fill(k, 0, 3, 1);
     expect(k.reclaimStats().evictions).toBe(1);
@@ -81,16 +85,11 @@ describe.each(MODELS)('memory limits and the OOM killer on $name', ({ make }) =>
 
   it('the OOM killer kills the largest process (RSS + swap), with its event, and the request goes on', () => {
     const k = machine({ swapSlots: 0, reclaim: { policy: 'fifo', limit: 6 } });
-    const small = k.spawn();
-    k.mmap(VA, 8 * PAGE, RW, ANON);
+    const small = spawnWithArea(k);
     fill(k, 0, 2, 1);
-    const big = k.spawn();
-    k.switchTo(big.pid);
-    k.mmap(VA, 8 * PAGE, RW, ANON);
+    const big = spawnWithArea(k);
     fill(k, 0, 3, 10);
-    const third = k.spawn();
-    k.switchTo(third.pid);
-    k.mmap(VA, 8 * PAGE, RW, ANON);
+    const third = spawnWithArea(k);
     fill(k, 0, 1, 20); // 6 frames: at the limit, nothing evictable (no swap)
     const log = events(k);
     expect(k.store(VA + PAGE, 4, 21)).toBe(0); // big (3 pages) is killed; third goes on
@@ -106,12 +105,9 @@ describe.each(MODELS)('memory limits and the OOM killer on $name', ({ make }) =>
 
   it('ties go to the lowest pid; swap entries count with the resident pages', () => {
     const k = machine({ swapSlots: 2, reclaim: { policy: 'fifo', limit: 4 } });
-    const a = k.spawn();
-    k.mmap(VA, 8 * PAGE, RW, ANON);
+    const a = spawnWithArea(k);
     fill(k, 0, 2, 1);
-    const b = k.spawn();
-    k.switchTo(b.pid);
-    k.mmap(VA, 8 * PAGE, RW, ANON);
+    const b = spawnWithArea(k);
     fill(k, 0, 2, 5); // limit reached
     fill(k, 2, 2, 7); // a's two pages go to the two slots: a has 0 + 2, b 4 + 0
     expect(k.swapStats().processes).toEqual([{ pid: a.pid, swapPages: 2 }, { pid: b.pid, swapPages: 0 }]);
@@ -120,12 +116,9 @@ describe.each(MODELS)('memory limits and the OOM killer on $name', ({ make }) =>
     expect(k.store(VA + 2 * PAGE, 4, 9)).toBe(0); // nothing evictable (swap full): b (4) is larger than a (2)
     expect(log.find((e) => e.type === 'oom-kill')).toEqual({ type: 'oom-kill', pid: b.pid, rss: 4, swap: 0 });
     const k2 = machine({ swapSlots: 0, reclaim: { policy: 'fifo', limit: 4 } });
-    const x = k2.spawn();
-    k2.mmap(VA, 8 * PAGE, RW, ANON);
+    const x = spawnWithArea(k2);
     fill(k2, 0, 2, 1);
-    const y = k2.spawn();
-    k2.switchTo(y.pid);
-    k2.mmap(VA, 8 * PAGE, RW, ANON);
+    const y = spawnWithArea(k2);
     fill(k2, 0, 2, 1);
     const log2 = events(k2);
     expect(k2.store(VA + 2 * PAGE, 4, 3)).toBe(0); // x and y tie at 2: x, the lower pid, goes
@@ -134,8 +127,7 @@ describe.each(MODELS)('memory limits and the OOM killer on $name', ({ make }) =>
 
   it('when the faulting process itself is killed the access fails with ERR_OOM_KILLED; a syscall with OomKilledError', () => {
     const k = machine({ swapSlots: 0, reclaim: { policy: 'lru', limit: 2 } });
-    const p = k.spawn();
-    k.mmap(VA, 8 * PAGE, RW, ANON);
+    const p = spawnWithArea(k);
     fill(k, 0, 2, 1);
     const log = events(k);
     expect(k.store(VA + 2 * PAGE, 4, 3)).toBe(ERR_OOM_KILLED);
@@ -157,8 +149,7 @@ describe.each(MODELS)('memory limits and the OOM killer on $name', ({ make }) =>
 
   it('with oomKill off, a request reclaim cannot serve fails and changes nothing (swap included in the snapshot)', () => {
     const k = machine({ swapSlots: 1, reclaim: { policy: 'fifo', limit: 2, oomKill: false } });
-    const p = k.spawn();
-    k.mmap(VA, 8 * PAGE, RW, ANON);
+    const p = spawnWithArea(k);
     fill(k, 0, 3, 1); // page 0 in the one slot
     expect(k.snapshot().swap.slots).toEqual([{ slot: 0, refs: 1, bytes: expect.any(Uint8Array) }]);
     const before = k.snapshot();
@@ -191,8 +182,7 @@ describe.each(MODELS)('memory limits and the OOM killer on $name', ({ make }) =>
 
   it('frames leave the policy when freed: munmap, exit, a COW break by the last sharer', () => {
     const k = machine({ reclaim: { policy: 'lru', limit: 8 } });
-    const a = k.spawn();
-    k.mmap(VA, 8 * PAGE, RW, ANON);
+    const a = spawnWithArea(k);
     fill(k, 0, 3, 1);
     expect(k.reclaimStats().resident).toBe(3);
     k.munmap(VA, PAGE);
