@@ -1,14 +1,13 @@
 // The buffered writer: whole lines, in order, in chunks; flushed on demand; accepted as the simulator's output.
 
 import { readFileSync } from 'node:fs';
-import { transformSync } from 'esbuild';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BufferedWriter } from './buffered-writer.js';
 import { InvalidArgumentError, InvalidOptionError } from './errors.js';
-import * as api from './index.js';
 import { Pointer } from './pointer.js';
 import { Simulator } from './simulator.js';
+import { fencedBlock, runExample } from './testing/readme-example.js';
 import { ValueType } from './value-type.js';
 
 describe('BufferedWriter', () => {
@@ -116,15 +115,11 @@ describe('the output option and sim.output take a line writer', () => {
 describe('README: Buffered output', () => {
   it('runs the example as written, with process.stdout.write captured, and writes what it shows in one chunk', async () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const code = /```ts buffered\n([\s\S]*?)```/.exec(readme)![1]!;
-    const shown = /```text buffered\n([\s\S]*?)```/.exec(readme)![1]!;
-    const source = code.replace(/^import \{([^}]*)\} from '@vmsim\/sim-api';$/m, 'const {$1} = __api;');
-    expect(source).not.toBe(code);
-    const js = transformSync(source, { loader: 'ts' }).code;
+    const code = fencedBlock(readme, '```ts buffered');
+    const shown = fencedBlock(readme, '```text buffered');
     const written: string[] = [];
     const fakeProcess = { stdout: { write: (chunk: string) => written.push(chunk) } };
-    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (api: unknown, process: unknown) => Promise<void>;
-    await new AsyncFunction('__api', 'process', js)(api, fakeProcess);
+    await runExample(code, { process: fakeProcess });
     expect(written).toEqual([shown]);
   });
 });

@@ -9,10 +9,9 @@ import { MODEL_NAMES, sv39 } from '@vmsim/hw';
 import { simulate, type PolicyName } from '@vmsim/replacement';
 import { readPageTrace, type PageTrace } from '@vmsim/trace';
 import { STRIDE_LACKEY_GZ, TRUE_LACKEY_GZ } from '@vmsim/trace/testing';
-import { transformSync } from 'esbuild';
 import { describe, expect, it, vi } from 'vitest';
-import * as api from './index.js';
 import { InvalidArgumentError, InvalidOptionError, TraceReplayError } from './errors.js';
+import { fencedBlock, runExample } from './testing/readme-example.js';
 import { MachineReplay, replayMachine, type ReplayTrace } from './trace-replay.js';
 
 const TRACES: readonly (readonly [string, PageTrace])[] = [
@@ -184,18 +183,14 @@ describe('arguments', () => {
 describe('README', () => {
   it('the replay example prints the output shown', async () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const code = /```ts replay\n([\s\S]*?)```/.exec(readme)![1]!;
-    const shown = /```text replay\n([\s\S]*?)```/.exec(readme)![1]!.trimEnd().split('\n');
-    const source = code.replace(/^import \{([^}]*)\} from '@vmsim\/sim-api';$/m, 'const {$1} = __api;');
-    expect(source).not.toBe(code);
-    const js = transformSync(source, { loader: 'ts' }).code;
+    const code = fencedBlock(readme, '```ts replay');
+    const shown = fencedBlock(readme, '```text replay').trimEnd().split('\n');
     const lines: string[] = [];
     const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
       lines.push(args.map(String).join(' '));
     });
     try {
-      const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (api: unknown) => Promise<void>;
-      await new AsyncFunction('__api', js)(api);
+      await runExample(code);
     } finally {
       log.mockRestore();
     }
