@@ -1,7 +1,8 @@
 // Physical RAM: byte-addressable, little-endian, up to 4 GiB (the whole 32-bit physical address space).
 // RAM is committed on demand: nothing is allocated when RAM is made; the first write or `commitFrame`
-// allocates a small backing ArrayBuffer, which doubles (up to `size`) when a write or commit reaches past it. Bytes never committed read as zero and cost nothing, so a machine's
-// start-up and garbage-collection load do not depend on its RAM size. Growth replaces `bytes` and `view`;
+// allocates a small backing ArrayBuffer, which doubles (up to `size`) when a write or commit reaches past it.
+// Bytes never committed read as zero and cost nothing, so a machine's start-up and garbage-collection load do
+// not depend on its RAM size. Growth replaces `bytes` and `view`;
 // whoever caches them registers a RamGrowthListener (the MMU does) or re-reads them after a call that can grow.
 
 import { checkInteger, HwArgumentError, PhysicalAddressError } from './errors.js';
