@@ -1,7 +1,8 @@
 // Benchmarks of the kernel: start-up at 1 MiB / 1 GiB / 4 GiB of RAM (it should not depend on the size), what
 // fork costs against the number of mapped pages (it should grow with the page tables, i.e. the PTEs to mirror,
 // not with the bytes of data, since no data frame is copied), and what one zero-fill fault and one COW fault
-// cost. Run: `npx --yes pnpm@10.34.9 bench kernel` (or import and call run()).
+// cost, beside the clear and the copy they must make (on frames as cold as theirs) and what they cost beyond
+// it. Run: `npx --yes pnpm@10.34.9 bench kernel` (or import and call run()).
 
 import { sv32, x86_32, type HardwareModel } from '@vmsim/hw';
 import { printTable, type BenchRow } from '@vmsim/dev-util/bench';
@@ -133,7 +134,41 @@ function faultRows(makeModel: () => HardwareModel): BenchRow[] {
   }, () => {
     for (let i = 0; i < n; i++) fresh.set(src, i * PAGE);
   }, () => check(fresh[(n - 1) * PAGE] === 7, 'the last page copied')));
+
+  // What the faults above must do to memory, as they meet it: the COW fault copies a parent frame not read
+  // since it was written (cold) into a frame last used a round ago (cold), and the zero-fill fault clears such
+  // a frame. The same 16 MiB of frames each round in a 64 MiB buffer, as in RAM; between rounds 32 MiB of
+  // other memory is written so that neither side is left in cache (a shorter budget: that write is slow).
+  const ram = new Uint8Array(64 << 20).fill(3);
+  const other = new Uint8Array(32 << 20);
+  const copyTo = 32 << 20;
+  let round = 0;
+  const evict = (): void => {
+    other.fill(++round & 0xff);
+  };
+  rows.push(timed('copy 4 KiB, cold frame → cold frame', n, evict, () => {
+    for (let i = 0; i < n; i++) ram.copyWithin(copyTo + i * PAGE, i * PAGE, (i + 1) * PAGE);
+  }, () => check(ram[copyTo + (n - 1) * PAGE] === 3, 'the last frame copied'), 200));
+  rows.push(timed('clear 4 KiB, cold frame', n, evict, () => {
+    for (let i = 0; i < n; i++) ram.fill(0, i * PAGE, (i + 1) * PAGE);
+  }, () => {
+    check(ram[(n - 1) * PAGE] === 0, 'the last frame cleared');
+    ram.fill(3, 0, n * PAGE);
+  }, 200));
   return rows;
+}
+
+/**
+ * The fault rows with their memory work taken out: what each fault costs beyond the copy or the clear it
+ * must make, beside the COW-reuse fault (the same fault with no frame to allocate, copy or clear).
+ */
+function faultOverheads(rows: readonly BenchRow[]): string {
+  const ns = (name: string): number => rows.find((r) => r.name.startsWith(name))!.nsPerOp;
+  const zeroFill = ns('store → zero-fill') - ns('clear 4 KiB, cold');
+  const cowCopy = ns('store → COW-copy') - ns('copy 4 KiB, cold');
+  const f = (x: number): string => x.toFixed(0);
+  return `beyond their memory work: zero-fill ${f(zeroFill)} ns, COW copy ${f(cowCopy)} ns; COW reuse (none) ${f(ns('store → COW-reuse'))} ns; ` +
+    `COW copy / baseline copy ${(ns('store → COW-copy') / ns('copy 4 KiB into fresh')).toFixed(2)}x, cold copy / baseline copy ${(ns('copy 4 KiB, cold') / ns('copy 4 KiB into fresh')).toFixed(2)}x`;
 }
 
 /** fork and kill of a process with one written page: the cost of the machinery around the tables. */
@@ -203,6 +238,8 @@ export async function run(): Promise<void> {
       + `sparse / dense (512 pages): ${(sparse.fork.nsPerOp / dense.fork.nsPerOp).toFixed(1)}x`);
 
     console.log(`\n--- ${name}: cost of one fault (4096 pages per round)`);
-    printTable(faultRows(makeModel));
+    const faults = faultRows(makeModel);
+    printTable(faults);
+    console.log(faultOverheads(faults));
   }
 }
