@@ -9,9 +9,9 @@ import { MODEL_NAMES, sv39 } from '@vmsim/hw';
 import { simulate, type PolicyName } from '@vmsim/replacement';
 import { readPageTrace, type PageTrace } from '@vmsim/trace';
 import { STRIDE_LACKEY_GZ, TRUE_LACKEY_GZ } from '@vmsim/trace/testing';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, InvalidOptionError, TraceReplayError } from './errors.js';
-import { fencedBlock, runExample } from './testing/readme-example.js';
+import { fencedBlock, runExampleLogged } from './testing/readme-example.js';
 import { MachineReplay, replayMachine, type ReplayTrace } from './trace-replay.js';
 
 const TRACES: readonly (readonly [string, PageTrace])[] = [
@@ -185,16 +185,7 @@ describe('README', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const code = fencedBlock(readme, '```ts replay');
     const shown = fencedBlock(readme, '```text replay').trimEnd().split('\n');
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-      lines.push(args.map(String).join(' '));
-    });
-    try {
-      await runExample(code);
-    } finally {
-      log.mockRestore();
-    }
-    expect(lines).toEqual(shown);
+    expect(await runExampleLogged(code)).toEqual(shown);
   });
 
   it('page mode counts what the example shows for fifo, lru, opt and clock', () => {

@@ -24,3 +24,21 @@ export async function runExample(code: string, scope: Record<string, unknown> = 
   const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
   await new AsyncFunction('__api', ...names, js)(api, ...names.map((name) => scope[name]));
 }
+
+/**
+ * Runs `code` as runExample does with the global console.log captured, and returns the lines it printed:
+ * the example's own lines and the simulator's (whose default sink is console.log) in one ordered stream.
+ */
+export async function runExampleLogged(code: string): Promise<string[]> {
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]): void => {
+    lines.push(args.map(String).join(' '));
+  };
+  try {
+    await runExample(code);
+  } finally {
+    console.log = log;
+  }
+  return lines;
+}
