@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createPolicy, POLICY_NAMES, type CreatePolicyOptions, type PolicyName } from './index.js';
-import { referenceRun, type ReferenceOptions } from './testing/reference-policies.js';
+import { POLICY_OPTIONS, referenceRun, type ReferenceOptions } from './testing/reference-policies.js';
 
 const PAGES = 12;
 
@@ -46,24 +46,9 @@ function check(name: PolicyName, extra: (small: number) => ReferenceOptions): vo
   );
 }
 
-const EXTRA: Record<PolicyName, (small: number) => ReferenceOptions> = {
-  fifo: () => ({}),
-  lru: () => ({}),
-  mru: () => ({}),
-  opt: () => ({}),
-  random: () => ({}),
-  clock: () => ({}),
-  'ostep-clock': (small) => ({ bits: small % 4 }),
-  nru: (small) => ({ period: small }),
-  aging: (small) => ({ bits: small, period: 1 + (small % 5) }),
-  wsclock: (small) => ({ tau: small * 2 }),
-  lfu: () => ({}),
-  arc: () => ({}),
-};
-
 describe('each policy matches its reference implementation', () => {
   it.each(POLICY_NAMES.map((name) => [name]))('%s', (name) => {
-    check(name, EXTRA[name]);
+    check(name, POLICY_OPTIONS[name]);
   });
 
   it('clock with insertRef false', () => {

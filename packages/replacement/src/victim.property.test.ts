@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createPolicy, POLICY_NAMES, ReplacementArgumentError, type PolicyName } from './index.js';
-import type { ReferenceOptions } from './testing/reference-policies.js';
+import { POLICY_OPTIONS, type ReferenceOptions } from './testing/reference-policies.js';
 import { ReferenceStepper } from './testing/reference-stepper.js';
 
 const PAGES = 10;
@@ -26,26 +26,11 @@ const input = fc.record({
   small: fc.integer({ min: 1, max: 8 }),
 });
 
-const EXTRA: Record<PolicyName, (small: number) => ReferenceOptions> = {
-  fifo: () => ({}),
-  lru: () => ({}),
-  mru: () => ({}),
-  opt: () => ({}),
-  random: () => ({}),
-  clock: (small) => ({ insertRef: small % 2 === 0 }),
-  'ostep-clock': (small) => ({ bits: small % 4 }),
-  nru: (small) => ({ period: small }),
-  aging: (small) => ({ bits: small, period: 1 + (small % 5) }),
-  wsclock: (small) => ({ tau: small * 2 }),
-  lfu: () => ({}),
-  arc: () => ({}),
-};
-
 function check(name: PolicyName): void {
   fc.assert(
     fc.property(input, ({ ops, frames, seed, small }) => {
       const stream = ops.flatMap((o) => (o.kind === 'access' ? [o.page] : []));
-      const options: ReferenceOptions = { seed, ...EXTRA[name](small) };
+      const options: ReferenceOptions = { seed, ...POLICY_OPTIONS[name](small) };
       const model = new ReferenceStepper(name, frames, stream, options);
       const policy = createPolicy(name, { frames, pageCount: PAGES, stream: Int32Array.from(stream), ...options });
       for (const o of ops) {

@@ -26,6 +26,25 @@ export interface ReferenceOptions {
   insertRef?: boolean;
 }
 
+/**
+ * Each policy's own options for a property run, drawn from one small random integer (1 to 8): the bits, period
+ * or window of the policies that have one, and clock's insertRef alternating. The rest take none.
+ */
+export const POLICY_OPTIONS: Readonly<Record<PolicyName, (small: number) => ReferenceOptions>> = {
+  fifo: () => ({}),
+  lru: () => ({}),
+  mru: () => ({}),
+  opt: () => ({}),
+  random: () => ({}),
+  clock: (small) => ({ insertRef: small % 2 === 0 }),
+  'ostep-clock': (small) => ({ bits: small % 4 }),
+  nru: (small) => ({ period: small }),
+  aging: (small) => ({ bits: small, period: 1 + (small % 5) }),
+  wsclock: (small) => ({ tau: small * 2 }),
+  lfu: () => ({}),
+  arc: () => ({}),
+};
+
 interface Entry {
   page: number;
   ref: number;
