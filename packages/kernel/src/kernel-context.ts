@@ -59,8 +59,11 @@ export class KernelContext {
   readonly swap: SwapArea;
   /** Frames that hold the page of a swap slot (mm/swap.ts); each entry holds a slot and a frame reference. */
   readonly swapCache = new SwapCache();
-  /** Swap activity (Linux's /proc/vmstat names): pages swapped in and out, writes of dirty pages, major faults. */
-  readonly swapCounts = { pswpin: 0, pswpout: 0, writebacks: 0, majorFaults: 0, reclaimed: 0 };
+  /**
+   * Swap activity (Linux's /proc/vmstat names where it has them): pages swapped in and out, writes of dirty
+   * pages, major faults (swap-ins that read their slot), swap-ins found in the swap cache (minor faults).
+   */
+  readonly swapCounts = { pswpin: 0, pswpout: 0, writebacks: 0, majorFaults: 0, swapCacheHits: 0, reclaimed: 0 };
   /** Reclaim's own counts (mm/reclaim.ts): page-cache evictions and their writes, file major faults, OOM kills. */
   readonly reclaimCounts = { fileEvictions: 0, fileWritebacks: 0, fileMajorFaults: 0, oomKills: 0 };
   /** Reclaim driven by a replacement policy (mm/reclaim.ts), when the kernel has the `reclaim` option; else null. */

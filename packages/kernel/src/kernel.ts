@@ -501,11 +501,13 @@ export class Kernel {
   }
 
   /**
-   * Swap activity and the swap area's use: pswpin/pswpout, writebacks, major faults, frames reclaimed, slots
-   * used, pages in the swap cache, and per live process the pages it has in swap (its swap entries).
+   * Swap activity and the swap area's use: pswpin/pswpout, writebacks, major faults (swap-ins that read their
+   * slot), swap-cache hits (swap-ins that found the page in the swap cache: minor faults, as Linux counts them),
+   * frames reclaimed, slots used, pages in the swap cache, and per live process the pages it has in swap (its
+   * swap entries).
    */
   swapStats(): {
-    pswpin: number; pswpout: number; writebacks: number; majorFaults: number; reclaimed: number; slots: number; slotsUsed: number;
+    pswpin: number; pswpout: number; writebacks: number; majorFaults: number; swapCacheHits: number; reclaimed: number; slots: number; slotsUsed: number;
     swapCached: number; processes: { pid: number; swapPages: number }[];
   } {
     const { swap, swapCache, swapCounts } = this.ctx;
@@ -529,8 +531,9 @@ export class Kernel {
 
   /**
    * Reclaim's statistics: evictions (swap-outs and page-cache frames dropped), writebacks (those that wrote: to
-   * swap or to the file; msync, munmap and exit write-backs are not counted), major faults (swap-ins and pages
-   * read from a file into the cache), minor faults (every other resolved fault), pswpin, pswpout, OOM kills;
+   * swap or to the file; msync, munmap and exit write-backs are not counted), major faults (swap-ins that read
+   * their slot, and pages read from a file into the cache), minor faults (every other resolved fault, swap-ins
+   * found in the swap cache included), pswpin, pswpout, OOM kills;
    * the frames the policy holds and the limit (null: none); the per-process limits.
    */
   reclaimStats(): {
@@ -543,7 +546,7 @@ export class Kernel {
       evictions: swapCounts.reclaimed + reclaimCounts.fileEvictions,
       writebacks: swapCounts.writebacks + reclaimCounts.fileWritebacks,
       majorFaults: swapCounts.majorFaults + reclaimCounts.fileMajorFaults,
-      minorFaults: resolved - reclaimCounts.fileMajorFaults,
+      minorFaults: resolved - reclaimCounts.fileMajorFaults + swapCounts.swapCacheHits,
       pswpin: swapCounts.pswpin,
       pswpout: swapCounts.pswpout,
       oomKills: reclaimCounts.oomKills,

@@ -1,6 +1,7 @@
-// A fault on a swap entry (Linux's do_swap_page): a major fault. The page comes from the swap cache when
-// another entry of the same slot brought it in already (a page shared after fork comes back as one frame),
-// else a frame is allocated, the slot read into it and the pair entered in the swap cache. The entry then
+// A fault on a swap entry (Linux's do_swap_page). The page comes from the swap cache when another entry of
+// the same slot brought it in already (a page shared after fork comes back as one frame): a minor fault, as
+// Linux counts it, since nothing is read. Otherwise a frame is allocated, the slot read into it and the pair
+// entered in the swap cache: a major fault. The entry then
 // maps the frame: writable only when no other swap entry still names the slot and the region allows it
 // (otherwise read-only, and a write copies it, as copy-on-write). The entry starts clean, so a page that is
 // not written again is dropped at its next reclaim without a write (its slot copy is still good).
@@ -41,7 +42,8 @@ export function doSwapPage(ctx: KernelContext, vmf: VmFault, lo: number, hi: num
   const writable = (flags & PTE_W) !== 0;
   // A write makes the slot's copy stale at once: the cache lets go of slot and frame.
   if (writable && vmf.access === ACCESS_WRITE) ctx.dropSwapCache(pfn);
-  ctx.swapCounts.majorFaults++;
+  if (fromCache) ctx.swapCounts.swapCacheHits++;
+  else ctx.swapCounts.majorFaults++;
   if (ctx.listening) {
     ctx.emit({ type: 'swap-in', pid: process.pid, va: page, pfn, slot, fromCache });
     ctx.emit({ type: 'map', pid: process.pid, va: page, pfn, writable });

@@ -94,6 +94,29 @@ describe.each(MODELS)('reclaim and swap on $name', ({ make }) => {
     expect(k.swapStats()).toMatchObject({ slotsUsed: 0, swapCached: 0 });
   });
 
+  // Linux's do_swap_page returns VM_FAULT_MAJOR (and counts pgmajfault) only when it had to read the page; a
+  // page found in the swap cache is a minor fault.
+  it('a swap-in that reads its slot is a major fault; one found in the swap cache is a minor fault', () => {
+    const k = machine();
+    const a = k.spawn();
+    k.register(VA);
+    k.store(VA, 4, 7);
+    const b = k.fork();
+    k.reclaim(pfnOf(k, VA, a.pid));
+    const before = k.reclaimStats();
+    k.switchTo(b.pid);
+    expect(k.load(VA, 4)).toBe(7); // read from the slot
+    const read = k.reclaimStats();
+    expect(k.swapStats()).toMatchObject({ pswpin: 1, majorFaults: 1, swapCacheHits: 0 });
+    expect([read.majorFaults - before.majorFaults, read.minorFaults - before.minorFaults]).toEqual([1, 0]);
+    k.switchTo(a.pid);
+    expect(k.load(VA, 4)).toBe(7); // the same slot: the page is in the swap cache
+    const cached = k.reclaimStats();
+    expect(k.swapStats()).toMatchObject({ pswpin: 1, majorFaults: 1, swapCacheHits: 1 });
+    expect([cached.majorFaults - read.majorFaults, cached.minorFaults - read.minorFaults]).toEqual([0, 1]);
+    k.checkInvariants();
+  });
+
   it('fork copies a swap entry; munmap and exit give the slots back', () => {
     const k = machine();
     const a = k.spawn();

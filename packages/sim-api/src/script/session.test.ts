@@ -154,7 +154,7 @@ describe('formatSwapStats', () => {
 
   it('lists processes with pages in swap and the groups', () => {
     expect(formatSwapStats(
-      { pswpin: 1, pswpout: 2, writebacks: 2, majorFaults: 1, reclaimed: 2, slots: 4, slotsUsed: 2, swapCached: 0, processes: [{ pid: 0, swapPages: 0 }, { pid: 1, swapPages: 2 }] },
+      { pswpin: 1, pswpout: 2, writebacks: 2, majorFaults: 1, swapCacheHits: 0, reclaimed: 2, slots: 4, slotsUsed: 2, swapCached: 0, processes: [{ pid: 0, swapPages: 0 }, { pid: 1, swapPages: 2 }] },
       { policy: 'fifo', evictions: 2, writebacks: 2, majorFaults: 1, minorFaults: 3, pswpin: 1, pswpout: 2, oomKills: 0, resident: 2, limit: null, groups: [{ pid: 1, limit: 2, charged: 1 }] },
     )).toEqual([
       'swap: 2 of 4 slots used, 1 pswpin, 2 pswpout, 0 in swap cache (process 1: 2)',
