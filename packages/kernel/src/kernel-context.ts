@@ -138,8 +138,8 @@ export class KernelContext {
    * Before a fault of `pid` maps a new frame reclaim may track: room under the memory limits (mm/reclaim.ts),
    * then `n` free frames, tables included.
    */
-  roomToLoad(n: number, pid: number, pin = -1): boolean {
-    return this.reclaim === null ? this.frames.freeCount >= n : this.reclaim.roomToLoad(n, pid, pin);
+  roomToLoad(n: number, pid: number, pin = -1, loads = 1): boolean {
+    return this.reclaim === null ? this.frames.freeCount >= n : this.reclaim.roomToLoad(n, pid, pin, loads);
   }
 
   /**

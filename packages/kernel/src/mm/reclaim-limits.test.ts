@@ -164,6 +164,44 @@ describe.each(MODELS)('memory limits and the OOM killer on $name', ({ make }) =>
     expectSameSnapshot(k.snapshot(), before);
   });
 
+  it('a kernel write over pages the limits cannot all hold is refused before a byte is written', () => {
+    // Machine-wide limit 2 with one page loaded and no swap: room for one more load, and the write loads two.
+    const k = machine({ swapSlots: 0, reclaim: { policy: 'fifo', limit: 2, oomKill: false } });
+    spawnWithArea(k);
+    fill(k, 0, 1, 1);
+    const before = k.snapshot();
+    const e = caught(() => k.write(VA + 2 * PAGE - 2, Uint8Array.of(1, 2, 3, 4)));
+    expect(e).toBeInstanceOf(OutOfMemoryError);
+    expectSameSnapshot(k.snapshot(), before);
+    // The same under a per-process limit (memory.max) with the machine-wide one far away.
+    const g = machine({ swapSlots: 0, reclaim: { policy: 'lru', oomKill: false } });
+    const p = spawnWithArea(g);
+    g.setMemoryLimit(p.pid, 2);
+    fill(g, 0, 1, 1);
+    const held = g.snapshot();
+    expect(caught(() => g.write(VA + 2 * PAGE - 2, Uint8Array.of(1, 2, 3, 4)))).toBeInstanceOf(OutOfMemoryError);
+    expectSameSnapshot(g.snapshot(), held);
+    // With room for both loads made first, by evicting another page to swap, the write goes through whole.
+    const s = machine({ swapSlots: 1, reclaim: { policy: 'fifo', limit: 2, oomKill: false } });
+    spawnWithArea(s);
+    fill(s, 0, 1, 1);
+    s.write(VA + 2 * PAGE - 2, Uint8Array.of(1, 2, 3, 4));
+    expect([...s.read(VA + 2 * PAGE - 2, 4)]).toEqual([1, 2, 3, 4]);
+    expect([...s.read(VA, 4)]).toEqual([1, 0, 0, 0]); // page 0, in the slot, read without bringing it in
+    expect(s.swapStats()).toMatchObject({ pswpout: 1, slotsUsed: 1 });
+    s.checkInvariants();
+  });
+
+  it('a kernel write over more pages than the limit holds still goes through, evicting its own pages as it goes', () => {
+    const k = machine({ swapSlots: 2, reclaim: { policy: 'fifo', limit: 1, oomKill: false } });
+    spawnWithArea(k);
+    const data = Uint8Array.from({ length: PAGE + 8 }, (_, i) => i & 0xff);
+    k.write(VA + PAGE - 4, data);
+    expect([...k.read(VA + PAGE - 4, data.length)]).toEqual([...data]);
+    expect(k.reclaimStats()).toMatchObject({ resident: 1 });
+    k.checkInvariants();
+  });
+
   it('the snapshot sees a change in a swap slot and in the swap cache', () => {
     const k = machine({ swapSlots: 4 });
     const p = k.spawn();

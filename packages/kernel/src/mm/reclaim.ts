@@ -266,19 +266,24 @@ export class Reclaimer {
   // ------------------------------------------------------------ triggers
 
   /**
-   * Before a fault of `pid` loads a new reclaimable frame and needs `n` free frames in all (tables included):
-   * room under the machine-wide limit and pid's group limit, then `n` free frames. `pin`: a frame not to evict.
-   * False when that cannot be had (after OOM kills, if on); the caller then fails with nothing changed.
+   * Before `pid` loads `loads` new reclaimable frames (one fault: 1; a kernel write over several pages: one per
+   * page it loads) and needs `n` free frames in all (tables included): room for them under the machine-wide
+   * limit and pid's group limit, then `n` free frames. `pin`: a frame not to evict. More loads than a limit
+   * holds can only be had by evicting some of them again as the later ones come in: then room for one, as for
+   * a single fault. False when that cannot be had (after OOM kills, if on); the caller then fails with nothing
+   * of its own changed.
    */
-  roomToLoad(n: number, pid: number, pin: number): boolean {
+  roomToLoad(n: number, pid: number, pin: number, loads = 1): boolean {
+    const group = pid >= 0 ? this.groupOfPid(pid) : null;
+    if (loads > this.limit || (group !== null && loads > group.limit)) loads = 1;
     this.pin = pin;
     try {
-      while (this.count >= this.limit) {
+      while (this.count > this.limit - loads) {
         if (!this.evictFrom(this.policy) && !this.kill(pid, null)) return false;
         if (!this.alive(pid)) return false;
       }
       const g = pid >= 0 ? this.groupOfPid(pid) : null;
-      while (g !== null && g.charged >= g.limit) {
+      while (g !== null && g.charged > g.limit - loads) {
         if (!this.evictFrom(g.policy) && !this.kill(pid, g)) return false;
         if (!this.alive(pid)) return false;
       }

@@ -1,7 +1,8 @@
 // The kernel's own accesses to a process's memory (xv6's copyout / copyin): all or nothing. A write is
-// probed first (regions, protection, frames), then takes the same fault path as a user write, so a
-// copy-on-write page is copied. Failures throw typed errors; a refused copy changes nothing. An unmapped
-// page of a file region reads as the file's page; past the file's end both fail (EFAULT, as read(2) does).
+// probed first (regions, protection, frames, room under the memory limits), then takes the same fault path
+// as a user write, so a copy-on-write page is copied. Failures throw typed errors; a refused copy writes
+// nothing. An unmapped page of a file region reads as the file's page; past the file's end both fail
+// (EFAULT, as read(2) does).
 
 import { ACCESS_READ, ACCESS_WRITE, isSwapEntry, PTE_A, PTE_D, PTE_W, swapEntrySlot, type AccessKind } from '@vmsim/hw';
 import { ACCESS_LABELS, ERR_OOM_KILLED, SEGV_ACCERR, SEGV_MAPERR, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../codes.js';
@@ -26,7 +27,11 @@ export function copyOut(ctx: KernelContext, p: Process, va: number, data: Uint8A
   const probe = probeWrite(ctx, p, va, data.length, false);
   if (probe.code < 0) throw errorFor(ctx, probe.code, p, probe.va, ACCESS_WRITE, 0);
   const needed = probe.code;
-  if (!ctx.haveFrames(needed, p.pid)) {
+  // Room for every frame the write's faults will load, under the memory limits too, before a byte is written:
+  // a fault that then found none would leave the pages before it written (a kernel write is all or nothing).
+  // (A write that loads more pages than a limit holds must evict its own earlier pages as it goes, and can
+  // still fail part-way when one of them cannot go.)
+  if (!(probe.loads > 0 ? ctx.roomToLoad(needed, p.pid, -1, probe.loads) : ctx.haveFrames(needed, p.pid))) {
     ctx.counts.oom++;
     if (p.state === 'terminated') throw new OomKilledError('write', p.pid);
     throw new OutOfMemoryError('write', needed, ctx.frames.freeCount);
