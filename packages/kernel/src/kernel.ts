@@ -41,6 +41,7 @@ import {
 } from './uaccess/access.js';
 import { copyIn, copyOut } from './uaccess/copy-user.js';
 import { reclaimFrame, swapEntriesOf } from './mm/vmscan.js';
+import { reclaimCacheFrame } from './mm/vmscan-file.js';
 import { PageTableAccessedBits } from './mm/accessed-bits.js';
 import { isPolicyName, ReplacementError, type AccessedBits } from '@vmsim/replacement';
 import { Reclaimer, type ReclaimOptions } from './mm/reclaim.js';
@@ -487,15 +488,17 @@ export class Kernel {
   }
 
   /**
-   * Reclaims frame `pfn` (mm/vmscan.ts): every entry mapping it becomes a swap entry, the page is written to
-   * its slot if dirty, the frame is freed. False, and nothing changed, when the frame is not reclaimable (not
-   * a private anonymous page, or pinned otherwise) or the swap area is full.
+   * Reclaims frame `pfn` by hand. A private anonymous page (mm/vmscan.ts): every entry mapping it becomes a
+   * swap entry, the page is written to its slot if dirty, the frame is freed. A page-cache frame
+   * (mm/vmscan-file.ts): every entry mapping it is cleared, the page is written back to its file if dirty,
+   * the frame leaves the cache and is freed (an `evict` event; counted in reclaimStats). False, and nothing
+   * changed, when the frame is neither, or is pinned by other references, or the swap area is full.
    */
   reclaim(pfn: number): boolean {
     if (typeof pfn !== 'number' || !Number.isInteger(pfn) || pfn < 0 || pfn >= this.ctx.frames.total) {
       throw new InvalidArgumentError('pfn', pfn, `expected a frame number from 0 to ${this.ctx.frames.total - 1}`);
     }
-    const done = reclaimFrame(this.ctx, pfn);
+    const done = this.ctx.files.cacheFrames.has(pfn) ? reclaimCacheFrame(this.ctx, pfn) : reclaimFrame(this.ctx, pfn);
     this.ctx.afterOperation();
     return done;
   }

@@ -355,8 +355,6 @@ export class Reclaimer {
     let dirty: boolean;
     if (page !== undefined) {
       dirty = reclaimFilePage(ctx, pfn, page.file, page.index);
-      ctx.reclaimCounts.fileEvictions++;
-      if (dirty) ctx.reclaimCounts.fileWritebacks++;
     } else {
       const before = ctx.swapCounts.writebacks;
       if (!reclaimFrame(ctx, pfn)) throw new KernelInvariantError([`reclaim: frame ${pfn} was reclaimable and then was not`]);

@@ -7,6 +7,7 @@
 import { PTE_D } from '@vmsim/hw';
 import type { MemFile } from '../fs/mem-file.js';
 import { cacheDrop, writebackPage } from '../fs/page-cache.js';
+import { KernelInvariantError } from '../errors.js';
 import type { KernelContext } from '../kernel-context.js';
 import { flushTlbPage } from './tlb-flush.js';
 
@@ -24,7 +25,10 @@ export function isFilePageReclaimable(ctx: KernelContext, pfn: number, file: Mem
   return true;
 }
 
-/** Reclaims cache frame `pfn` (checked with isFilePageReclaimable); returns whether it was written back. */
+/**
+ * Reclaims cache frame `pfn` (checked with isFilePageReclaimable), counted in reclaim's file evictions and
+ * writebacks; returns whether it was written back.
+ */
 export function reclaimFilePage(ctx: KernelContext, pfn: number, file: MemFile, index: number): boolean {
   let dirty = false;
   for (const { space, pid, va } of ctx.rmap.mappers(pfn)) {
@@ -38,5 +42,26 @@ export function reclaimFilePage(ctx: KernelContext, pfn: number, file: MemFile, 
   }
   if (dirty) writebackPage(ctx, file, index, pfn);
   cacheDrop(ctx, file, index, pfn);
+  ctx.reclaimCounts.fileEvictions++;
+  if (dirty) ctx.reclaimCounts.fileWritebacks++;
   return dirty;
+}
+
+/**
+ * Reclaims page-cache frame `pfn` by hand (Kernel.reclaim): the file page it holds is found by a sweep of the
+ * cached files, then reclaimed as reclaim's policy would, counted and reported the same way. False, and
+ * nothing changed, when `pfn` is not a page-cache frame or not reclaimable now.
+ */
+export function reclaimCacheFrame(ctx: KernelContext, pfn: number): boolean {
+  if (!ctx.files.cacheFrames.has(pfn)) return false;
+  for (const file of ctx.files.cached) {
+    for (const [index, cached] of file.cache) {
+      if (cached !== pfn) continue;
+      if (!isFilePageReclaimable(ctx, pfn, file, index)) return false;
+      const dirty = reclaimFilePage(ctx, pfn, file, index);
+      if (ctx.listening) ctx.emit({ type: 'evict', pfn, dirty, to: 'file' });
+      return true;
+    }
+  }
+  throw new KernelInvariantError([`page cache: frame ${pfn} is a cache frame of no cached file`]);
 }

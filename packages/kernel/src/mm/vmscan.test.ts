@@ -117,6 +117,52 @@ describe.each(MODELS)('reclaim and swap on $name', ({ make }) => {
     k.checkInvariants();
   });
 
+  it('reclaim(pfn) of a page-cache frame: unmapped everywhere, written back if dirty, re-read on the next access', () => {
+    const k = machine();
+    const a = k.spawn();
+    const bytes = new Uint8Array(2 * PAGE);
+    bytes[0] = 5;
+    bytes[PAGE] = 6;
+    k.createFile('f', bytes);
+    const at = k.mmap(0, 2 * PAGE, RW, MAP_SHARED, k.open('f', O_RDWR), 0);
+    const b = k.fork();
+    k.switchTo(b.pid);
+    expect(k.load(at, 1)).toBe(5); // b maps page 0 from the cache
+    k.switchTo(a.pid);
+    expect(k.store(at, 1, 50)).toBe(0); // a maps it too, and dirties it
+    expect(k.load(at + PAGE, 1)).toBe(6);
+    const log: string[] = [];
+    k.on((e) => {
+      if (e.type === 'evict' || e.type === 'unmap') log.push(`${e.type} ${e.pfn}`);
+    });
+    const dirty = pfnOf(k, at, a.pid);
+    const clean = pfnOf(k, at + PAGE, a.pid);
+    expect(pfnOf(k, at, b.pid)).toBe(dirty);
+    expect(k.reclaim(dirty)).toBe(true);
+    expect(k.translate(at, a.pid)).toBeNull();
+    expect(k.translate(at, b.pid)).toBeNull();
+    expect(k.fileDisk('f')[0]).toBe(50); // written back: a D bit was set
+    expect(k.reclaim(clean)).toBe(true);
+    expect(log).toEqual([`unmap ${dirty}`, `unmap ${dirty}`, `evict ${dirty}`, `unmap ${clean}`, `evict ${clean}`]);
+    expect(k.reclaimStats()).toMatchObject({ evictions: 2, writebacks: 1 });
+    expect(k.files()).toEqual([{ name: 'f', size: 2 * PAGE, cachedPages: 0, opens: 1 }]); // one open file description, shared after fork
+    expect(k.load(at, 1)).toBe(50); // read from the file again
+    k.switchTo(b.pid);
+    expect(k.load(at + PAGE, 1)).toBe(6);
+    k.checkInvariants();
+  });
+
+  it('reclaim(pfn) leaves a mapped page-cache frame alone without the reverse map to find its entries', () => {
+    const k = boot(make, { reverseMap: false });
+    k.spawn();
+    k.createFile('f', new Uint8Array(PAGE).fill(9));
+    const at = k.mmap(0, PAGE, RW, MAP_SHARED, k.open('f', O_RDWR), 0);
+    expect(k.load(at, 1)).toBe(9);
+    const before = k.snapshot();
+    expect(k.reclaim(pfnOf(k, at, 0))).toBe(false);
+    expectSameSnapshot(k.snapshot(), before);
+  });
+
   it('fork copies a swap entry; munmap and exit give the slots back', () => {
     const k = machine();
     const a = k.spawn();
@@ -165,14 +211,11 @@ describe.each(MODELS)('reclaim and swap on $name', ({ make }) => {
     expect(k.load(VA + 2 * PAGE, 4)).toBe(0); // the zero page
     const shm = k.mmap(0, PAGE, RW, MAP_SHARED | MAP_ANONYMOUS);
     k.store(shm, 4, 3);
-    k.createFile('f', new Uint8Array(PAGE));
-    const fd = k.open('f', O_RDWR | O_CREAT);
-    const fileVa = k.mmap(0, PAGE, RW, MAP_SHARED, fd, 0);
-    k.store(fileVa, 4, 4);
     k.reclaim(pfnOf(k, VA, a.pid)); // takes the only slot
     const before = k.snapshot();
     const table = k.pageTables(a.pid)[0]!.pfn;
-    for (const pfn of [k.zeroPfn, pfnOf(k, shm, a.pid), pfnOf(k, fileVa, a.pid), table, pfnOf(k, VA + PAGE, a.pid), k.frames.total - 1]) {
+    // (A page-cache frame is reclaimable by hand: see the tests above.)
+    for (const pfn of [k.zeroPfn, pfnOf(k, shm, a.pid), table, pfnOf(k, VA + PAGE, a.pid), k.frames.total - 1]) {
       expect(k.reclaim(pfn)).toBe(false);
     }
     expectSameSnapshot(k.snapshot(), before);
